@@ -1,0 +1,74 @@
+// Package news holds the few types that cross newshound's stages: an
+// Article found by the crawler, the Matches the matcher finds in it, and the
+// Alert that the store queues and the notifiers deliver.
+//
+// It has no behaviour beyond deriving stable identifiers, so every other
+// package may import it without pulling in I/O.
+package news
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Article is one news article as the crawler found and extracted it.
+type Article struct {
+	// ID is the article's identity: its canonical URL, or the fallback key
+	// documented in the crawler package when a feed item has no usable link.
+	ID string
+	// Keys are every identity key the article is remembered under as seen
+	// (the link as discovered, the canonical URL, a feed GUID key...). The
+	// first is the key the crawler looked up before fetching.
+	Keys []string
+	// URL is the canonical URL shown to recipients.
+	URL    string
+	Source string
+	Title  string
+	// Text is the extracted main text, UTF-8, without navigation, sidebars
+	// or footers.
+	Text string
+	// Published is the publication time when the feed, sitemap or page
+	// metadata told it; zero when unknown.
+	Published time.Time
+	// Found is when the crawler fetched the article.
+	Found time.Time
+}
+
+// Match is one watched term (entity name or keyword) found in an article.
+type Match struct {
+	// Term is the entity name or keyword as configured.
+	Term string `json:"term"`
+	// Seen lists the distinct spellings found in the text, in order of
+	// first appearance.
+	Seen []string `json:"seen"`
+	// Count is the number of occurrences over title and text.
+	Count int `json:"count"`
+}
+
+// Alert is one watch firing on one article: the unit that is deduplicated,
+// stored and delivered.
+type Alert struct {
+	ID        string
+	Watch     string
+	Source    string
+	URL       string
+	Title     string
+	Published time.Time // zero when unknown
+	Found     time.Time
+	Matches   []Match
+	// Snippet is the sentence around the first hit.
+	Snippet string
+}
+
+// AlertID derives the stable alert identifier for a watch firing on an
+// article: the same watch and article identity always give the same id, so
+// dedup holds across sources, passes and restarts, and receivers can use it
+// as an idempotency key.
+func AlertID(watch, articleID string) string {
+	h := sha256.New()
+	h.Write([]byte(watch))
+	h.Write([]byte{0})
+	h.Write([]byte(articleID))
+	return "nh_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
