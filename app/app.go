@@ -1,0 +1,252 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/matcher"
+	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/store"
+)
+
+// Options are the process-level dependencies of an App. Every field is
+// optional; the zero value gives production behaviour.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Transport carries every outgoing HTTP request (crawler and HTTP
+	// notifiers); nil gives the crawler its address-guarded transport and
+	// the notifiers a clone of http.DefaultTransport.
+	Transport http.RoundTripper
+	// AllowAddr is the crawler's address policy (see crawler.Options).
+	AllowAddr func(netip.Addr) bool
+	// Stdout receives the console notifier's lines.
+	Stdout io.Writer
+	// Version is reported in the default User-Agent.
+	Version string
+	// LookupEnv expands ${VAR} when the config file is reloaded.
+	LookupEnv func(string) (string, bool)
+	// WatchInterval is how often Run checks the config file for edits.
+	WatchInterval time.Duration
+	// Dispatch tunes retries; Now and Logger are filled from above.
+	Dispatch notify.DispatcherOptions
+}
+
+// App is one newshound instance over one store.
+type App struct {
+	opts       Options
+	log        *slog.Logger
+	now        func() time.Time
+	store      *store.Store
+	crawler    *crawler.Crawler
+	dispatcher *notify.Dispatcher
+	wake       chan struct{}
+
+	mu  sync.RWMutex
+	cur *compiled // guarded by mu
+
+	locksMu sync.Mutex
+	locks   map[string]*sync.Mutex // per source: a pass still running makes the next one skip
+
+	sched *scheduler // set while Run runs; guarded by mu
+}
+
+// compiled is a validated config turned into the objects a pass needs. It
+// is immutable once built, so a pass can hold it without locks.
+type compiled struct {
+	cfg       *config.Config
+	matcher   *matcher.Matcher
+	watches   map[string]config.Watch
+	notifiers map[string]notify.Notifier
+}
+
+// New opens the store named by cfg and builds the pipeline. The caller
+// must Close the App.
+func New(cfg *config.Config, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	if opts.WatchInterval <= 0 {
+		opts.WatchInterval = 2 * time.Second
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	a := &App{
+		opts:  opts,
+		log:   opts.Logger,
+		now:   opts.Now,
+		wake:  make(chan struct{}, 1),
+		locks: make(map[string]*sync.Mutex),
+	}
+	c, err := a.compile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Data), 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	st, err := store.Open(cfg.Data, store.Options{Timeout: time.Second, Now: opts.Now})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a.store = st
+	a.cur = c
+	a.crawler = crawler.New(crawler.Options{
+		Transport: opts.Transport,
+		Now:       opts.Now,
+		Logger:    opts.Logger,
+		UserAgent: "newshound/" + opts.Version + " (+https://github.com/newshound/newshound)",
+		AllowAddr: opts.AllowAddr,
+	})
+	dopts := opts.Dispatch
+	dopts.Now, dopts.Logger = opts.Now, opts.Logger
+	a.dispatcher = notify.NewDispatcher(st, c.notifiers, dopts)
+	return a, nil
+}
+
+// Close releases the store. Call it after Run or RunOnce returned.
+func (a *App) Close() error {
+	return a.store.Close()
+}
+
+// Store gives read access to the store, for commands and tests.
+func (a *App) Store() *store.Store { return a.store }
+
+// Config returns the config currently in force.
+func (a *App) Config() *config.Config {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cur.cfg
+}
+
+func (a *App) current() *compiled {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cur
+}
+
+// compile builds the matcher and notifiers of cfg; it touches no shared
+// state, so a failed reload leaves the running config alone.
+func (a *App) compile(cfg *config.Config) (*compiled, error) {
+	m, err := matcher.Compile(matcherWatches(cfg.Watches))
+	if err != nil {
+		return nil, fmt.Errorf("compile watches: %w", err)
+	}
+	ns, err := a.buildNotifiers(cfg.Notifiers)
+	if err != nil {
+		return nil, err
+	}
+	ws := make(map[string]config.Watch, len(cfg.Watches))
+	for _, w := range cfg.Watches {
+		ws[w.Name] = w
+	}
+	return &compiled{cfg: cfg, matcher: m, watches: ws, notifiers: ns}, nil
+}
+
+// matcherWatches turns config watches into matcher terms: an entity is one
+// term reported under its name and matched by its name and every alias; a
+// keyword is a term of its own.
+func matcherWatches(ws []config.Watch) []matcher.Watch {
+	out := make([]matcher.Watch, 0, len(ws))
+	for _, w := range ws {
+		mw := matcher.Watch{Name: w.Name}
+		for _, e := range w.Entities {
+			variants := append([]string{e.Name}, e.Aliases...)
+			mw.Terms = append(mw.Terms, matcher.Term{Name: e.Name, Variants: variants})
+		}
+		for _, k := range w.Keywords {
+			mw.Terms = append(mw.Terms, matcher.Term{Name: k, Variants: []string{k}})
+		}
+		out = append(out, mw)
+	}
+	return out
+}
+
+// Reload replaces the running config with cfg. The store cannot move while
+// the daemon runs; every other change takes effect for the next pass.
+func (a *App) Reload(cfg *config.Config) error {
+	if old := a.Config(); cfg.Data != old.Data {
+		return fmt.Errorf("reload: data cannot change from %s to %s without a restart", old.Data, cfg.Data)
+	}
+	c, err := a.compile(cfg)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	a.mu.Lock()
+	a.cur = c
+	sched := a.sched
+	a.mu.Unlock()
+	a.dispatcher.SetNotifiers(c.notifiers)
+	if sched != nil {
+		if err := sched.reschedule(c.cfg); err != nil {
+			return fmt.Errorf("reload: %w", err)
+		}
+	}
+	a.log.Info("config loaded", "sources", len(cfg.Sources), "watches", len(cfg.Watches), "notifiers", len(cfg.Notifiers))
+	return nil
+}
+
+// ReloadFile loads and validates the config file the App was started
+// with and applies it. An invalid file is logged with every problem and
+// the running config is kept.
+func (a *App) ReloadFile() error {
+	path := a.Config().Path
+	cfg, err := config.Load(path, a.opts.LookupEnv)
+	if err != nil {
+		var cerr *config.Error
+		if errors.As(err, &cerr) {
+			for _, p := range cerr.Problems {
+				a.log.Error("config problem", "file", path, "problem", p.String())
+			}
+		}
+		a.log.Error("config reload failed; keeping the last good config", "file", path, "err", err)
+		return err
+	}
+	if err := a.Reload(cfg); err != nil {
+		a.log.Error("config reload failed; keeping the last good config", "file", path, "err", err)
+		return err
+	}
+	return nil
+}
+
+// wakeDispatcher tells the delivery loop that new entries are due; it
+// never blocks.
+func (a *App) wakeDispatcher() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// sourceLock returns the mutex that keeps two passes over one source from
+// overlapping, across reloads.
+func (a *App) sourceLock(name string) *sync.Mutex {
+	a.locksMu.Lock()
+	defer a.locksMu.Unlock()
+	m, ok := a.locks[name]
+	if !ok {
+		m = new(sync.Mutex)
+		a.locks[name] = m
+	}
+	return m
+}

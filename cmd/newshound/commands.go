@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/newshound/newshound/app"
+	"github.com/newshound/newshound/config"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // unusable config or store, or invalid config for check
+	exitUsage   = 2 // bad flags or unknown command
+)
+
+const usage = `newshound watches news sources and alerts on the entities you follow.
+
+Usage:
+  newshound run     [--config FILE] [--log-format text|json] [--log-level LEVEL]   the daemon
+  newshound once    [--config FILE] ...   one pass over every source, deliver what is due, exit
+  newshound check   [--config FILE]       validate the config, print every problem
+  newshound version                       print the version
+
+--config defaults to $NEWSHOUND_CONFIG, else newshound.yaml.
+`
+
+// globalFlags are the flags every command that reads a config takes.
+type globalFlags struct {
+	config    string
+	logFormat string
+	logLevel  string
+}
+
+func (g *globalFlags) register(fs *flag.FlagSet, lookupEnv func(string) (string, bool)) {
+	def := "newshound.yaml"
+	if v, ok := lookupEnv("NEWSHOUND_CONFIG"); ok && v != "" {
+		def = v
+	}
+	fs.StringVar(&g.config, "config", def, "config file (default $NEWSHOUND_CONFIG or newshound.yaml)")
+	fs.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+func (g *globalFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch g.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format must be text or json, not %q", g.logFormat)
+	}
+}
+
+// run dispatches a command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "newshound %s\n", version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "run", "once", "check":
+	default:
+		fmt.Fprintf(stderr, "newshound: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	var g globalFlags
+	fs := flag.NewFlagSet("newshound "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	g.register(fs, lookupEnv)
+	if err := fs.Parse(rest); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "newshound %s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return exitUsage
+	}
+	log, err := g.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "newshound %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	cfg, err := config.Load(g.config, lookupEnv)
+	if cmd == "check" {
+		return check(g.config, cfg, err, stdout, stderr)
+	}
+	if err != nil {
+		printConfigError(stderr, g.config, err)
+		return exitFailure
+	}
+	opts := app.Options{Logger: log, Stdout: stdout, Version: version, LookupEnv: lookupEnv}
+	if cmd == "once" {
+		return once(cfg, opts, stderr)
+	}
+	return daemon(cfg, opts, stderr)
+}
+
+func printConfigError(w io.Writer, path string, err error) {
+	var cerr *config.Error
+	if errors.As(err, &cerr) {
+		fmt.Fprintf(w, "%s: %d problem(s):\n", path, len(cerr.Problems))
+		for _, p := range cerr.Problems {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+		return
+	}
+	fmt.Fprintf(w, "newshound: %v\n", err)
+}
+
+func check(path string, cfg *config.Config, err error, stdout, stderr io.Writer) int {
+	if err != nil {
+		printConfigError(stderr, path, err)
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d sources, %d watches, %d notifiers; data %s)\n",
+		path, len(cfg.Sources), len(cfg.Watches), len(cfg.Notifiers), cfg.Data)
+	return exitOK
+}
+
+func once(cfg *config.Config, opts app.Options, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(cfg, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "newshound once: %v\n", err)
+		return exitFailure
+	}
+	defer a.Close()
+	sum, err := a.RunOnce(ctx)
+	for _, p := range sum.Failed() {
+		fmt.Fprintf(stderr, "source %s failed: %v\n", p.Source, p.Err)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "newshound once: delivery: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// daemon runs until SIGINT or SIGTERM; SIGHUP reloads the config file.
+func daemon(cfg *config.Config, opts app.Options, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(cfg, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "newshound run: %v\n", err)
+		return exitFailure
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				opts.Logger.Info("SIGHUP: reloading config")
+				_ = a.ReloadFile() // logged inside; the last good config stays
+			}
+		}
+	}()
+	runErr := a.Run(ctx)
+	start := time.Now()
+	if err := a.Close(); err != nil {
+		opts.Logger.Error("close store", "err", err)
+		return exitFailure
+	}
+	opts.Logger.Info("stopped", "close_took", time.Since(start).Round(time.Millisecond))
+	if runErr != nil {
+		fmt.Fprintf(stderr, "newshound run: %v\n", runErr)
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,343 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "time/tzdata" // CRON_TZ= must work on images without /usr/share/zoneinfo.
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Built-in defaults, used where neither the defaults block nor a source
+// says otherwise.
+const (
+	DefaultData     = "newshound.db"
+	DefaultSchedule = "@every 15m"
+	DefaultMaxAge   = 72 * time.Hour
+	DefaultTimeout  = 30 * time.Second
+	DefaultTLS      = "starttls"
+)
+
+// Config is a loaded and validated configuration. A *Config returned by
+// Load or Parse satisfies every rule in the package documentation.
+type Config struct {
+	Path      string // absolute path of the file loaded ("" when parsed from bytes without a path)
+	Data      string // absolute path of the bbolt file after resolution
+	Defaults  Defaults
+	Sources   []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
+	Watches   []Watch
+	Notifiers []Notifier
+}
+
+// Defaults are the effective defaults: the file's defaults block over the
+// built-in ones.
+type Defaults struct {
+	Schedule        string
+	MaxAge, Timeout time.Duration
+	UserAgent       string // "" means the crawler's own default
+}
+
+// Source is one place to crawl: a feed, an HTML listing page (with the CSS
+// selector of its article links) or a news sitemap. Exactly one of Feed,
+// Page and Sitemap is set.
+type Source struct {
+	Name, Feed, Page, Sitemap, Links, Schedule, UserAgent string
+	MaxAge, Timeout                                       time.Duration
+	Line                                                  int // YAML line of the item, for messages
+}
+
+// Kind reports which kind of source s is: "feed", "page" or "sitemap"
+// ("" for an invalid source).
+func (s Source) Kind() string {
+	switch {
+	case s.Feed != "":
+		return "feed"
+	case s.Page != "":
+		return "page"
+	case s.Sitemap != "":
+		return "sitemap"
+	}
+	return ""
+}
+
+// URL returns the source's feed, page or sitemap URL, whichever is set.
+func (s Source) URL() string {
+	switch {
+	case s.Feed != "":
+		return s.Feed
+	case s.Page != "":
+		return s.Page
+	}
+	return s.Sitemap
+}
+
+// Watch is a set of entities and keywords to look for, the sources it
+// applies to and the notifiers its alerts go to.
+type Watch struct {
+	Name     string
+	Entities []Entity
+	Keywords []string // trimmed
+	Sources  []string // empty means every source
+	Notify   []string
+	Line     int
+}
+
+// AppliesTo reports whether the watch applies to the named source: true
+// when Sources is empty or contains source.
+func (w Watch) AppliesTo(source string) bool {
+	return len(w.Sources) == 0 || slices.Contains(w.Sources, source)
+}
+
+// Entity is a named thing to watch for under any of its spellings. Name
+// and Aliases are trimmed.
+type Entity struct {
+	Name    string
+	Aliases []string
+}
+
+// Notifier is one alert channel. Exactly one of its pointers is set.
+type Notifier struct {
+	Name    string
+	Webhook *Webhook
+	Slack   *Slack
+	Email   *Email
+	Stdout  *Stdout
+	Line    int
+}
+
+// Kind reports the notifier's channel: "webhook", "slack", "email" or
+// "stdout" ("" for an invalid notifier).
+func (n Notifier) Kind() string {
+	switch {
+	case n.Webhook != nil:
+		return "webhook"
+	case n.Slack != nil:
+		return "slack"
+	case n.Email != nil:
+		return "email"
+	case n.Stdout != nil:
+		return "stdout"
+	}
+	return ""
+}
+
+// Webhook posts signed JSON. URL is a Secret because webhook URLs often
+// embed tokens.
+type Webhook struct {
+	URL    Secret
+	Secret Secret // HMAC key; empty means unsigned
+}
+
+// Slack posts to a Slack incoming webhook, whose URL is the credential.
+type Slack struct {
+	WebhookURL Secret
+}
+
+// Email sends alerts over SMTP. TLS is "starttls" (the default), "tls" or
+// "none"; From and To hold the addresses as written, each accepted by
+// net/mail.ParseAddress.
+type Email struct {
+	SMTP     string // host:port
+	TLS      string
+	Username string
+	Password Secret
+	From     string
+	To       []string
+}
+
+// Stdout writes one line per alert to standard output.
+type Stdout struct{}
+
+// SourceByName returns the source with the given name.
+func (c *Config) SourceByName(name string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// Problem is one thing wrong with a configuration.
+type Problem struct {
+	Path    string // like `sources[2].links`; "" for the document as a whole
+	Line    int    // 1-based YAML line; 0 when unknown
+	Message string
+}
+
+// String formats p as "path (line N): message", leaving out what is unknown.
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.Path)
+	if p.Line > 0 {
+		if p.Path != "" {
+			b.WriteString(" (line " + strconv.Itoa(p.Line) + ")")
+		} else {
+			b.WriteString("line " + strconv.Itoa(p.Line))
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Error is returned by Load, Parse and Validate for an invalid
+// configuration. It lists every problem found, in document order.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads and parses the configuration file at path. lookupEnv resolves
+// ${VAR} references; pass os.LookupEnv in production. An invalid file gives
+// an *Error.
+func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
+	}
+	return Parse(data, path, lookupEnv)
+}
+
+// Parse parses and validates a configuration. path names the file the data
+// came from: Config.Path is its absolute form and a relative `data` path is
+// resolved against its folder (against the working directory when path is
+// ""). An invalid configuration gives an *Error listing every problem.
+func Parse(data []byte, path string, lookupEnv func(string) (string, bool)) (*Config, error) {
+	if lookupEnv == nil {
+		return nil, errors.New("parse config: lookupEnv is nil")
+	}
+	abs, dir, err := resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	root, problems := parseYAML(data)
+	if root == nil {
+		return nil, &Error{Problems: problems}
+	}
+	skip := expandTree(root, lookupEnv, &problems)
+	d := &decoder{pos: map[string]int{}, skip: skip, problems: problems}
+	c := d.config(root)
+	k := &checker{pos: d.pos, skip: skip, problems: d.problems}
+	k.config(c)
+	if len(k.problems) > 0 {
+		return nil, &Error{Problems: sortProblems(k.problems)}
+	}
+	c.Path = abs
+	if c.Data == "" {
+		c.Data = DefaultData
+	}
+	if !filepath.IsAbs(c.Data) {
+		c.Data = filepath.Join(dir, c.Data)
+	}
+	return c, nil
+}
+
+// resolve returns the absolute form of path ("" for "") and the folder
+// that relative paths in it are resolved against.
+func resolve(path string) (abs, dir string, err error) {
+	if path == "" {
+		dir, err = filepath.Abs(".")
+	} else if abs, err = filepath.Abs(path); err == nil {
+		dir = filepath.Dir(abs)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("parse config: resolve path: %w", err)
+	}
+	return abs, dir, nil
+}
+
+// yamlLine picks the line number out of a yaml.v3 syntax error.
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+
+// parseYAML reads exactly one YAML document. It returns the document's
+// top node (nil with problems on a syntax error), or an empty mapping for
+// an empty file.
+func parseYAML(data []byte) (root *yaml.Node, problems []Problem) {
+	defer func() {
+		// A parser panic must not take the daemon down on a reload.
+		if r := recover(); r != nil {
+			root, problems = nil, []Problem{{Message: "invalid YAML: parser failed"}}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1}, nil
+		}
+		return nil, []Problem{syntaxProblem(err)}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, []Problem{syntaxProblem(err)}
+		}
+		return nil, []Problem{{Line: next.Line, Message: "only one YAML document is allowed"}}
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		return doc.Content[0], nil
+	}
+	return &doc, nil
+}
+
+func syntaxProblem(err error) Problem {
+	msg := err.Error()
+	p := Problem{}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+	}
+	p.Message = oneLine("invalid YAML: " + msg)
+	return p
+}
+
+// newProblem builds a Problem. Paths are made of keys from the file and
+// messages may quote values, so both have their control characters
+// escaped: each problem stays on one line.
+func newProblem(path string, line int, msg string) Problem {
+	return Problem{Path: oneLine(path), Line: line, Message: oneLine(msg)}
+}
+
+// oneLine escapes the control characters in s.
+func oneLine(msg string) string {
+	if !hasControl(msg) {
+		return msg
+	}
+	var b strings.Builder
+	for _, r := range msg {
+		if r < 0x20 || r == 0x7f {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sortProblems orders problems by line, keeping the order in which they
+// were found within a line (and for problems without a line).
+func sortProblems(ps []Problem) []Problem {
+	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
+	return ps
+}

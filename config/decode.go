@@ -1,0 +1,411 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decoder turns the expanded YAML tree into a Config. It owns the
+// structural rules: known keys only, each key once, the right YAML kind for
+// each value, durations that parse, a valid defaults block. Each value's
+// line is recorded in pos under its path so that the checker, which sees
+// only the Config, can still point at the file. Paths reported here go into
+// skip, so that the checker does not report the same value twice.
+type decoder struct {
+	pos      map[string]int
+	skip     map[string]bool
+	problems []Problem
+}
+
+// entry is one mapping key with its value, or one sequence item.
+type entry struct {
+	key  string
+	path string
+	line int // the key's line, or the item's
+	val  *yaml.Node
+}
+
+// report adds a problem.
+func (d *decoder) report(path string, line int, msg string) {
+	d.problems = append(d.problems, newProblem(path, line, msg))
+}
+
+// bad adds a problem about the value at path, which the checker then
+// leaves alone.
+func (d *decoder) bad(path string, line int, msg string) {
+	d.report(path, line, msg)
+	d.skip[path] = true
+}
+
+func (d *decoder) unknown(e entry) { d.bad(e.path, e.line, "unknown key") }
+
+// isNull reports whether n is an absent value (a missing section, `key:`,
+// `~`, `null`).
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// kindOK reports a value of the wrong YAML kind. Aliases are refused
+// outright: following them would let a small file expand exponentially,
+// and a config this size gains nothing from them.
+func (d *decoder) kindOK(e entry, kind yaml.Kind, msg string) bool {
+	switch {
+	case e.val.Kind == yaml.AliasNode:
+		d.bad(e.path, e.line, "YAML aliases are not supported")
+		return false
+	case e.val.Kind != kind:
+		d.bad(e.path, e.line, msg)
+		return false
+	}
+	return true
+}
+
+// mapping returns the entries of a mapping value, in document order. A
+// null value is an empty mapping. Duplicate keys are reported, and only the
+// first is kept.
+func (d *decoder) mapping(e entry) []entry {
+	if isNull(e.val) || !d.kindOK(e, yaml.MappingNode, "must be a mapping") {
+		return nil
+	}
+	first := map[string]int{}
+	var out []entry
+	for i := 0; i+1 < len(e.val.Content); i += 2 {
+		k, v := e.val.Content[i], e.val.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.report(e.path, k.Line, "keys must be strings")
+			continue
+		}
+		f := entry{key: k.Value, path: joinKey(e.path, k.Value), line: k.Line, val: v}
+		if at, dup := first[k.Value]; dup {
+			d.report(f.path, f.line, fmt.Sprintf("duplicate key (first at line %d)", at))
+			continue
+		}
+		first[k.Value] = k.Line
+		d.pos[f.path] = f.line
+		out = append(out, f)
+	}
+	return out
+}
+
+// sequence returns the items of a list value. A null value is empty.
+func (d *decoder) sequence(e entry) []entry {
+	if isNull(e.val) || !d.kindOK(e, yaml.SequenceNode, "must be a list") {
+		return nil
+	}
+	out := make([]entry, len(e.val.Content))
+	for i, item := range e.val.Content {
+		out[i] = entry{path: joinIndex(e.path, i), line: item.Line, val: item}
+		d.pos[out[i].path] = item.Line
+	}
+	return out
+}
+
+// str returns a scalar's text ("" for null). Any scalar is accepted, as
+// yaml.v3 does when decoding into a string: `name: 2024` is the name
+// "2024".
+func (d *decoder) str(e entry) string {
+	if isNull(e.val) || !d.kindOK(e, yaml.ScalarNode, "must be a string") {
+		return ""
+	}
+	return e.val.Value
+}
+
+func (d *decoder) strings(e entry, trim bool) []string {
+	items := d.sequence(e)
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		s := d.str(it)
+		if trim {
+			s = strings.TrimSpace(s)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// duration parses a duration value; ok is false when the value is absent
+// or was already reported.
+func (d *decoder) duration(e entry) (v time.Duration, ok bool) {
+	s := d.str(e)
+	if s == "" || d.skip[e.path] {
+		return 0, false
+	}
+	v, err := parseDuration(s)
+	if err != nil {
+		d.bad(e.path, e.line, "must be a duration like 90m, 72h or 3d")
+		return 0, false
+	}
+	return v, true
+}
+
+// config decodes the document. The defaults block is decoded first,
+// wherever it stands, because sources inherit from it.
+func (d *decoder) config(root *yaml.Node) *Config {
+	c := &Config{Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
+	sections := map[string]entry{}
+	for _, e := range d.mapping(entry{line: root.Line, val: root}) {
+		switch e.key {
+		case "data":
+			c.Data = d.str(e)
+		case "defaults", "sources", "watches", "notifiers":
+			sections[e.key] = e
+		default:
+			d.unknown(e)
+		}
+	}
+	if e, ok := sections["defaults"]; ok {
+		d.defaults(e, &c.Defaults)
+	}
+	for _, it := range d.sequence(sections["sources"]) {
+		c.Sources = append(c.Sources, d.source(it, c.Defaults))
+	}
+	for _, it := range d.sequence(sections["watches"]) {
+		c.Watches = append(c.Watches, d.watch(it))
+	}
+	for _, it := range d.sequence(sections["notifiers"]) {
+		c.Notifiers = append(c.Notifiers, d.notifier(it))
+	}
+	return c
+}
+
+// defaults decodes and checks the defaults block. An invalid value is
+// reported here once and not applied, so sources inherit the built-in
+// default instead of repeating the problem.
+func (d *decoder) defaults(e entry, def *Defaults) {
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "schedule":
+			if v := d.str(f); v != "" && !d.skip[f.path] {
+				if msg := checkSchedule(v); msg != "" {
+					d.bad(f.path, f.line, msg)
+				} else {
+					def.Schedule = v
+				}
+			}
+		case "max_age", "timeout":
+			v, ok := d.duration(f)
+			switch {
+			case !ok:
+			case v <= 0:
+				d.bad(f.path, f.line, msgPositive)
+			case f.key == "max_age":
+				def.MaxAge = v
+			default:
+				def.Timeout = v
+			}
+		case "user_agent":
+			if v := d.str(f); hasControl(v) {
+				d.bad(f.path, f.line, msgControl)
+			} else {
+				def.UserAgent = v
+			}
+		default:
+			d.unknown(f)
+		}
+	}
+}
+
+func (d *decoder) source(it entry, def Defaults) Source {
+	s := Source{Line: it.line, Schedule: def.Schedule, MaxAge: def.MaxAge, Timeout: def.Timeout, UserAgent: def.UserAgent}
+	for _, e := range d.mapping(it) {
+		switch e.key {
+		case "name":
+			s.Name = d.str(e)
+		case "feed":
+			s.Feed = d.str(e)
+		case "page":
+			s.Page = d.str(e)
+		case "sitemap":
+			s.Sitemap = d.str(e)
+		case "links":
+			s.Links = d.str(e)
+		case "schedule":
+			if v := d.str(e); v != "" {
+				s.Schedule = v
+			}
+		case "user_agent":
+			if v := d.str(e); v != "" {
+				s.UserAgent = v
+			}
+		case "max_age":
+			if v, ok := d.duration(e); ok {
+				s.MaxAge = v
+			}
+		case "timeout":
+			if v, ok := d.duration(e); ok {
+				s.Timeout = v
+			}
+		default:
+			d.unknown(e)
+		}
+	}
+	return s
+}
+
+func (d *decoder) watch(it entry) Watch {
+	w := Watch{Line: it.line}
+	for _, e := range d.mapping(it) {
+		switch e.key {
+		case "name":
+			w.Name = d.str(e)
+		case "entities":
+			for _, ent := range d.sequence(e) {
+				w.Entities = append(w.Entities, d.entity(ent))
+			}
+		case "keywords":
+			w.Keywords = d.strings(e, true)
+		case "sources":
+			w.Sources = d.strings(e, false)
+		case "notify":
+			w.Notify = d.strings(e, false)
+		default:
+			d.unknown(e)
+		}
+	}
+	return w
+}
+
+// entity decodes an entity: a plain string is shorthand for one without
+// aliases.
+func (d *decoder) entity(it entry) Entity {
+	if it.val.Kind == yaml.ScalarNode {
+		return Entity{Name: strings.TrimSpace(d.str(it))}
+	}
+	if it.val.Kind == yaml.SequenceNode {
+		d.bad(it.path, it.line, "must be a string or a mapping")
+		return Entity{}
+	}
+	var ent Entity
+	for _, e := range d.mapping(it) {
+		switch e.key {
+		case "name":
+			ent.Name = strings.TrimSpace(d.str(e))
+		case "aliases":
+			ent.Aliases = d.strings(e, true)
+		default:
+			d.unknown(e)
+		}
+	}
+	return ent
+}
+
+func (d *decoder) notifier(it entry) Notifier {
+	n := Notifier{Line: it.line}
+	for _, e := range d.mapping(it) {
+		switch e.key {
+		case "name":
+			n.Name = d.str(e)
+		case "webhook":
+			n.Webhook = d.webhook(e)
+		case "slack":
+			n.Slack = d.slack(e)
+		case "email":
+			n.Email = d.email(e)
+		case "stdout":
+			n.Stdout = &Stdout{}
+			for _, f := range d.mapping(e) {
+				d.unknown(f)
+			}
+		default:
+			d.unknown(e)
+		}
+	}
+	return n
+}
+
+func (d *decoder) webhook(e entry) *Webhook {
+	w := &Webhook{}
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "url":
+			w.URL = Secret(d.str(f))
+		case "secret":
+			w.Secret = Secret(d.str(f))
+		default:
+			d.unknown(f)
+		}
+	}
+	return w
+}
+
+func (d *decoder) slack(e entry) *Slack {
+	s := &Slack{}
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "webhook_url":
+			s.WebhookURL = Secret(d.str(f))
+		default:
+			d.unknown(f)
+		}
+	}
+	return s
+}
+
+func (d *decoder) email(e entry) *Email {
+	m := &Email{TLS: DefaultTLS}
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "smtp":
+			m.SMTP = d.str(f)
+		case "tls":
+			if v := d.str(f); v != "" {
+				m.TLS = v
+			}
+		case "username":
+			m.Username = d.str(f)
+		case "password":
+			m.Password = Secret(d.str(f))
+		case "from":
+			m.From = d.str(f)
+		case "to":
+			m.To = d.strings(f, false)
+		default:
+			d.unknown(f)
+		}
+	}
+	return m
+}
+
+var errDuration = errors.New("invalid duration")
+
+// parseDuration reads a Go duration ("90m", "1h30m") or a whole number of
+// days, optionally followed by a Go duration ("3d", "1d12h"). Days are 24
+// hours; there is no calendar arithmetic in a max age.
+func parseDuration(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	j := 0
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == 0 || j == len(s) || s[j] != 'd' {
+		return 0, errDuration
+	}
+	days, err := strconv.ParseInt(s[:j], 10, 64)
+	if err != nil || days > math.MaxInt64/int64(24*time.Hour) {
+		return 0, errDuration
+	}
+	d := time.Duration(days) * 24 * time.Hour
+	rest := s[j+1:]
+	if rest == "" {
+		return d, nil
+	}
+	if rest[0] == '-' || rest[0] == '+' {
+		return 0, errDuration
+	}
+	r, err := time.ParseDuration(rest)
+	if err != nil || r > math.MaxInt64-d {
+		return 0, errDuration
+	}
+	return d + r, nil
+}

@@ -1,0 +1,75 @@
+// Package config loads, expands and validates newshound's YAML
+// configuration. It is the contract between the operator and the daemon:
+// everything below the app package receives values from a *Config and never
+// reads files or the environment itself.
+//
+// # Schema
+//
+//	data: newshound.db            # bbolt file; relative to the config file's folder
+//	defaults:                     # each may be overridden per source
+//	  schedule: "@every 15m"      # cron.ParseStandard: 5 fields, CRON_TZ=, @every, @hourly...
+//	  max_age: 72h                # no alert for older articles; Go duration or days ("3d", "1d12h")
+//	  user_agent: ""              # "" = the crawler's default
+//	  timeout: 30s
+//	sources:                      # required, non-empty
+//	  - name: wire                # required, unique, [A-Za-z0-9._-]+
+//	    feed: https://…           # exactly one of feed | page | sitemap (absolute http/https URL)
+//	    page: https://…           # an HTML listing page…
+//	    links: "h2.headline a"    # …and the CSS selector of its article links (only with page)
+//	    sitemap: https://…
+//	    schedule / max_age / user_agent / timeout   # optional overrides
+//	watches:                      # required, non-empty
+//	  - name: detainees           # required, unique, [A-Za-z0-9._-]+
+//	    entities:                 # an entity is {name, aliases} or a plain string (no aliases)
+//	      - {name: al Hol, aliases: [al-Hawl]}
+//	      - CENTCOM
+//	    keywords: [prisoner transfer]
+//	    sources: [wire]           # optional; default every source
+//	    notify: [hook]            # required; names of notifiers
+//	notifiers:                    # each has a unique name and exactly one channel:
+//	  - {name: hook, webhook: {url: https://…, secret: …}}          # url required, http/https
+//	  - {name: team, slack: {webhook_url: https://…}}                # https (http for loopback only)
+//	  - name: mail
+//	    email: {smtp: host:587, tls: starttls, username: u, password: p, from: a@b, to: [c@d]}
+//	  - {name: console, stdout: {}}
+//
+// A watch needs at least one entity or keyword; entity names, aliases and
+// keywords are trimmed and must not be empty. Email tls is starttls (the
+// default), tls or none; a password goes with a username and the other way
+// round; from and every to must parse with net/mail.ParseAddress.
+// Durations must be greater than zero. A schedule must parse with
+// cron.ParseStandard, the parser the scheduler uses, and must fire at some
+// point. An explicit null or empty optional value means "not set", so the
+// default applies.
+//
+// # Strictness and problems
+//
+// The file is read with the yaml.v3 Node API, not decoded into structs
+// directly, so that every problem carries the line of the key or item it is
+// about: unknown keys, repeated keys, values of the wrong kind, aliases
+// (refused: they can expand exponentially and a file this size does not
+// need them) and every semantic rule. Nothing stops at the first problem:
+// an invalid file gives an *Error listing them all in document order, each
+// formatted as `sources[2].links (line 14): required when page is set`.
+// A value the decoder already rejected is not reported again by later
+// rules, and a bad entry in defaults is reported once, not once per source
+// inheriting it.
+//
+// # Environment expansion
+//
+// ${NAME} in any scalar value (never in a key) is replaced by the
+// variable's value from the lookup function given to Load or Parse
+// (os.LookupEnv in production); $$ is a literal $, and a $ followed by
+// anything else is kept as written. Expansion runs on the parsed tree
+// before decoding: line numbers stay those of the file, a value can never
+// change the document's structure, and an expanded value is not expanded
+// again. An unset variable is an error naming the variable and where it is
+// used; a variable set to "" is allowed (a required field then complains).
+//
+// # Secrets
+//
+// Webhook URLs, the webhook signing secret, the Slack webhook URL and the
+// SMTP password are of type Secret, which prints and marshals as
+// "<secret>". No problem message ever quotes a secret value: a Slack URL
+// that is not https is reported without the URL.
+package config

@@ -1,0 +1,124 @@
+package config
+
+import (
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/robfig/cron/v3"
+)
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"full.yaml", "invalid.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, tc := range problemCases {
+		f.Add([]byte(tc.yaml))
+	}
+	f.Add([]byte(doc(okSources, okWatches, okNotifiers)))
+	lookup := func(name string) (string, bool) {
+		if name == "UNSET" {
+			return "", false
+		}
+		return fullEnv(name)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "", lookup)
+		if err != nil {
+			if c != nil {
+				t.Fatalf("Parse returned a Config and an error %v", err)
+			}
+			checkError(t, err)
+			return
+		}
+		checkInvariants(t, c)
+	})
+}
+
+func checkError(t *testing.T, err error) {
+	t.Helper()
+	var cerr *Error
+	if !errors.As(err, &cerr) || len(cerr.Problems) == 0 {
+		t.Fatalf("Parse error %v is not an *Error with problems", err)
+	}
+	for _, p := range cerr.Problems {
+		if p.Message == "" || strings.ContainsAny(p.String(), "\r\n") {
+			t.Fatalf("problem %q is empty or not one line", p.String())
+		}
+	}
+}
+
+// checkInvariants restates what a valid Config guarantees, independently
+// of the checker's code.
+func checkInvariants(t *testing.T, c *Config) {
+	t.Helper()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate() after Parse = %v", err)
+	}
+	if len(c.Sources) == 0 || len(c.Watches) == 0 || !filepath.IsAbs(c.Data) {
+		t.Fatalf("Config without sources, watches or an absolute data path: %+v", c)
+	}
+	names := map[string]bool{}
+	for _, s := range c.Sources {
+		set := 0
+		for _, u := range []string{s.Feed, s.Page, s.Sitemap} {
+			if u != "" {
+				set++
+			}
+		}
+		u, err := url.Parse(s.URL())
+		if set != 1 || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("source %+v: want exactly one absolute http(s) URL", s)
+		}
+		if (s.Page != "") != (s.Links != "") || names[s.Name] || !validName(s.Name) {
+			t.Fatalf("source %+v: links without page, page without links, or a bad name", s)
+		}
+		names[s.Name] = true
+		if _, err := cron.ParseStandard(s.Schedule); err != nil || s.MaxAge <= 0 || s.Timeout <= 0 {
+			t.Fatalf("source %+v: bad schedule (%v) or duration", s, err)
+		}
+	}
+	notifiers := map[string]bool{}
+	for _, n := range c.Notifiers {
+		kinds := 0
+		for _, set := range []bool{n.Webhook != nil, n.Slack != nil, n.Email != nil, n.Stdout != nil} {
+			if set {
+				kinds++
+			}
+		}
+		if kinds != 1 || notifiers[n.Name] {
+			t.Fatalf("notifier %+v: %d kinds or a duplicate name", n, kinds)
+		}
+		notifiers[n.Name] = true
+		if e := n.Email; e != nil && (len(e.To) == 0 || e.From == "" || e.SMTP == "") {
+			t.Fatalf("email notifier %+v without smtp, from or to", n)
+		}
+	}
+	for _, w := range c.Watches {
+		if len(w.Entities)+len(w.Keywords) == 0 || len(w.Notify) == 0 {
+			t.Fatalf("watch %+v without terms or notifiers", w)
+		}
+		for _, s := range w.Sources {
+			if _, ok := c.SourceByName(s); !ok {
+				t.Fatalf("watch %+v names unknown source %q", w, s)
+			}
+		}
+		for _, n := range w.Notify {
+			if !notifiers[n] {
+				t.Fatalf("watch %+v names unknown notifier %q", w, n)
+			}
+		}
+		for _, e := range w.Entities {
+			if e.Name == "" || e.Name != strings.TrimSpace(e.Name) {
+				t.Fatalf("watch %+v has an empty or untrimmed entity", w)
+			}
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Minimal valid sections; a case replaces the one it is about.
+const (
+	okSources   = `sources: [{name: s, feed: "https://example.org/feed"}]`
+	okWatches   = `watches: [{name: w, keywords: [k], notify: [n]}]`
+	okNotifiers = `notifiers: [{name: n, stdout: {}}]`
+)
+
+func doc(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+// testEnv is the environment every test parses with.
+func testEnv(name string) (string, bool) {
+	v, ok := map[string]string{
+		"EMPTY":     "",
+		"FEED_URL":  "https://example.org/rss",
+		"HOOK_URL":  "https://hooks.example.org/x",
+		"SLACK_URL": "https://hooks.slack.com/services/T/B/X",
+		"PASSWORD":  "hunter2",
+	}[name]
+	return v, ok
+}
+
+// problemCases has one case per message the package can produce; want is
+// the exact list of problems, in order.
+var problemCases = []struct {
+	name, yaml string
+	want       []string
+}{
+	// Document and YAML structure.
+	{"syntax", "sources: [\n", []string{"line 1: invalid YAML: did not find expected node content"}},
+	{"two documents", doc(okSources, okWatches, okNotifiers, "---", "data: x"), []string{"line 4: only one YAML document is allowed"}},
+	{"root not mapping", "- a\n", []string{"line 1: must be a mapping"}},
+	{"empty", "", []string{"sources: required", "watches: required"}},
+	{"empty sections", doc("sources: []", "watches:", okNotifiers), []string{"sources (line 1): required", "watches (line 2): required"}},
+	{"unknown key", doc("sourcez: []", okSources, okWatches, okNotifiers), []string{"sourcez (line 1): unknown key"}},
+	{"unknown nested key", doc("sources:", "  - name: s", "    feeds: https://example.org/", "    feed: https://example.org/", okWatches, okNotifiers),
+		[]string{"sources[0].feeds (line 3): unknown key"}},
+	{"unknown stdout key", doc(okSources, okWatches, "notifiers: [{name: n, stdout: {color: true}}]"), []string{"notifiers[0].stdout.color (line 3): unknown key"}},
+	{"duplicate key", doc("data: a", "data: b", okSources, okWatches, okNotifiers), []string{"data (line 2): duplicate key (first at line 1)"}},
+	{"non-string key", doc("defaults: {[a]: 1}", okSources, okWatches, okNotifiers), []string{"defaults (line 1): keys must be strings"}},
+	{"alias", doc(okSources, okWatches, "notifiers:", "  - &n {name: n, stdout: {}}", "  - *n"),
+		[]string{"notifiers[1] (line 5): YAML aliases are not supported"}},
+	{"not a string", doc("data: [a]", okSources, okWatches, okNotifiers), []string{"data (line 1): must be a string"}},
+	{"not a list", doc("sources: {name: s}", okWatches, okNotifiers), []string{"sources (line 1): must be a list"}},
+	{"not a mapping", doc("defaults: 5", okSources, okWatches, okNotifiers), []string{"defaults (line 1): must be a mapping"}},
+	{"entity kind", doc(okSources, "watches: [{name: w, entities: [[a]], notify: [n]}]", okNotifiers),
+		[]string{"watches[0].entities[0] (line 2): must be a string or a mapping"}},
+
+	// Environment expansion.
+	{"env unset", doc(okSources, okWatches, "notifiers:", "  - name: n", "    slack:", "      webhook_url: ${SLACK_WEBHOOK_URL}"),
+		[]string{"notifiers[0].slack.webhook_url (line 6): environment variable SLACK_WEBHOOK_URL is not set"}},
+	{"env unterminated", doc(`sources: [{name: s, feed: "https://${FEED_URL"}]`, okWatches, okNotifiers),
+		[]string{`sources[0].feed (line 1): unterminated "${"`}},
+	{"env bad name", doc(`sources: [{name: s, feed: "${FEED URL}"}]`, okWatches, okNotifiers),
+		[]string{`sources[0].feed (line 1): invalid "${...}": a variable name is letters, digits and "_", not starting with a digit`}},
+	{"env empty is set", doc(`sources: [{name: s, feed: "${EMPTY}"}]`, okWatches, okNotifiers),
+		[]string{"sources[0] (line 1): exactly one of feed, page or sitemap is required"}},
+
+	// Defaults.
+	{"defaults duration syntax", doc("defaults:", "  max_age: 3x", okSources, okWatches, okNotifiers),
+		[]string{"defaults.max_age (line 2): must be a duration like 90m, 72h or 3d"}},
+	{"defaults duration zero", doc("defaults: {timeout: 0s}", okSources, okWatches, okNotifiers),
+		[]string{"defaults.timeout (line 1): must be greater than zero"}},
+	{"defaults schedule", doc("defaults: {schedule: hourly}", okSources, okWatches, okNotifiers),
+		[]string{"defaults.schedule (line 1): invalid schedule: expected exactly 5 fields, found 1: [hourly]"}},
+	{"defaults user agent", doc(`defaults: {user_agent: "a\r\nX-Evil: 1"}`, okSources, okWatches, okNotifiers),
+		[]string{"defaults.user_agent (line 1): must not contain control characters"}},
+
+	// Sources.
+	{"source name required", doc(`sources: [{feed: "https://example.org/"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].name (line 1): required"}},
+	{"source name charset", doc(`sources: [{name: "a b", feed: "https://example.org/"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].name (line 1): must match [A-Za-z0-9._-]+"}},
+	{"source name duplicate", doc("sources:", "  - {name: s, feed: https://example.org/a}", "  - {name: s, feed: https://example.org/b}", okWatches, okNotifiers),
+		[]string{`sources[1].name (line 3): duplicate name "s" (first at line 2)`}},
+	{"source kind missing", doc("sources: [{name: s}]", okWatches, okNotifiers),
+		[]string{"sources[0] (line 1): exactly one of feed, page or sitemap is required"}},
+	{"source kinds two", doc("sources:", "  - name: s", "    feed: https://example.org/a", "    sitemap: https://example.org/b", okWatches, okNotifiers),
+		[]string{"sources[0].sitemap (line 4): only one of feed, page or sitemap may be set"}},
+	{"source url", doc(`sources: [{name: s, sitemap: "ftp://example.org/s.xml"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].sitemap (line 1): must be an absolute http or https URL"}},
+	{"source url relative", doc(`sources: [{name: s, feed: "/rss.xml"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].feed (line 1): must be an absolute http or https URL"}},
+	{"links required", doc("sources:", "  - name: s", "    page: https://example.org/", okWatches, okNotifiers),
+		[]string{"sources[0].links (line 2): required when page is set"}},
+	{"links without page", doc(`sources: [{name: s, feed: "https://example.org/", links: a}]`, okWatches, okNotifiers),
+		[]string{"sources[0].links (line 1): only valid with page"}},
+	{"links selector", doc(`sources: [{name: s, page: "https://example.org/", links: "h2 >"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].links (line 1): invalid CSS selector: expected selector, found EOF instead"}},
+	{"source schedule", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "* * *"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].schedule (line 1): invalid schedule: expected exactly 5 fields, found 3: [* * *]"}},
+	{"schedule lone zone", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "CRON_TZ=UTC"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].schedule (line 1): invalid schedule: nothing after the time zone"}},
+	{"schedule bad zone", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "CRON_TZ=Nowhere/Land 0 6 * * *"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].schedule (line 1): invalid schedule: provided bad location Nowhere/Land: unknown time zone Nowhere/Land"}},
+	{"schedule every negative", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "@every -5m"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].schedule (line 1): invalid schedule: @every needs a positive duration"}},
+	{"schedule never", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "0 0 30 2 *"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].schedule (line 1): invalid schedule: never fires"}},
+	{"source duration syntax", doc(`sources: [{name: s, feed: "https://example.org/", timeout: 10}]`, okWatches, okNotifiers),
+		[]string{"sources[0].timeout (line 1): must be a duration like 90m, 72h or 3d"}},
+	{"source duration negative", doc(`sources: [{name: s, feed: "https://example.org/", max_age: -1h}]`, okWatches, okNotifiers),
+		[]string{"sources[0].max_age (line 1): must be greater than zero"}},
+	{"source user agent", doc(`sources: [{name: s, feed: "https://example.org/", user_agent: "a\tb"}]`, okWatches, okNotifiers),
+		[]string{"sources[0].user_agent (line 1): must not contain control characters"}},
+
+	// Watches.
+	{"watch name required", doc(okSources, "watches: [{keywords: [k], notify: [n]}]", okNotifiers),
+		[]string{"watches[0].name (line 2): required"}},
+	{"watch name charset", doc(okSources, "watches: [{name: a/b, keywords: [k], notify: [n]}]", okNotifiers),
+		[]string{"watches[0].name (line 2): must match [A-Za-z0-9._-]+"}},
+	{"watch name duplicate", doc(okSources, "watches:", "  - {name: w, keywords: [k], notify: [n]}", "  - {name: w, keywords: [j], notify: [n]}", okNotifiers),
+		[]string{`watches[1].name (line 4): duplicate name "w" (first at line 3)`}},
+	{"watch without terms", doc(okSources, "watches: [{name: w, entities: [], notify: [n]}]", okNotifiers),
+		[]string{"watches[0] (line 2): needs at least one entity or keyword"}},
+	{"entity name empty", doc(okSources, "watches:", "  - name: w", "    entities: [{aliases: [x]}, '  ']", "    notify: [n]", okNotifiers),
+		[]string{"watches[0].entities[0].name (line 4): must not be empty", "watches[0].entities[1].name (line 4): must not be empty"}},
+	{"alias empty", doc(okSources, `watches: [{name: w, entities: [{name: a, aliases: [b, " "]}], notify: [n]}]`, okNotifiers),
+		[]string{"watches[0].entities[0].aliases[1] (line 2): must not be empty"}},
+	{"keyword empty", doc(okSources, "watches: [{name: w, keywords: [k, ''], notify: [n]}]", okNotifiers),
+		[]string{"watches[0].keywords[1] (line 2): must not be empty"}},
+	{"unknown source", doc(okSources, "watches: [{name: w, keywords: [k], sources: [s, t], notify: [n]}]", okNotifiers),
+		[]string{`watches[0].sources[1] (line 2): unknown source "t"`}},
+	{"duplicate source", doc(okSources, "watches: [{name: w, keywords: [k], sources: [s, s], notify: [n]}]", okNotifiers),
+		[]string{`watches[0].sources[1] (line 2): duplicate source "s"`}},
+	{"notify required", doc(okSources, "watches: [{name: w, keywords: [k]}]", okNotifiers),
+		[]string{"watches[0].notify (line 2): required"}},
+	{"unknown notifier", doc(okSources, "watches:", "  - name: w", "    keywords: [k]", "    notify:", "      - n", "      - hook", okNotifiers),
+		[]string{`watches[0].notify[1] (line 7): unknown notifier "hook"`}},
+	{"duplicate notifier", doc(okSources, "watches: [{name: w, keywords: [k], notify: [n, n]}]", okNotifiers),
+		[]string{`watches[0].notify[1] (line 2): duplicate notifier "n"`}},
+
+	// Notifiers.
+	{"notifier name required", doc(okSources, okWatches, "notifiers: [{name: n, stdout: {}}, {stdout: {}}]"),
+		[]string{"notifiers[1].name (line 3): required"}},
+	{"notifier name duplicate", doc(okSources, okWatches, "notifiers:", "  - {name: n, stdout: {}}", "  - {name: n, stdout: {}}"),
+		[]string{`notifiers[1].name (line 5): duplicate name "n" (first at line 4)`}},
+	{"notifier kind missing", doc(okSources, okWatches, "notifiers: [{name: n}]"),
+		[]string{"notifiers[0] (line 3): exactly one of webhook, slack, email or stdout is required"}},
+	{"notifier kinds two", doc(okSources, okWatches, "notifiers:", "  - name: n", "    stdout:", "    slack: {webhook_url: '${SLACK_URL}'}"),
+		[]string{"notifiers[0].slack (line 6): only one of webhook, slack, email or stdout may be set"}},
+	{"webhook url required", doc(okSources, okWatches, "notifiers:", "  - name: n", "    webhook:", "      secret: x"),
+		[]string{"notifiers[0].webhook.url (line 5): required"}},
+	{"webhook url invalid", doc(okSources, okWatches, "notifiers: [{name: n, webhook: {url: 'hooks.example.org/x'}}]"),
+		[]string{"notifiers[0].webhook.url (line 3): must be an absolute http or https URL"}},
+	{"slack url required", doc(okSources, okWatches, "notifiers: [{name: n, slack: {webhook_url: '${EMPTY}'}}]"),
+		[]string{"notifiers[0].slack.webhook_url (line 3): required"}},
+	{"slack url http", doc(okSources, okWatches, "notifiers: [{name: n, slack: {webhook_url: 'http://hooks.slack.com/services/T/B/X'}}]"),
+		[]string{"notifiers[0].slack.webhook_url (line 3): must be an absolute https URL (http only for loopback hosts)"}},
+	{"smtp required", doc(okSources, okWatches, "notifiers:", "  - name: n", "    email:", "      from: a@example.org", "      to: [b@example.org]"),
+		[]string{"notifiers[0].email.smtp (line 5): required"}},
+	{"smtp host port", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: smtp.example.org, from: a@example.org, to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.smtp (line 3): must be host:port"}},
+	{"smtp port range", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'smtp.example.org:0', from: a@example.org, to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.smtp (line 3): must be host:port"}},
+	{"tls", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'h:25', tls: ssl, from: a@example.org, to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.tls (line 3): must be starttls, tls or none"}},
+	{"password required", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'h:25', username: u, from: a@example.org, to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.password (line 3): required when username is set"}},
+	{"password without username", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'h:25', password: p, from: a@example.org, to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.password (line 3): only valid with username"}},
+	{"from required", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'h:25', to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.from (line 3): required"}},
+	{"from invalid", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'h:25', from: alerts, to: [b@example.org]}}]"),
+		[]string{"notifiers[0].email.from (line 3): invalid address: missing '@' or angle-addr"}},
+	{"to required", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'h:25', from: a@example.org, to: []}}]"),
+		[]string{"notifiers[0].email.to (line 3): required"}},
+	{"to invalid", doc(okSources, okWatches, "notifiers:", "  - name: n", "    email:", "      smtp: h:25", "      from: a@example.org", "      to:", "        - b@example.org", `        - "c@example.org\r\nBcc: x@evil.example"`),
+		[]string{`notifiers[0].email.to[1] (line 10): invalid address: expected single address, got "\r\nBcc: x@evil.example"`}},
+}
+
+func TestParseProblems(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tc := range problemCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if seen[tc.name] {
+				t.Fatalf("duplicate case name %q", tc.name)
+			}
+			seen[tc.name] = true
+			c, err := Parse([]byte(tc.yaml), "", testEnv)
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("Parse(%q) = %+v, %v; want an *Error", tc.yaml, c, err)
+			}
+			if c != nil {
+				t.Errorf("Parse(%q) returned a Config with an error", tc.yaml)
+			}
+			var got []string
+			for _, p := range cerr.Problems {
+				got = append(got, p.String())
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Parse(%q) problems (-want +got):\n%s", tc.yaml, diff)
+			}
+			if err.Error() != strings.Join(got, "\n") {
+				t.Errorf("Parse(%q).Error() = %q, want the problems joined by newlines", tc.yaml, err.Error())
+			}
+		})
+	}
+}

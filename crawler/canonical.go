@@ -1,0 +1,129 @@
+package crawler
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// trackingParams are query parameters that identify a campaign, a click or
+// a reader, never the article: two URLs that differ only in them are the
+// same article. Compared case-insensitively, after unescaping.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "gclsrc": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "yclid": true, "twclid": true, "ttclid": true, "li_fat_id": true,
+	"mc_cid": true, "mc_eid": true, "mkt_tok": true, "igshid": true, "igsh": true,
+	"_ga": true, "_gl": true, "_hsenc": true, "_hsmi": true, "__hstc": true, "__hssc": true,
+	"__hsfp": true, "hsctatrack": true, "_openstat": true, "oly_anon_id": true, "oly_enc_id": true,
+	"rb_clickid": true, "s_cid": true, "vero_conv": true, "vero_id": true, "wickedid": true,
+	"ref_src": true, "ref_url": true, "cmpid": true, "at_medium": true, "at_campaign": true,
+	"fb_action_ids": true, "fb_action_types": true, "fb_ref": true, "fb_source": true,
+	"ncid": true, "sr_share": true, "spm": true, "srsltid": true,
+	"pk_campaign": true, "pk_kwd": true, "pk_source": true, "pk_medium": true, "pk_content": true,
+	"ga_source": true, "ga_medium": true, "ga_term": true, "ga_content": true, "ga_campaign": true,
+	"ga_place": true,
+}
+
+// trackingPrefixes catch whole families: Google Analytics (utm_) and
+// Matomo (mtm_) campaign parameters.
+var trackingPrefixes = []string{"utm_", "mtm_"}
+
+func isTrackingParam(key string) bool {
+	key = strings.ToLower(key)
+	if trackingParams[key] {
+		return true
+	}
+	for _, p := range trackingPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Canonicalize returns the form of an absolute http(s) URL that identifies
+// an article: scheme and host lower-cased, default port, user info and
+// fragment dropped, tracking parameters (utm_*, fbclid, gclid, ...)
+// removed, the remaining parameters sorted by name (values of a repeated
+// name keep their order), the path kept byte for byte except that an empty
+// path becomes "/". It is pure and idempotent.
+func Canonicalize(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("canonicalize: %w", err)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("canonicalize %q: not an http(s) URL", raw)
+	}
+	if u.Opaque != "" {
+		return "", fmt.Errorf("canonicalize %q: opaque URL", raw)
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if host == "" {
+		return "", fmt.Errorf("canonicalize %q: no host", raw)
+	}
+	host = strings.TrimSuffix(host, ".")
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port == "" || (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		u.Host = host
+	} else {
+		u.Host = host + ":" + port
+	}
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	u.RawQuery = cleanQuery(u.RawQuery)
+	u.ForceQuery = false
+	if u.Path == "" && u.RawPath == "" {
+		u.Path = "/"
+	}
+	out := u.String()
+	// url.String re-escapes; make sure the result parses back to itself so
+	// the key is stable when canonicalised again.
+	if _, err := url.Parse(out); err != nil {
+		return "", fmt.Errorf("canonicalize %q: %w", raw, errors.Unwrap(err))
+	}
+	return out, nil
+}
+
+// cleanQuery drops tracking parameters and sorts the rest by name, working
+// on the raw pairs so that the escaping of kept values is untouched.
+func cleanQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	type pair struct{ key, raw string }
+	var kept []pair
+	for _, p := range strings.Split(raw, "&") {
+		if p == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		if isTrackingParam(key) {
+			continue
+		}
+		kept = append(kept, pair{key, p})
+	}
+	slices.SortStableFunc(kept, func(a, b pair) int { return strings.Compare(a.key, b.key) })
+	parts := make([]string, len(kept))
+	for i, p := range kept {
+		parts[i] = p.raw
+	}
+	return strings.Join(parts, "&")
+}
+
+// sameSite reports whether two absolute URLs are on the same site: the same
+// host once a leading "www." is ignored.
+func sameSite(a, b *url.URL) bool {
+	ha := strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(a.Hostname(), ".")), "www.")
+	hb := strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(b.Hostname(), ".")), "www.")
+	return ha != "" && ha == hb
+}

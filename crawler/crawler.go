@@ -1,0 +1,228 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"runtime/debug"
+	"time"
+
+	"github.com/newshound/newshound/news"
+)
+
+// Source kinds.
+const (
+	KindFeed    = "feed"    // RSS, Atom, RDF or JSON Feed
+	KindPage    = "page"    // HTML listing page read with a CSS selector
+	KindSitemap = "sitemap" // sitemap or sitemap index, news extension, gzip
+)
+
+// Defaults for the zero values of Options and Source.
+const (
+	DefaultMaxBodyBytes = 10 << 20
+	DefaultMaxRedirects = 5
+	DefaultUserAgent    = "newshound (+https://github.com/newshound/newshound)"
+	DefaultTimeout      = 30 * time.Second
+)
+
+// maxFetchesPerCrawl bounds the article pages one Crawl fetches: the first
+// pass over a big sitemap must not turn into thousands of requests. Items
+// left over are not marked seen, so the next pass picks them up.
+const maxFetchesPerCrawl = 200
+
+// Options configures a Crawler. Zero values mean the defaults above.
+type Options struct {
+	// Transport carries every request. nil means an http.Transport whose
+	// dialer enforces the address policy (AllowAddr) on the resolved
+	// address. A caller-supplied Transport is trusted to do its own dialing:
+	// only literal hosts are checked against the policy before the request.
+	Transport http.RoundTripper
+	Now       func() time.Time
+	Logger    *slog.Logger
+	// MaxBodyBytes caps every body after decompression; a longer body is an
+	// error ("body exceeds 10 MiB"), never silently truncated.
+	MaxBodyBytes int64
+	// MaxRedirects is how many redirects one request follows.
+	MaxRedirects int
+	UserAgent    string
+	// AllowAddr decides which addresses links discovered on the web may be
+	// fetched from; nil means IsPublic. It is the test seam for the policy.
+	AllowAddr func(ip netip.Addr) bool
+}
+
+// Crawler fetches sources and their new articles. It is safe for
+// concurrent use; each Crawl and FetchArticle works on a fresh collector
+// over one shared, guarded transport.
+type Crawler struct {
+	now          func() time.Time
+	log          *slog.Logger
+	userAgent    string
+	maxRedirects int
+	allow        func(netip.Addr) bool
+	rt           *transport
+	// lookup resolves host names for the default transport's dialer; tests
+	// replace it to point names at loopback.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+}
+
+// New returns a Crawler with opts' zero values replaced by the defaults.
+func New(opts Options) *Crawler {
+	c := &Crawler{
+		now:          opts.Now,
+		log:          opts.Logger,
+		userAgent:    opts.UserAgent,
+		maxRedirects: opts.MaxRedirects,
+		allow:        opts.AllowAddr,
+		lookup:       defaultLookup,
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.maxRedirects <= 0 {
+		c.maxRedirects = DefaultMaxRedirects
+	}
+	if c.allow == nil {
+		c.allow = IsPublic
+	}
+	maxBody := opts.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBodyBytes
+	}
+	c.rt = &transport{guarded: opts.Transport, trusted: opts.Transport, allow: c.allow, maxBody: maxBody}
+	if opts.Transport == nil {
+		resolve := func(ctx context.Context, host string) ([]netip.Addr, error) { return c.lookup(ctx, host) }
+		c.rt.guarded = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow, guard: true})
+		c.rt.trusted = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow, guard: false})
+	}
+	return c
+}
+
+// Source is one configured place to look for articles.
+type Source struct {
+	Name string
+	Kind string // KindFeed, KindPage or KindSitemap
+	URL  string
+	// Links is the CSS selector picking article links, for KindPage.
+	Links     string
+	UserAgent string        // "" = Options.UserAgent
+	Timeout   time.Duration // whole-request timeout per HTTP request; 0 = 30s
+}
+
+// SeenFunc reports whether an identity key was already recorded as seen for
+// the source. It is backed by the store.
+type SeenFunc func(key string) (bool, error)
+
+// Result is what one Crawl found.
+type Result struct {
+	// Articles are the new articles, extracted, in listing order, one per
+	// article ID. An article reached through a new URL may still carry an
+	// ID recorded earlier (same rel=canonical): its Keys must be recorded,
+	// and alerts deduplicate by news.AlertID.
+	Articles []news.Article
+	// Items is how many entries the feed, page or sitemap listed.
+	Items int
+	// Errors are per-article (and per child sitemap) failures; the source
+	// run itself succeeded. Failed items are not in Articles, so they are
+	// not marked seen and are tried again on the next pass.
+	Errors []error
+}
+
+// Crawl fetches the source's listing, skips every item whose lookup key
+// seen reports, fetches and extracts the rest, and returns them. The error
+// is for the source itself: bad configuration, listing unreachable or
+// unparsable, seen failing, ctx cancelled, or a panic (recovered).
+func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("crawl panicked", "source", src.Name, "panic", r, "stack", string(debug.Stack()))
+			res, err = Result{}, fmt.Errorf("crawl %s: panic: %v", src.Name, r)
+		}
+	}()
+	configured, err := src.check()
+	if err != nil {
+		return Result{}, err
+	}
+	s := c.newSession(ctx, src, configured)
+	var items []item
+	switch src.Kind {
+	case KindFeed:
+		items, err = s.listFeed(src.URL)
+	case KindPage:
+		items, err = s.listPage(src.URL, src.Links)
+	case KindSitemap:
+		items, res.Errors, err = s.listSitemap(src.URL)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	res.Items = len(items)
+	if err := s.collect(ctx, items, seen, &res); err != nil {
+		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	return res, nil
+}
+
+// FetchArticle fetches and extracts one article page, as Crawl does for a
+// new item, with src's user agent and timeout. The address policy treats
+// src.URL's host (rawURL's when src.URL is empty) as the configured one.
+func (c *Crawler) FetchArticle(ctx context.Context, src Source, rawURL string) (art news.Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("fetch article panicked", "url", rawURL, "panic", r, "stack", string(debug.Stack()))
+			art, err = news.Article{}, fmt.Errorf("fetch article %s: panic: %v", rawURL, r)
+		}
+	}()
+	trusted := src.URL
+	if trusted == "" {
+		trusted = rawURL
+	}
+	configured, err := parseHTTPURL(trusted)
+	if err != nil {
+		return news.Article{}, fmt.Errorf("fetch article: %w", err)
+	}
+	art, err = c.newSession(ctx, src, configured).article(rawURL)
+	if err != nil {
+		return news.Article{}, err
+	}
+	art.Source, art.Found = src.Name, c.now()
+	return art, nil
+}
+
+// check validates a source and returns its parsed URL.
+func (src Source) check() (*url.URL, error) {
+	switch src.Kind {
+	case KindFeed, KindSitemap:
+	case KindPage:
+		if _, err := compileSelector(src.Links); err != nil {
+			return nil, fmt.Errorf("crawl %s: %w", src.Name, err)
+		}
+	default:
+		return nil, fmt.Errorf("crawl %s: kind %q: want feed, page or sitemap", src.Name, src.Kind)
+	}
+	u, err := parseHTTPURL(src.URL)
+	if err != nil {
+		return nil, fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	return u, nil
+}
+
+func parseHTTPURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("url %q: want an absolute http(s) URL", raw)
+	}
+	return u, nil
+}

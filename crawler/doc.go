@@ -1,0 +1,101 @@
+// Package crawler finds new articles: it fetches a source's listing (a feed,
+// an HTML listing page read with a CSS selector, or a sitemap), asks the
+// store which items it has already seen, fetches each new article page and
+// extracts its main text.
+//
+// # Shape
+//
+// I/O stays at the edge, in Crawl and FetchArticle. Everything that reads
+// bytes is a pure function, golden-tested against files in testdata/ and
+// fuzzed: parseFeed (gofeed), parseListing (goquery), parseSitemap
+// (encoding/xml), ExtractArticle (trafilatura, readability as fallback),
+// Canonicalize, IsPublic. Each Crawl builds a fresh colly collector (colly's
+// visited set would otherwise make a long-lived collector skip a feed it has
+// polled before) with every option pinned, because colly.NewCollector reads
+// COLLY_* environment variables. A panic anywhere in a Crawl becomes that
+// source's error; the parsers recover too.
+//
+// # Fetch policy
+//
+//   - Bodies are decompressed by the crawler, not by net/http or colly, and
+//     capped after decompression (Options.MaxBodyBytes, 10 MiB): a longer
+//     body fails with "body exceeds 10 MiB" (ErrBodyTooLarge), never
+//     truncated. gzip is undone for Content-Encoding and for gzip bytes
+//     (sitemap.xml.gz), at most two layers.
+//   - Every request has a whole-request timeout (Source.Timeout, 30 s), and
+//     the Crawl's ctx. Redirects stop after Options.MaxRedirects (5); a
+//     loop is reported as such (one redirect of a URL to itself, the cookie
+//     dance, is allowed).
+//   - Charset is ours (colly's conversion is bypassed): BOM, then a body
+//     that is valid UTF-8 with non-ASCII bytes, then the Content-Type
+//     charset, then <meta> in the first 1024 bytes (or the XML
+//     declaration), then windows-1252 for HTML and UTF-8 for XML. Invalid
+//     bytes become U+FFFD. Text is always UTF-8.
+//   - Article pages must be HTML, XML or JSON by Content-Type.
+//   - robots.txt is not consulted.
+//
+// # Address guard
+//
+// Links discovered on the web (feed items, listing links, child sitemaps,
+// redirect targets) must not reach this machine or its networks. A request
+// is exempt only when its host is the source's configured host (the operator
+// chose it) or when that configured host is itself a loopback/private
+// literal or a "localhost" name (a local test site: all its links may go
+// anywhere). Any other request is refused with ErrAddressNotAllowed when
+//   - its host literally names a refused address, in any spelling
+//     (2130706433, 0177.0.0.1, 0x7f.1, [::ffff:127.0.0.1], ...), or is
+//     "localhost", before any request; or
+//   - its host name resolves to any refused address, checked in the default
+//     transport's dialer on the resolved address (and again in the socket's
+//     Control hook on the address actually connected), so DNS rebinding
+//     cannot slip past.
+//
+// Refused means !Options.AllowAddr(ip), IsPublic by default. The default
+// transport uses no proxy, since a proxy would dial on our behalf. A
+// caller-supplied Options.Transport does its own dialing: only the literal
+// check applies to it.
+//
+// # Article identity
+//
+// Every article is remembered under several keys (news.Article.Keys); the
+// first, the lookup key, is known before the page is fetched and is what
+// Crawl asks SeenFunc about, so a second pass over an unchanged listing
+// fetches no article page. The fallback chain for a listed item:
+//
+//  1. its link, canonicalised (Canonicalize: lower-case scheme and host, no
+//     default port, no fragment or user info, tracking parameters removed,
+//     other parameters sorted, empty path "/");
+//  2. no link: its GUID, canonicalised, when that is an absolute http(s) URL
+//     (and the GUID is then fetched as the link);
+//  3. no usable link or GUID URL: "guid:<source>:<guid>";
+//  4. no GUID either: "hash:<hex sha256 of title+"\n"+description>".
+//
+// Items without a fetchable link become articles from the feed's own title
+// and content (or description), rendered as text. After a page is fetched,
+// the article's ID (and URL) is the page's rel=canonical when that is an
+// absolute http(s) URL on the same site (host equal once "www." is ignored)
+// and not the site's home page; otherwise the canonicalised URL after
+// redirects. Keys are: the lookup key, the canonical URL after redirects and
+// the rel=canonical when they differ, and the guid key when the item has a
+// GUID. Duplicated GUIDs with different links stay distinct articles (the
+// link wins). Two items of one pass that resolve to one ID are merged.
+//
+// # Extraction
+//
+// The page is decoded and parsed once with golang.org/x/net/html; the tree
+// goes to trafilatura (its whole-page rescue disabled, so navigation,
+// sidebars and footers never become Text), then to readability if
+// trafilatura finds nothing, else the item fails. Text has one line per
+// block element; inline markup joins words as written. Title: the feed's or
+// sitemap's, else trafilatura's metadata, og:title, <title>. Published: the
+// feed's or sitemap's, else page metadata (article:published_time and
+// similar <meta>, JSON-LD datePublished, <time datetime>, trafilatura's
+// date), else the feed's updated or the sitemap's lastmod; dates more than a
+// day in the future are ignored. Found is Options.Now().
+//
+// # Limits
+//
+// One Crawl fetches at most 200 article pages; the rest are not marked seen
+// and wait for the next pass. A sitemap index is followed two levels deep,
+// 50 child sitemaps at most. Article pages are fetched one at a time.
+package crawler

@@ -1,0 +1,178 @@
+package crawler
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"github.com/markusmobius/go-trafilatura"
+	"github.com/newshound/newshound/news"
+	"golang.org/x/net/html"
+)
+
+// ErrNoContent is wrapped when neither extractor finds an article in a
+// page.
+var ErrNoContent = errors.New("no article content found")
+
+// ExtractArticle turns one fetched article page into an Article: it decodes
+// the body to UTF-8 (see decodeHTML), parses it once, extracts the main
+// text with trafilatura (readability when trafilatura finds nothing) and
+// reads the title, publication time and rel=canonical from the same tree.
+//
+// ID and URL are the page's rel=canonical when it is an absolute http(s)
+// URL on the same site (and not the site's home page), else the
+// canonicalised pageURL; Keys holds the canonicalised pageURL and the
+// canonical when it differs. Source and Found are left for the caller. It
+// is pure: no I/O, no clock. A panic inside a parser is returned as an
+// error.
+func ExtractArticle(pageURL string, body []byte, contentType string) (art news.Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("extract %s: parser panic: %v", pageURL, r)
+		}
+	}()
+	u, err := url.Parse(pageURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return news.Article{}, fmt.Errorf("extract %q: not an absolute http(s) URL", pageURL)
+	}
+	pageKey, err := Canonicalize(pageURL)
+	if err != nil {
+		return news.Article{}, fmt.Errorf("extract: %w", err)
+	}
+	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
+	if err != nil {
+		return news.Article{}, fmt.Errorf("extract %s: parse html: %w", pageURL, err)
+	}
+	meta := readPageMeta(doc)
+	text, tmeta, err := extractText(doc, u)
+	if err != nil {
+		return news.Article{}, fmt.Errorf("extract %s: %w", pageURL, err)
+	}
+	art = news.Article{ID: pageKey, URL: pageKey, Keys: []string{pageKey}, Text: text}
+	if c := pageCanonical(meta.canonical, u); c != "" && c != pageKey {
+		art.ID, art.URL = c, c
+		art.Keys = append(art.Keys, c)
+	}
+	art.Title = firstNonEmpty(tmeta.Title, meta.ogTitle, meta.title)
+	art.Published = meta.published
+	if art.Published.IsZero() && !tmeta.Date.IsZero() {
+		art.Published = tmeta.Date.UTC()
+	}
+	return art, nil
+}
+
+// extractText finds the main text. Trafilatura runs with its rescue pass
+// turned off (MinExtractedSize 0): that pass falls back to every paragraph
+// of the page, which would put navigation, sidebars and footers into Text.
+func extractText(doc *html.Node, u *url.URL) (string, trafilatura.Metadata, error) {
+	cfg := trafilatura.DefaultConfig()
+	cfg.MinExtractedSize = 0
+	res, terr := trafilatura.ExtractDocument(doc, trafilatura.Options{
+		Config:          cfg,
+		OriginalURL:     u,
+		ExcludeComments: true,
+		Focus:           trafilatura.Balanced,
+	})
+	if terr == nil && res != nil && res.ContentNode != nil {
+		if text := nodeText(res.ContentNode); text != "" {
+			return text, res.Metadata, nil
+		}
+	}
+	parser := readability.NewParser()
+	ra, rerr := parser.ParseDocument(doc, u)
+	if rerr == nil && ra.Node != nil {
+		if text := nodeText(ra.Node); text != "" {
+			var m trafilatura.Metadata
+			if res != nil {
+				m = res.Metadata
+			}
+			m.Title = firstNonEmpty(m.Title, ra.Title())
+			return text, m, nil
+		}
+	}
+	return "", trafilatura.Metadata{}, fmt.Errorf("%w (trafilatura: %v; readability: %v)", ErrNoContent, errOrEmpty(terr), errOrEmpty(rerr))
+}
+
+func errOrEmpty(err error) string {
+	if err == nil {
+		return "empty"
+	}
+	return err.Error()
+}
+
+// pageCanonical returns the canonicalised rel=canonical href when it may
+// replace the page's identity: absolute http(s), on the same site, and not
+// the site's home page unless the page itself is (a template that points
+// every article at "/" would otherwise merge them all).
+func pageCanonical(href string, page *url.URL) string {
+	href = strings.TrimSpace(href)
+	if href == "" {
+		return ""
+	}
+	c, err := url.Parse(href)
+	if err != nil || !c.IsAbs() || (c.Scheme != "http" && c.Scheme != "https") || c.Host == "" {
+		return ""
+	}
+	if !sameSite(c, page) {
+		return ""
+	}
+	if isRootPath(c) && !isRootPath(page) {
+		return ""
+	}
+	s, err := Canonicalize(href)
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+func isRootPath(u *url.URL) bool {
+	return (u.Path == "" || u.Path == "/") && u.RawQuery == ""
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return collapseSpace(s)
+		}
+	}
+	return ""
+}
+
+// parseTime reads the date formats found in feeds, sitemaps and page
+// metadata (W3C datetime, RFC 3339 with or without seconds or zone,
+// RFC 1123). Unknown forms give the zero time: a date is a hint, never a
+// reason to drop an article.
+func parseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02",
+	time.RFC1123Z,
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+}

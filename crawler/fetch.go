@@ -1,0 +1,211 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/newshound/newshound/news"
+)
+
+// Accept headers per kind of document.
+const (
+	acceptFeed    = "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+	acceptHTML    = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+	acceptSitemap = "application/xml, text/xml;q=0.9, application/gzip;q=0.8, */*;q=0.5"
+)
+
+// Keys of the per-request colly.Context.
+const (
+	ctxResponse    = "newshound.response"
+	ctxContentType = "newshound.content-type"
+)
+
+// session is one Crawl (or FetchArticle): a fresh colly collector, so no
+// visited set outlives the call (colly #111), carrying the source's fetch
+// policy in its context.
+type session struct {
+	c   *Crawler
+	src Source
+	pol *fetchPolicy
+	col *colly.Collector
+	ua  string
+}
+
+func (c *Crawler) newSession(ctx context.Context, src Source, configured *url.URL) *session {
+	s := &session{c: c, src: src, pol: policyFor(configured, c.allow), ua: src.UserAgent}
+	if s.ua == "" {
+		s.ua = c.userAgent
+	}
+	timeout := src.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	col := colly.NewCollector()
+	// NewCollector applied every COLLY_* environment variable: pin every
+	// option here so the process environment cannot change the crawler.
+	col.UserAgent = s.ua
+	col.Headers = nil
+	col.MaxDepth = 0
+	col.MaxRequests = 0
+	col.AllowedDomains, col.DisallowedDomains = nil, nil
+	col.URLFilters, col.DisallowedURLFilters = nil, nil
+	col.AllowURLRevisit = true // identity and dedup are ours; colly's store would also veto redirect hops
+	col.MaxBodySize = 0        // the transport caps decompressed bytes; colly would truncate silently
+	col.CacheDir, col.CacheExpiration = "", 0
+	col.IgnoreRobotsTxt = true
+	col.Async = false
+	col.ParseHTTPErrorResponse = true // we judge the status ourselves
+	col.DetectCharset = false         // charset is ours: BOM, header, <meta>
+	col.CheckHead = false
+	col.TraceHTTP = false
+	col.Context = context.WithValue(ctx, policyKey{}, s.pol)
+	col.WithTransport(c.rt)
+	col.SetRequestTimeout(timeout)
+	col.SetRedirectHandler(c.checkRedirect)
+	jar, _ := cookiejar.New(nil) // per session: consent redirects need cookies, nothing may persist
+	col.SetCookieJar(jar)
+	col.OnResponseHeaders(func(r *colly.Response) {
+		// colly re-encodes a body whose Content-Type names a charset before
+		// OnResponse. Keep the header for our own decoding and show colly
+		// the bare media type, so the bytes reach us as sent.
+		ct := r.Headers.Get("Content-Type")
+		r.Ctx.Put(ctxContentType, ct)
+		if mt := mediaType(ct); mt != "" {
+			r.Headers.Set("Content-Type", mt)
+		}
+	})
+	col.OnResponse(func(r *colly.Response) { r.Ctx.Put(ctxResponse, r) })
+	s.col = col
+	return s
+}
+
+// checkRedirect stops redirect loops and long chains with a clear error. A
+// single redirect of a URL to itself is allowed: sites do that once to set
+// a cookie.
+func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
+	target := req.URL.String()
+	seen := 0
+	for _, v := range via {
+		if v.URL.String() == target {
+			seen++
+		}
+	}
+	selfOnce := seen == 1 && via[len(via)-1].URL.String() == target
+	if seen > 0 && !selfOnce {
+		return fmt.Errorf("redirect loop at %s", req.URL.Redacted())
+	}
+	if len(via) > c.maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", c.maxRedirects)
+	}
+	return nil
+}
+
+// fetched is one successful response as the crawler keeps it.
+type fetched struct {
+	URL         *url.URL // after redirects
+	ContentType string   // as the server sent it
+	Body        []byte   // decompressed, capped
+}
+
+// get fetches one URL through the session's collector. Anything but a 2xx
+// response is an error.
+func (s *session) get(rawURL, accept string) (*fetched, error) {
+	cctx := colly.NewContext()
+	hdr := http.Header{}
+	hdr.Set("User-Agent", s.ua)
+	hdr.Set("Accept", accept)
+	if err := s.col.Request(http.MethodGet, rawURL, nil, cctx, hdr); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, unwrapURLError(err))
+	}
+	r, _ := cctx.GetAny(ctxResponse).(*colly.Response)
+	if r == nil {
+		return nil, fmt.Errorf("fetch %s: no response", rawURL)
+	}
+	if r.StatusCode < 200 || r.StatusCode > 299 {
+		return nil, fmt.Errorf("fetch %s: http status %d", rawURL, r.StatusCode)
+	}
+	ct, _ := cctx.GetAny(ctxContentType).(string)
+	s.c.log.Debug("fetched", "source", s.src.Name, "url", r.Request.URL.Redacted(), "bytes", len(r.Body))
+	return &fetched{URL: r.Request.URL, ContentType: ct, Body: r.Body}, nil
+}
+
+// unwrapURLError drops net/http's *url.Error wrapper, whose text repeats
+// the method and URL our own prefix already names.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// article fetches a discovered article page and extracts it.
+func (s *session) article(link string) (news.Article, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return news.Article{}, fmt.Errorf("fetch %s: %w", link, err)
+	}
+	// Refuse literal non-public hosts before colly normalises them.
+	if !s.pol.trusts(u) {
+		if err := checkHost(u.Hostname(), s.c.allow); err != nil {
+			return news.Article{}, fmt.Errorf("fetch %s: %w", link, err)
+		}
+	}
+	f, err := s.get(link, acceptHTML)
+	if err != nil {
+		return news.Article{}, err
+	}
+	if err := checkArticleType(f.ContentType, f.Body); err != nil {
+		return news.Article{}, fmt.Errorf("fetch %s: %w", link, err)
+	}
+	return ExtractArticle(f.URL.String(), f.Body, f.ContentType)
+}
+
+// checkArticleType accepts HTML, XML and JSON (sniffed when the header is
+// missing); a PDF or an image is not an article page.
+func checkArticleType(contentType string, body []byte) error {
+	mt := mediaType(contentType)
+	if mt == "" {
+		mt = mediaType(http.DetectContentType(body))
+	}
+	switch {
+	case mt == "text/html", mt == "application/xhtml+xml", mt == "text/xml", mt == "application/xml",
+		strings.HasSuffix(mt, "+xml"), mt == "application/json", strings.HasSuffix(mt, "+json"):
+		return nil
+	}
+	return fmt.Errorf("content type %q is not an article page", mt)
+}
+
+func mediaType(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt, _, _ = strings.Cut(contentType, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+func (s *session) listFeed(feedURL string) ([]item, error) {
+	f, err := s.get(feedURL, acceptFeed)
+	if err != nil {
+		return nil, err
+	}
+	return parseFeed(f.Body, f.ContentType, f.URL)
+}
+
+func (s *session) listPage(pageURL, selector string) ([]item, error) {
+	f, err := s.get(pageURL, acceptHTML)
+	if err != nil {
+		return nil, err
+	}
+	return parseListing(f.Body, f.ContentType, f.URL, selector)
+}

@@ -1,0 +1,322 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrAddressNotAllowed is wrapped by every error that refuses a request
+// because its host is, or resolves to, an address the policy rejects
+// (loopback, private, link-local, ... by default).
+var ErrAddressNotAllowed = errors.New("address not allowed")
+
+// nonPublic lists the IPv4 and IPv6 ranges that must never be reached
+// through a link found on the web: they address this machine, the local
+// network, the cloud metadata service, carrier-grade NAT, documentation and
+// reserved space. IPv4-mapped IPv6 is unmapped before the check, and the
+// IPv4 address embedded in NAT64 and 6to4 addresses is checked too.
+var nonPublic = func() []netip.Prefix {
+	var ps []netip.Prefix
+	for _, s := range []string{
+		"0.0.0.0/8",       // "this network"; 0.0.0.0 reaches localhost on Linux
+		"10.0.0.0/8",      // private
+		"100.64.0.0/10",   // carrier-grade NAT, shared address space
+		"127.0.0.0/8",     // loopback
+		"169.254.0.0/16",  // link-local, cloud metadata (169.254.169.254)
+		"172.16.0.0/12",   // private
+		"192.0.0.0/24",    // IETF protocol assignments
+		"192.0.2.0/24",    // TEST-NET-1
+		"192.88.99.0/24",  // 6to4 relay anycast (deprecated)
+		"192.168.0.0/16",  // private
+		"198.18.0.0/15",   // benchmarking
+		"198.51.100.0/24", // TEST-NET-2
+		"203.0.113.0/24",  // TEST-NET-3
+		"224.0.0.0/4",     // multicast
+		"240.0.0.0/4",     // reserved, broadcast
+		"::/96",           // unspecified, loopback, IPv4-compatible (deprecated)
+		"::ffff:0:0:0/96", // IPv4-translated
+		"64:ff9b:1::/48",  // local-use NAT64
+		"100::/64",        // discard-only
+		"2001::/23",       // IETF protocol assignments (Teredo, ORCHID, ...)
+		"2001:db8::/32",   // documentation
+		"3fff::/20",       // documentation
+		"fc00::/7",        // unique local
+		"fe80::/10",       // link-local
+		"fec0::/10",       // site-local (deprecated)
+		"ff00::/8",        // multicast
+	} {
+		ps = append(ps, netip.MustParsePrefix(s))
+	}
+	return ps
+}()
+
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+var sixToFour = netip.MustParsePrefix("2002::/16")
+
+// IsPublic reports whether ip is a globally routable unicast address that a
+// crawler may fetch links from. It rejects the unspecified address,
+// loopback, private, link-local, carrier-grade NAT, multicast, documentation
+// and reserved ranges, in IPv4 and IPv6 spellings, including IPv4-mapped
+// IPv6 (::ffff:127.0.0.1) and the IPv4 embedded in NAT64 and 6to4 addresses.
+// It is pure.
+func IsPublic(ip netip.Addr) bool {
+	if !ip.IsValid() {
+		return false
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() && (nat64.Contains(ip) || sixToFour.Contains(ip)) {
+		// The packet ends up at the embedded IPv4 address.
+		b := ip.As16()
+		var v4 [4]byte
+		if nat64.Contains(ip) {
+			copy(v4[:], b[12:16])
+		} else {
+			copy(v4[:], b[2:6])
+		}
+		return IsPublic(netip.AddrFrom4(v4))
+	}
+	if ip.IsUnspecified() || ip.IsLoopback() || ip.IsPrivate() || ip.IsMulticast() ||
+		ip.IsLinkLocalUnicast() || ip.IsInterfaceLocalMulticast() || !ip.IsGlobalUnicast() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// literalAddr returns the address a URL host names literally, in any
+// spelling a browser or libc would accept: IPv6 with or without brackets
+// (and zone), IPv4-mapped IPv6, dotted quad, and the inet_aton forms the
+// WHATWG URL parser also accepts (decimal 2130706433, octal 0177.0.0.1,
+// hex 0x7f.1, short 127.1, trailing dot). ok is false for a host name.
+func literalAddr(host string) (netip.Addr, bool) {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.Unmap(), true
+	}
+	return parseLooseIPv4(host)
+}
+
+// parseLooseIPv4 parses the inet_aton / WHATWG IPv4 number forms: one to
+// four dot-separated parts, each decimal, octal (leading 0) or hex (0x), the
+// last part filling the remaining bytes.
+func parseLooseIPv4(s string) (netip.Addr, bool) {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" {
+		return netip.Addr{}, false
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	nums := make([]uint64, len(parts))
+	for i, p := range parts {
+		n, ok := parseIPv4Part(p)
+		if !ok {
+			return netip.Addr{}, false
+		}
+		nums[i] = n
+	}
+	var v uint64
+	for i, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return netip.Addr{}, false
+		}
+		v |= n << (8 * (3 - i))
+	}
+	last := nums[len(nums)-1]
+	if last >= 1<<(8*(5-len(nums))) {
+		return netip.Addr{}, false
+	}
+	v |= last
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+}
+
+func parseIPv4Part(p string) (uint64, bool) {
+	base := 10
+	switch {
+	case p == "":
+		return 0, false
+	case len(p) > 1 && (p[:2] == "0x" || p[:2] == "0X"):
+		base, p = 16, p[2:]
+		if p == "" {
+			return 0, true // "0x" alone is zero, as in WHATWG
+		}
+	case len(p) > 1 && p[0] == '0':
+		base, p = 8, p[1:]
+	}
+	// ParseUint would accept "_" separators and signs; only digits count.
+	for _, r := range p {
+		if !isDigit(r, base) {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(p, base, 64)
+	if err != nil || n > 1<<32-1 {
+		return 0, false
+	}
+	return n, true
+}
+
+func isDigit(r rune, base int) bool {
+	switch {
+	case r >= '0' && r <= '7':
+		return true
+	case r == '8' || r == '9':
+		return base >= 10
+	case (r >= 'a' && r <= 'f') || (r >= 'A' && r <= 'F'):
+		return base == 16
+	}
+	return false
+}
+
+// isLocalName reports host names that always mean this machine
+// (RFC 6761): "localhost" and anything under ".localhost".
+func isLocalName(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+}
+
+// fetchPolicy says which requests of one crawl skip the address guard.
+// It travels in the request context so the shared transport can apply it
+// per request, redirect hop by redirect hop.
+type fetchPolicy struct {
+	// trustedHost is the host name of the source's configured URL: the
+	// operator chose it, so it is fetched whatever address it has.
+	trustedHost string
+	// allowAll is set when the configured host is itself a loopback or
+	// private address (a local test site): its links may point anywhere.
+	allowAll bool
+}
+
+type policyKey struct{}
+
+// policyFor derives the fetch policy of a source from its configured URL.
+func policyFor(configured *url.URL, allow func(netip.Addr) bool) *fetchPolicy {
+	host := strings.ToLower(strings.TrimSuffix(configured.Hostname(), "."))
+	p := &fetchPolicy{trustedHost: host}
+	if a, ok := literalAddr(host); ok {
+		p.allowAll = !allow(a)
+	} else {
+		p.allowAll = isLocalName(host)
+	}
+	return p
+}
+
+// trusts reports whether a request to u skips the address guard.
+func (p *fetchPolicy) trusts(u *url.URL) bool {
+	if p == nil {
+		return false
+	}
+	return p.allowAll || strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")) == p.trustedHost
+}
+
+// checkHost rejects, before any request, a host that literally names an
+// address the policy refuses, or a name that always means this machine.
+// Names are checked again at dial time, after resolution.
+func checkHost(host string, allow func(netip.Addr) bool) error {
+	if a, ok := literalAddr(host); ok {
+		if !allow(a) {
+			return fmt.Errorf("host %s is %s: %w", host, a, ErrAddressNotAllowed)
+		}
+		return nil
+	}
+	if isLocalName(host) {
+		return fmt.Errorf("host %s is local: %w", host, ErrAddressNotAllowed)
+	}
+	return nil
+}
+
+// dialer connects to resolved addresses, refusing any the policy rejects
+// when guard is set. The check sits at dial time, on the address actually
+// connected, so DNS rebinding and every spelling of a host are covered.
+type dialer struct {
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	allow  func(netip.Addr) bool
+	guard  bool
+}
+
+func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: bad port: %w", addr, err)
+	}
+	addrs, err := d.resolve(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	if d.guard {
+		// Refuse the host as a whole if any address is off limits, rather
+		// than racing for one that happens to be public.
+		for _, a := range addrs {
+			if !d.allow(a) {
+				return nil, fmt.Errorf("dial %s: resolves to %s: %w", host, a, ErrAddressNotAllowed)
+			}
+		}
+	}
+	nd := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: d.control}
+	var errs []error
+	for _, a := range addrs {
+		conn, err := nd.DialContext(ctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
+		if err == nil {
+			return conn, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("dial %s: %w", host, errors.Join(errs...))
+}
+
+func (d *dialer) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a.Unmap()}, nil
+	}
+	addrs, err := d.lookup(ctx, host)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("resolve %s: no addresses", host)
+	}
+	for i := range addrs {
+		addrs[i] = addrs[i].Unmap()
+	}
+	return addrs, nil
+}
+
+// control is the last line: it sees the exact address the socket is about
+// to connect to.
+func (d *dialer) control(_, address string, _ syscall.RawConn) error {
+	if !d.guard {
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("connect %s: %w", address, err)
+	}
+	if !d.allow(ap.Addr().Unmap()) {
+		return fmt.Errorf("connect %s: %w", address, ErrAddressNotAllowed)
+	}
+	return nil
+}
+
+func defaultLookup(ctx context.Context, host string) ([]netip.Addr, error) {
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}

@@ -1,0 +1,71 @@
+package crawler
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+)
+
+// compileSelector checks a listing page's CSS selector. goquery would
+// silently match nothing for an invalid one; a typo must be an error.
+func compileSelector(sel string) (cascadia.Selector, error) {
+	if strings.TrimSpace(sel) == "" {
+		return nil, fmt.Errorf("links selector is empty")
+	}
+	m, err := cascadia.Compile(sel)
+	if err != nil {
+		return nil, fmt.Errorf("links selector %q: %w", sel, err)
+	}
+	return m, nil
+}
+
+// parseListing returns the links a CSS selector picks on a listing page:
+// the href of each matched element, or of every a[href] inside it,
+// resolved against the page URL (or its <base href>), http(s) only,
+// without fragments, deduplicated by canonical URL in page order.
+func parseListing(body []byte, contentType string, pageURL *url.URL, selector string) ([]item, error) {
+	m, err := compileSelector(selector)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
+	if err != nil {
+		return nil, fmt.Errorf("parse listing page: %w", err)
+	}
+	d := goquery.NewDocumentFromNode(doc)
+	base := pageURL
+	if href, ok := d.Find("base[href]").First().Attr("href"); ok {
+		if b := absoluteHTTP(pageURL, href); b != "" {
+			base, _ = url.Parse(b)
+		}
+	}
+	var items []item
+	seen := map[string]bool{}
+	add := func(href string) {
+		link := absoluteHTTP(base, href)
+		if link == "" {
+			return
+		}
+		key, err := Canonicalize(link)
+		if err != nil || seen[key] {
+			return
+		}
+		seen[key] = true
+		items = append(items, item{Link: link})
+	}
+	d.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
+		if href, ok := s.Attr("href"); ok {
+			add(href)
+			return
+		}
+		s.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+			href, _ := a.Attr("href")
+			add(href)
+		})
+	})
+	return items, nil
+}

@@ -1,0 +1,117 @@
+package crawler
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// blockElements end a line of text: everything else is inline and is
+// joined to its neighbours exactly as written, so "al <em>Hol</em>" stays
+// "al Hol" and "<b>reg</b>ional" stays "regional".
+var blockElements = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Body: true, atom.Br: true, atom.Caption: true, atom.Dd: true, atom.Details: true,
+	atom.Dialog: true, atom.Div: true, atom.Dl: true, atom.Dt: true, atom.Fieldset: true,
+	atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.Form: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Html: true, atom.Li: true,
+	atom.Main: true, atom.Nav: true, atom.Ol: true, atom.P: true, atom.Pre: true,
+	atom.Section: true, atom.Summary: true, atom.Table: true, atom.Tbody: true, atom.Td: true,
+	atom.Tfoot: true, atom.Th: true, atom.Thead: true, atom.Tr: true, atom.Ul: true,
+}
+
+// skippedElements carry no readable text.
+var skippedElements = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Head: true, atom.Svg: true, atom.Math: true, atom.Iframe: true, atom.Object: true,
+	atom.Button: true, atom.Select: true, atom.Textarea: true,
+}
+
+// nodeText renders the readable text of an HTML tree: one line per block,
+// whitespace inside a line collapsed to single spaces, empty lines dropped.
+func nodeText(n *html.Node) string {
+	var lines []string
+	var cur strings.Builder
+	flush := func() {
+		if line := collapseSpace(cur.String()); line != "" {
+			lines = append(lines, line)
+		}
+		cur.Reset()
+	}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			cur.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if skippedElements[n.DataAtom] {
+				return
+			}
+		case html.CommentNode, html.DoctypeNode:
+			return
+		}
+		// Unknown (custom) elements are inline, as browsers render them.
+		block := n.Type == html.ElementNode && blockElements[n.DataAtom]
+		if block {
+			flush()
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if block {
+			flush()
+		}
+	}
+	walk(n)
+	flush()
+	return strings.Join(lines, "\n")
+}
+
+func collapseSpace(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u00a0' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// htmlFragmentText renders a feed's HTML description or content as text.
+// Plain text (no markup) comes back with its whitespace collapsed.
+func htmlFragmentText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return collapseLines(s)
+	}
+	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := html.ParseFragment(strings.NewReader(s), body)
+	if err != nil {
+		return collapseLines(s)
+	}
+	for _, n := range nodes {
+		body.AppendChild(n)
+	}
+	return nodeText(body)
+}
+
+// collapseLines collapses whitespace inside each line and drops empty ones.
+func collapseLines(s string) string {
+	var out []string
+	for line := range strings.Lines(s) {
+		if l := collapseSpace(line); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

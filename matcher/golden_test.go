@@ -1,0 +1,83 @@
+package matcher
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenWatches are the watches the golden articles are matched against.
+func goldenWatches() []Watch {
+	return []Watch{
+		{Name: "al-hol", Terms: []Term{
+			{Name: "al-Hol", Variants: []string{"al Hol", "Hol camp", "الهول", "مخيم الهول"}},
+			{Name: "al-Hol camp"},
+			{Name: "Hasakah", Variants: []string{"Ḥasakah", "الحسكة"}},
+		}},
+		{Name: "jihadists", Terms: []Term{
+			{Name: "Islamic State", Variants: []string{"ISIS", "داعش", "تنظيم داعش"}},
+			{Name: "Hay'at Tahrir al-Sham", Variants: []string{"HTS", "هيئة تحرير الشام"}},
+			{Name: "Ahmed al-Sharaa", Variants: []string{"أحمد الشرع", "al-Sharaa"}},
+		}},
+		{Name: "us-forces", Terms: []Term{
+			{Name: "CENTCOM", Variants: []string{"U.S. Central Command", "Central Command", "القيادة المركزية الأمريكية"}},
+			{Name: "SDF", Variants: []string{"Syrian Democratic Forces", "قسد"}},
+		}},
+		{Name: "numbers", Terms: []Term{{Name: "2024"}, {Name: "2019"}, {Name: "40,000"}}},
+		{Name: "nothing", Terms: []Term{{Name: "Holmes Street shelter camp"}, {Name: "crisis group"}}},
+	}
+}
+
+// TestGolden matches each article in testdata/golden/*.txt (title on the
+// first line, a blank line, then the text) and compares the hits with the
+// .golden.json file next to it. Run with -update to rewrite the files, then
+// review the diff.
+func TestGolden(t *testing.T) {
+	m := compile(t, goldenWatches()...)
+	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden articles: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			title, text := readArticle(t, file)
+			got, err := json.MarshalIndent(m.Match(title, text), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := strings.TrimSuffix(file, ".txt") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("Match(%s) =\n%s\nwant\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+func readArticle(t testing.TB, file string) (title, text string) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	title, text, ok := strings.Cut(string(b), "\n\n")
+	if !ok {
+		t.Fatalf("%s: want a title line, a blank line and the text", file)
+	}
+	return title, text
+}

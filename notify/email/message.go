@@ -1,0 +1,210 @@
+package email
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/newshound/newshound/news"
+)
+
+// Field limits, in runes: a 20 kB title must not fail a delivery.
+const (
+	MaxTitleRunes   = 500
+	MaxSnippetRunes = 1000
+	maxWatchRunes   = 100
+	maxSeenRunes    = 200
+)
+
+// view is what both body templates render; every string is flattened to
+// one line and truncated. Escaping is the templates' job (html/template
+// for HTML; the text part needs none).
+type view struct {
+	ID, Watch, Source, Title string
+	Link                     string // http(s) article URL, or "" when not shown
+	Published, Found         string
+	Matches                  []viewMatch
+	Snippet                  string
+}
+
+type viewMatch struct {
+	Term  string
+	Count int
+	Seen  string // spellings that differ from Term, comma-separated
+}
+
+const textBody = `{{.Title}}
+{{if .Link}}{{.Link}}
+{{end}}
+Watch:     {{.Watch}}
+Source:    {{.Source}}
+{{if .Published}}Published: {{.Published}}
+{{end}}Found:     {{.Found}}
+Matched:   {{range $i, $m := .Matches}}{{if $i}}; {{end}}{{$m.Term}} ×{{$m.Count}}{{if $m.Seen}} (seen as {{$m.Seen}}){{end}}{{end}}
+{{if .Snippet}}
+> {{.Snippet}}
+{{end}}
+-- 
+newshound alert {{.ID}}
+`
+
+const htmlBody = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<body style="font-family: sans-serif">
+<p style="color: #555">newshound · watch <strong>{{.Watch}}</strong> · {{.Source}} · {{if .Published}}published {{.Published}}{{else}}found {{.Found}}{{end}}</p>
+<h2 dir="auto">{{if .Link}}<a href="{{.Link}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}</h2>
+<ul>
+{{range .Matches}}<li><strong dir="auto">{{.Term}}</strong> ×{{.Count}}{{if .Seen}} <span dir="auto">(seen as {{.Seen}})</span>{{end}}</li>
+{{end}}</ul>
+{{if .Snippet}}<blockquote dir="auto">{{.Snippet}}</blockquote>
+{{end}}<p style="color: #888; font-size: small">newshound alert {{.ID}}</p>
+</body></html>
+`
+
+// message builds the e-mail for an alert.
+func (n *Notifier) message(a news.Alert) (*gomail.Msg, error) {
+	v := newView(a)
+	var text, html strings.Builder
+	if err := n.text.Execute(&text, v); err != nil {
+		return nil, fmt.Errorf("render text part: %w", err)
+	}
+	if err := n.html.Execute(&html, v); err != nil {
+		return nil, fmt.Errorf("render html part: %w", err)
+	}
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	m.FromMailAddress(n.from)
+	m.ToMailAddress(n.to...)
+	m.Subject(subject(a.Watch, a.Title))
+	m.SetMessageIDWithValue(messageID(a.ID))
+	m.SetDateWithValue(n.now())
+	m.SetUserAgent("newshound")
+	// RFC 3834: tell vacation responders not to answer a robot.
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	m.SetBodyString(gomail.TypeTextPlain, text.String())
+	m.AddAlternativeString(gomail.TypeTextHTML, html.String())
+	return m, nil
+}
+
+func newView(a news.Alert) view {
+	v := view{
+		ID:        sanitizeHeader(a.ID),
+		Watch:     sanitizeHeader(a.Watch),
+		Source:    sanitizeHeader(a.Source),
+		Title:     sanitizeHeader(truncate(a.Title, MaxTitleRunes)),
+		Link:      httpURL(a.URL),
+		Published: formatTime(a.Published),
+		Found:     formatTime(a.Found),
+		Snippet:   sanitizeHeader(truncate(a.Snippet, MaxSnippetRunes)),
+	}
+	if v.Title == "" {
+		v.Title = "(untitled)"
+	}
+	for _, m := range a.Matches {
+		var seen []string
+		for _, s := range m.Seen {
+			if s != m.Term {
+				seen = append(seen, sanitizeHeader(truncate(s, maxSeenRunes)))
+			}
+		}
+		v.Matches = append(v.Matches, viewMatch{
+			Term: sanitizeHeader(m.Term), Count: m.Count, Seen: strings.Join(seen, ", "),
+		})
+	}
+	return v
+}
+
+// subject is "[newshound] <watch>: <title>", one line, unencoded: go-mail
+// applies RFC 2047 encoding when it writes the header.
+func subject(watch, title string) string {
+	t := sanitizeHeader(truncate(title, MaxTitleRunes))
+	if t == "" {
+		t = "(untitled)"
+	}
+	return "[newshound] " + sanitizeHeader(truncate(watch, maxWatchRunes)) + ": " + t
+}
+
+// sanitizeHeader makes s safe as (part of) a header value: invalid UTF-8
+// becomes U+FFFD, every control character (CR, LF, TAB, NUL, ESC, the C1
+// range including NEL) and Unicode line or paragraph separator becomes a
+// space, runs of spaces collapse to one, and the ends are trimmed. A title
+// therefore cannot end the Subject header and start another.
+func sanitizeHeader(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true // trims leading spaces
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if r == ' ' || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		b.WriteRune(r)
+		space = false
+	}
+	return strings.TrimSuffix(b.String(), " ")
+}
+
+// messageID derives "<id>@newshound" from the alert id, stable across
+// retries. An id that is not a plain dot-atom is replaced by its hash so
+// the header stays well-formed whatever the id holds.
+func messageID(id string) string {
+	ok := id != "" && len(id) <= 128 && !strings.HasPrefix(id, ".") && !strings.HasSuffix(id, ".") &&
+		!strings.Contains(id, "..")
+	for _, r := range id {
+		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-+", r))) {
+			ok = false
+			break
+		}
+	}
+	if !ok {
+		sum := sha256.Sum256([]byte(id))
+		id = "h" + hex.EncodeToString(sum[:16])
+	}
+	return id + "@newshound"
+}
+
+// httpURL returns raw when it is an absolute http(s) URL, else "": other
+// schemes (javascript:, data:) are neither linked nor shown.
+func httpURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return ""
+	}
+	return u.String()
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// truncate cuts s to at most max runes, the last being "…" when it cut.
+// Invalid UTF-8 is replaced first, so a cut never splits a sequence.
+func truncate(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}

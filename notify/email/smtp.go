@@ -1,0 +1,129 @@
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"strings"
+	"sync"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// connGuard owns the connection of one Notify call: it closes it when the
+// caller's context ends (aborting a stalled exchange) and when Notify
+// returns (go-mail leaves it open when the greeting or EHLO fails).
+type connGuard struct {
+	mu   sync.Mutex
+	conn net.Conn
+	stop func() bool
+}
+
+func (g *connGuard) set(ctx context.Context, c net.Conn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.conn = c
+	g.stop = context.AfterFunc(ctx, func() { c.Close() })
+}
+
+func (g *connGuard) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.conn != nil {
+		g.stop()
+		g.conn.Close()
+	}
+}
+
+// clientOptions configures a go-mail client for one Notify call. Dialing
+// is ours so the connection can be tied to ctx; for implicit TLS the
+// dialer returns a *tls.Conn, which go-mail's SMTP client recognises as
+// encrypted.
+func (n *Notifier) clientOptions(ctx context.Context, g *connGuard) []gomail.Option {
+	dial := func(dctx context.Context, network, addr string) (net.Conn, error) {
+		var (
+			c   net.Conn
+			err error
+		)
+		if n.mode == TLSImplicit {
+			d := tls.Dialer{NetDialer: &net.Dialer{}, Config: n.tlsConfig}
+			c, err = d.DialContext(dctx, network, addr)
+		} else {
+			c, err = (&net.Dialer{}).DialContext(dctx, network, addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		g.set(ctx, c)
+		return c, nil
+	}
+	policy := gomail.NoTLS // TLSNone, and TLSImplicit: already encrypted
+	if n.mode == TLSStartTLS {
+		policy = gomail.TLSMandatory
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(n.port),
+		gomail.WithTimeout(n.timeout),
+		gomail.WithDialContextFunc(dial),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(n.tlsConfig),
+		gomail.WithoutNoop(), // the connection is fresh
+	}
+	if n.username != "" {
+		// PLAIN or LOGIN, whichever the server offers. go-mail refuses
+		// them without TLS except to localhost; New already restricted
+		// TLSNone to loopback hosts, so the NOENC variants apply there.
+		prefs := []gomail.SMTPAuthType{gomail.SMTPAuthPlain, gomail.SMTPAuthLogin}
+		if n.mode == TLSNone {
+			prefs = []gomail.SMTPAuthType{gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc}
+		}
+		opts = append(opts,
+			gomail.WithOpportunisticSMTPAuth(prefs...),
+			gomail.WithUsername(n.username),
+			gomail.WithPassword(n.password))
+	}
+	return opts
+}
+
+// failure classifies err and wraps it with the operation; see retryable.
+func (n *Notifier) failure(ctx context.Context, op string, err error) (bool, error) {
+	retry := retryable(err)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Our guard closed the connection: report why.
+		retry = true
+		err = fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	return retry, n.scrub(fmt.Errorf("%s %s: %w", op, net.JoinHostPort(n.host, fmt.Sprint(n.port)), err))
+}
+
+// retryable maps an SMTP failure: a 5xx reply is permanent, a 4xx reply
+// transient; errors without a reply code are connection trouble and
+// transient, except the message-level ones that no retry can fix.
+func retryable(err error) bool {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		switch se.Reason {
+		case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
+			return false
+		}
+		return se.ErrorCode() < 500
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code < 500
+	}
+	return true
+}
+
+// scrub makes sure the password never leaves in an error, even if a server
+// echoed it. When it must rewrite the message it drops the chain, which
+// could otherwise be reached and logged.
+func (n *Notifier) scrub(err error) error {
+	if n.password == "" || !strings.Contains(err.Error(), n.password) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), n.password, "<redacted>"))
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/newshound/newshound/news"
+)
+
+// errStop ends a bbolt ForEach early; it never leaves the package.
+var errStop = errors.New("stop iteration")
+
+// The on-disk records. They are separate from the exported types so that
+// renaming a Go field never silently changes (or breaks reading) the file;
+// testdata/*.golden.json pins their encoding.
+
+type alertRecord struct {
+	ID        string       `json:"id"`
+	Watch     string       `json:"watch"`
+	Source    string       `json:"source"`
+	URL       string       `json:"url"`
+	Title     string       `json:"title"`
+	Published time.Time    `json:"published"`
+	Found     time.Time    `json:"found"`
+	Matches   []news.Match `json:"matches"`
+	Snippet   string       `json:"snippet"`
+}
+
+func toAlertRecord(a news.Alert) alertRecord {
+	return alertRecord{
+		ID: a.ID, Watch: a.Watch, Source: a.Source, URL: a.URL, Title: a.Title,
+		Published: utc(a.Published), Found: utc(a.Found), Matches: a.Matches, Snippet: a.Snippet,
+	}
+}
+
+func (r alertRecord) alert() news.Alert {
+	return news.Alert{
+		ID: r.ID, Watch: r.Watch, Source: r.Source, URL: r.URL, Title: r.Title,
+		Published: r.Published, Found: r.Found, Matches: r.Matches, Snippet: r.Snippet,
+	}
+}
+
+// entryRecord is an outbox entry; the alert is stored once, in alerts/.
+type entryRecord struct {
+	AlertID     string    `json:"alert_id"`
+	Notifier    string    `json:"notifier"`
+	Attempts    int       `json:"attempts"`
+	Created     time.Time `json:"created"`
+	NextAttempt time.Time `json:"next_attempt"`
+	LastError   string    `json:"last_error,omitempty"`
+}
+
+// deadRecord is a dead letter. It carries its alert so that it stays
+// readable even if old alerts are pruned one day.
+type deadRecord struct {
+	entryRecord
+	DeadAt time.Time   `json:"dead_at"`
+	Alert  alertRecord `json:"alert"`
+}
+
+type sourceRecord struct {
+	LastRun             time.Time `json:"last_run"`
+	LastSuccess         time.Time `json:"last_success"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	LastError           string    `json:"last_error,omitempty"`
+	Items               int       `json:"items"`
+}
+
+// utc drops the location and monotonic reading so that stored times
+// compare and print the same after a round trip.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func encode(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b, nil
+}
+
+// decode unmarshals a value read inside a transaction; JSON decoding copies,
+// so the result outlives the transaction.
+func decode(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%w: decode %T: %w", ErrCorrupt, v, err)
+	}
+	return nil
+}
+
+// maxSeenKey bounds the stored length of a seen key; bbolt keys are capped
+// at 32 KiB and long keys waste pages.
+const maxSeenKey = 1000
+
+func seenKey(source, key string) []byte {
+	if len(key) > maxSeenKey {
+		sum := sha256.Sum256([]byte(key))
+		key = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	b := make([]byte, 0, len(source)+1+len(key))
+	b = append(b, source...)
+	b = append(b, 0)
+	return append(b, key...)
+}
+
+func entryID(alertID, notifier string) string { return alertID + "/" + notifier }
+
+// dueKey orders the due index by next attempt, then entry id. Times
+// before 1970 sort first; times past 2262 sort last.
+func dueKey(next time.Time, id string) []byte {
+	var n uint64
+	switch {
+	case next.Before(time.Unix(0, 0)):
+		n = 0
+	case next.After(time.Unix(0, math.MaxInt64)):
+		n = math.MaxInt64
+	default:
+		n = uint64(next.UnixNano())
+	}
+	b := make([]byte, 8, 8+len(id))
+	binary.BigEndian.PutUint64(b, n)
+	return append(b, id...)
+}
+
+// dueTime reads the time back from a due key.
+func dueTime(k []byte) (time.Time, error) {
+	if len(k) < 8 {
+		return time.Time{}, fmt.Errorf("%w: due index key of %d bytes", ErrCorrupt, len(k))
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC(), nil
+}

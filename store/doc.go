@@ -1,0 +1,65 @@
+// Package store is newshound's memory: one bbolt file that holds what was
+// seen, what was alerted, the durable outbox of deliveries still to make and
+// the per-source crawl state.
+//
+// # Rules
+//
+//   - A crawl pass is recorded in ONE write transaction (Record): the seen
+//     keys, the new alerts, their outbox entries and the source's state
+//     commit together or not at all. A kill -9 therefore never leaves an
+//     article marked seen without its alerts queued, nor the reverse.
+//   - Alerts are deduplicated by ID (news.AlertID), across sources, passes
+//     and restarts: an ID already in the alerts bucket is never queued again.
+//   - Every commit is fsynced (NoSync is never set); callers batch work into
+//     few transactions instead.
+//   - Values are JSON (debuggable with `bbolt get`), times in UTC. The JSON
+//     field names are the on-disk format: they are fixed by golden files in
+//     testdata/ and must not change without a migration.
+//   - Byte slices handed out by bbolt live only as long as their transaction;
+//     everything leaving a transaction is decoded (and so copied) first.
+//   - Open fails fast: a file locked by another process gives ErrLocked after
+//     Options.Timeout; a file that is empty, truncated, not a bbolt file or
+//     that bbolt panics on gives ErrCorrupt. A damaged file is never
+//     re-created, because an empty memory would re-alert every article. New
+//     files are built under a temporary name and linked into place, so an
+//     empty file at the path can only mean damage.
+//
+// # Schema (version 1, meta/version = 1)
+//
+//	meta/
+//	    version                       → JSON int, the schema version
+//	seen/
+//	    <source> 0x00 <key>           → JSON time, first seen
+//	                                    (keys over 1000 bytes are stored as
+//	                                    "sha256:" + hex of the key)
+//	sources/
+//	    <source>                      → JSON SourceState
+//	alerts/
+//	    <alert id>                    → JSON alert (kept after delivery: it
+//	                                    is the dedup record)
+//	outbox/
+//	    <alert id>/<notifier>         → JSON entry: attempts, created,
+//	                                    next attempt, last error (the alert
+//	                                    itself is read from alerts/)
+//	due/
+//	    <u64 BE unix nanos of next attempt><entry id> → empty
+//	                                    index of outbox/ ordered by next
+//	                                    attempt, so Due and NextDue read
+//	                                    only what is due
+//	delivered/
+//	    <entry id>                    → JSON time of acknowledgement
+//	dead/
+//	    <entry id>                    → JSON entry with its alert, the
+//	                                    reason and the time it was given up
+//
+// outbox/ and due/ are always changed together, in one transaction.
+//
+// # Migrations
+//
+// The schema version lives in meta/version. Open applies, in order and in
+// one transaction, every migration whose target version is above the
+// file's; a file of a newer version than this binary knows is refused. A
+// fresh file is version 0, and the v0→v1 migration creates the buckets.
+// Add a migration by appending to the migrations list, bumping
+// schemaVersion and adding a fixture test in migrate_test.go.
+package store

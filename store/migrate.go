@@ -1,0 +1,154 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"go.etcd.io/bbolt"
+)
+
+// Bucket names; the layout is drawn in the package doc.
+var (
+	bucketMeta      = []byte("meta")
+	bucketSeen      = []byte("seen")
+	bucketSources   = []byte("sources")
+	bucketAlerts    = []byte("alerts")
+	bucketOutbox    = []byte("outbox")
+	bucketDue       = []byte("due")
+	bucketDelivered = []byte("delivered")
+	bucketDead      = []byte("dead")
+
+	keyVersion = []byte("version")
+)
+
+// schemaVersion is the version this binary writes and the highest it reads.
+const schemaVersion = 1
+
+// migration brings a file from version-1 to version. It runs inside the
+// write transaction that also records the new version, so a crash mid-way
+// leaves the file at the old version.
+type migration struct {
+	version int
+	name    string
+	migrate func(tx *bbolt.Tx) error
+}
+
+// migrations is the ordered, append-only list of schema changes. It is
+// read-only: Open walks it; nothing modifies it.
+var migrations = []migration{
+	{version: 1, name: "create buckets", migrate: createBucketsV1},
+}
+
+// bucketsV1 are the buckets of schema version 1.
+var bucketsV1 = [][]byte{
+	bucketMeta, bucketSeen, bucketSources, bucketAlerts,
+	bucketOutbox, bucketDue, bucketDelivered, bucketDead,
+}
+
+func createBucketsV1(tx *bbolt.Tx) error {
+	for _, name := range bucketsV1 {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// prepare checks a freshly opened file and migrates it: the file must hold
+// every page the meta page claims (a truncated file fails here, before
+// anything reads the missing pages), must be a newshound database (or
+// empty) and must not be newer than this binary. A file already at the
+// current version is only read: a damaged file is never written to.
+func (s *Store) prepare() error {
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	var from int
+	err = s.view(func(tx *bbolt.Tx) error {
+		from, err = s.check(tx, info.Size())
+		return err
+	})
+	if err != nil || from == schemaVersion {
+		return err
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		if err := migrate(tx, from); err != nil {
+			return fmt.Errorf("migrate database %s: %w", s.path, err)
+		}
+		_, err := s.check(tx, info.Size())
+		return err
+	})
+}
+
+// check validates the file against its meta page and schema and returns
+// its version. Buckets are only required once the file is current.
+func (s *Store) check(tx *bbolt.Tx, fileSize int64) (int, error) {
+	if fileSize < tx.Size() {
+		return 0, fmt.Errorf("%w: database %s is truncated: the file has %d bytes, its pages need %d",
+			ErrCorrupt, s.path, fileSize, tx.Size())
+	}
+	v, err := readVersion(tx)
+	if err != nil {
+		return 0, fmt.Errorf("%w: database %s: %w", ErrCorrupt, s.path, err)
+	}
+	if v > schemaVersion {
+		return 0, fmt.Errorf("open database %s: schema version %d is newer than this newshound supports (%d); upgrade newshound",
+			s.path, v, schemaVersion)
+	}
+	if v < schemaVersion {
+		return v, nil
+	}
+	for _, name := range bucketsV1 {
+		if tx.Bucket(name) == nil {
+			return 0, fmt.Errorf("%w: database %s lacks bucket %q", ErrCorrupt, s.path, name)
+		}
+	}
+	return v, nil
+}
+
+// migrate applies every migration above from, in order, then records the
+// current version.
+func migrate(tx *bbolt.Tx, from int) error {
+	for _, m := range migrations {
+		if m.version <= from {
+			continue
+		}
+		if err := m.migrate(tx); err != nil {
+			return fmt.Errorf("to version %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	v, err := json.Marshal(schemaVersion)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put(keyVersion, v)
+}
+
+// readVersion returns the schema version of the file: 0 for a file with no
+// buckets at all. A file with buckets but no meta/version was written by
+// something else, and is refused rather than mixed with our data.
+func readVersion(tx *bbolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		foreign := ""
+		_ = tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
+			foreign = string(name)
+			return errStop
+		})
+		if foreign != "" {
+			return 0, fmt.Errorf("not a newshound database (it has bucket %q but no schema version)", foreign)
+		}
+		return 0, nil
+	}
+	raw := meta.Get(keyVersion)
+	if raw == nil {
+		return 0, fmt.Errorf("meta bucket has no version")
+	}
+	var v int
+	if err := json.Unmarshal(raw, &v); err != nil || v < 1 {
+		return 0, fmt.Errorf("unreadable schema version %q", raw)
+	}
+	return v, nil
+}

@@ -1,0 +1,214 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/newshound/newshound/news"
+)
+
+// SourceState is what the daemon remembers about one source between runs.
+type SourceState struct {
+	LastRun, LastSuccess time.Time
+	ConsecutiveFailures  int
+	LastError            string
+	Items                int // items/links discovered on the last run
+}
+
+// QueuedAlert is an alert and the names of the notifiers it goes to.
+type QueuedAlert struct {
+	Alert     news.Alert
+	Notifiers []string
+}
+
+// Pass is everything one crawl of one source produced; Record stores it in
+// ONE bbolt transaction.
+type Pass struct {
+	Source string
+	// Seen lists every article handled this pass, alerted or not: each of
+	// its Keys is marked seen for Source.
+	Seen []news.Article
+	// Alerts are the alerts to queue. An alert whose ID is already stored
+	// is skipped, which deduplicates across sources and passes. An alert
+	// with no notifiers is stored (so it is not raised again) but queues
+	// nothing.
+	Alerts []QueuedAlert
+	State  SourceState
+}
+
+// Record stores a pass atomically: seen keys (keeping the first-seen time
+// of keys already known), new alerts with one outbox entry per distinct
+// notifier, due at once, and the source's state. It returns the IDs of the
+// alerts newly stored. An invalid pass (empty source, alert ID or notifier
+// name) records nothing.
+func (s *Store) Record(p Pass) (queued []string, err error) {
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("record pass: %w", err)
+	}
+	now := utc(s.now())
+	err = s.update(func(tx *bbolt.Tx) error {
+		if err := markSeen(tx.Bucket(bucketSeen), p.Source, p.Seen, now); err != nil {
+			return err
+		}
+		for _, qa := range p.Alerts {
+			isNew, err := queueAlert(tx, qa, now)
+			if err != nil {
+				return err
+			}
+			if isNew {
+				queued = append(queued, qa.Alert.ID)
+			}
+		}
+		return putJSON(tx.Bucket(bucketSources), []byte(p.Source), sourceRecord{
+			LastRun:             utc(p.State.LastRun),
+			LastSuccess:         utc(p.State.LastSuccess),
+			ConsecutiveFailures: p.State.ConsecutiveFailures,
+			LastError:           p.State.LastError,
+			Items:               p.State.Items,
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
+	}
+	return queued, nil
+}
+
+func (p Pass) validate() error {
+	if p.Source == "" {
+		return errors.New("source name is empty")
+	}
+	for i, qa := range p.Alerts {
+		if qa.Alert.ID == "" {
+			return fmt.Errorf("alerts[%d]: empty ID", i)
+		}
+		for _, n := range qa.Notifiers {
+			if n == "" {
+				return fmt.Errorf("alerts[%d]: empty notifier name", i)
+			}
+		}
+	}
+	return nil
+}
+
+func markSeen(b *bbolt.Bucket, source string, articles []news.Article, now time.Time) error {
+	first, err := encode(now)
+	if err != nil {
+		return err
+	}
+	for _, a := range articles {
+		for _, key := range a.Keys {
+			if key == "" {
+				continue
+			}
+			k := seenKey(source, key)
+			if b.Get(k) != nil {
+				continue // keep the first-seen time
+			}
+			if err := b.Put(k, first); err != nil {
+				return fmt.Errorf("mark %q seen: %w", key, err)
+			}
+		}
+	}
+	return nil
+}
+
+// queueAlert stores a new alert and its outbox entries; it reports false,
+// and changes nothing, when the alert ID is already stored.
+func queueAlert(tx *bbolt.Tx, qa QueuedAlert, now time.Time) (bool, error) {
+	alerts := tx.Bucket(bucketAlerts)
+	id := []byte(qa.Alert.ID)
+	if alerts.Get(id) != nil {
+		return false, nil
+	}
+	if err := putJSON(alerts, id, toAlertRecord(qa.Alert)); err != nil {
+		return false, fmt.Errorf("store alert %s: %w", qa.Alert.ID, err)
+	}
+	done := make(map[string]bool, len(qa.Notifiers))
+	for _, n := range qa.Notifiers {
+		if done[n] {
+			continue
+		}
+		done[n] = true
+		e := entryRecord{AlertID: qa.Alert.ID, Notifier: n, Created: now, NextAttempt: now}
+		if err := putEntry(tx, entryID(qa.Alert.ID, n), e); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// Seen reports whether key is marked seen for source.
+func (s *Store) Seen(source, key string) (bool, error) {
+	var seen bool
+	err := s.view(func(tx *bbolt.Tx) error {
+		seen = tx.Bucket(bucketSeen).Get(seenKey(source, key)) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("look up seen key for source %q: %w", source, err)
+	}
+	return seen, nil
+}
+
+// SourceState returns the stored state of a source; ok is false for a
+// source that has never been recorded.
+func (s *Store) SourceState(source string) (state SourceState, ok bool, err error) {
+	var rec sourceRecord
+	ok, err = s.getJSON(bucketSources, source, &rec)
+	if err != nil || !ok {
+		return SourceState{}, ok, wrapf(err, "read state of source %q", source)
+	}
+	return SourceState(rec), true, nil
+}
+
+// Alert returns a stored alert by ID.
+func (s *Store) Alert(id string) (news.Alert, bool, error) {
+	var rec alertRecord
+	ok, err := s.getJSON(bucketAlerts, id, &rec)
+	if err != nil || !ok {
+		return news.Alert{}, ok, wrapf(err, "read alert %s", id)
+	}
+	return rec.alert(), true, nil
+}
+
+// Delivered returns when the outbox entry id was acknowledged; ok is false
+// if it never was.
+func (s *Store) Delivered(id string) (at time.Time, ok bool, err error) {
+	ok, err = s.getJSON(bucketDelivered, id, &at)
+	if err != nil || !ok {
+		return time.Time{}, ok, wrapf(err, "read delivery of %s", id)
+	}
+	return at, true, nil
+}
+
+// getJSON decodes bucket/key into v inside a read transaction.
+func (s *Store) getJSON(bucket []byte, key string, v any) (found bool, err error) {
+	err = s.view(func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucket).Get([]byte(key))
+		if raw == nil {
+			return nil
+		}
+		found = true
+		return decode(raw, v)
+	})
+	return found, err
+}
+
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	raw, err := encode(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, raw)
+}
+
+// wrapf adds context to a non-nil error and passes nil through.
+func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
