@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/markusmobius/go-trafilatura"
@@ -47,7 +48,7 @@ func ExtractArticle(pageURL string, body []byte, contentType string) (art news.A
 		return news.Article{}, fmt.Errorf("extract %s: parse html: %w", pageURL, err)
 	}
 	meta := readPageMeta(doc)
-	text, tmeta, err := extractText(doc, u)
+	text, tmeta, err := extractText(doc, u, collapseSpace(nodeText(doc)))
 	if err != nil {
 		return news.Article{}, fmt.Errorf("extract %s: %w", pageURL, err)
 	}
@@ -64,10 +65,16 @@ func ExtractArticle(pageURL string, body []byte, contentType string) (art news.A
 	return art, nil
 }
 
-// extractText finds the main text. Trafilatura runs with its rescue pass
-// turned off (MinExtractedSize 0): that pass falls back to every paragraph
-// of the page, which would put navigation, sidebars and footers into Text.
-func extractText(doc *html.Node, u *url.URL) (string, trafilatura.Metadata, error) {
+// minFallbackRunes is the least text readability must find to count: below
+// it, readability has usually picked navigation or a footer.
+const minFallbackRunes = 250
+
+// extractText finds the main text; orig is the page's whole text, used to
+// repair word boundaries the extractors trimmed (renderText). Trafilatura
+// runs with its rescue pass turned off (MinExtractedSize 0): that pass falls
+// back to every paragraph of the page, which would put navigation, sidebars
+// and footers into Text.
+func extractText(doc *html.Node, u *url.URL, orig string) (string, trafilatura.Metadata, error) {
 	cfg := trafilatura.DefaultConfig()
 	cfg.MinExtractedSize = 0
 	res, terr := trafilatura.ExtractDocument(doc, trafilatura.Options{
@@ -77,14 +84,14 @@ func extractText(doc *html.Node, u *url.URL) (string, trafilatura.Metadata, erro
 		Focus:           trafilatura.Balanced,
 	})
 	if terr == nil && res != nil && res.ContentNode != nil {
-		if text := nodeText(res.ContentNode); text != "" {
+		if text := renderText(res.ContentNode, orig); text != "" {
 			return text, res.Metadata, nil
 		}
 	}
 	parser := readability.NewParser()
 	ra, rerr := parser.ParseDocument(doc, u)
 	if rerr == nil && ra.Node != nil {
-		if text := nodeText(ra.Node); text != "" {
+		if text := renderText(ra.Node, orig); utf8.RuneCountInString(text) >= minFallbackRunes {
 			var m trafilatura.Metadata
 			if res != nil {
 				m = res.Metadata

@@ -124,7 +124,7 @@ func TestExtractArticleInvalidUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ExtractArticle error: %v", err)
 	}
-	if !strings.Contains(art.Text, "several \uFFFD towns") {
+	if !strings.Contains(art.Text, "several \uFFFD") || !isValidUTF8(art.Text) {
 		t.Errorf("ExtractArticle(invalid UTF-8).Text = %q, want the bad bytes replaced by U+FFFD", art.Text)
 	}
 }

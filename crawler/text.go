@@ -3,6 +3,7 @@ package crawler
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -32,7 +33,15 @@ var skippedElements = map[atom.Atom]bool{
 
 // nodeText renders the readable text of an HTML tree: one line per block,
 // whitespace inside a line collapsed to single spaces, empty lines dropped.
-func nodeText(n *html.Node) string {
+func nodeText(n *html.Node) string { return renderText(n, "") }
+
+// renderText is nodeText with a repair for extractors that trim the
+// whitespace around inline elements (trafilatura turns
+// `a <strong>United Nations</strong> official` into pieces "a",
+// "United Nations", "official"): where two pieces meet without whitespace,
+// orig, the page's own text with whitespace collapsed, decides whether the
+// words were apart.
+func renderText(n *html.Node, orig string) string {
 	var lines []string
 	var cur strings.Builder
 	flush := func() {
@@ -43,19 +52,23 @@ func nodeText(n *html.Node) string {
 	}
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
+		a := elementAtom(n)
 		switch n.Type {
 		case html.TextNode:
+			if orig != "" && wereApart(cur.String(), n.Data, orig) {
+				cur.WriteByte(' ')
+			}
 			cur.WriteString(n.Data)
 			return
 		case html.ElementNode:
-			if skippedElements[n.DataAtom] {
+			if skippedElements[a] {
 				return
 			}
 		case html.CommentNode, html.DoctypeNode:
 			return
 		}
 		// Unknown (custom) elements are inline, as browsers render them.
-		block := n.Type == html.ElementNode && blockElements[n.DataAtom]
+		block := n.Type == html.ElementNode && blockElements[a]
 		if block {
 			flush()
 		}
@@ -71,11 +84,38 @@ func nodeText(n *html.Node) string {
 	return strings.Join(lines, "\n")
 }
 
+// elementAtom resolves an element's atom from its name when the node was
+// built by hand (trafilatura and readability create nodes without one).
+func elementAtom(n *html.Node) atom.Atom {
+	if n.Type != html.ElementNode || n.DataAtom != 0 {
+		return n.DataAtom
+	}
+	return atom.Lookup([]byte(strings.ToLower(n.Data)))
+}
+
+// wereApart reports whether the word ending left and the word starting
+// right were separated by whitespace in orig (and not written together).
+func wereApart(left, right, orig string) bool {
+	l, _ := utf8.DecodeLastRuneInString(left)
+	r, _ := utf8.DecodeRuneInString(right)
+	if left == "" || right == "" || isSpace(l) || isSpace(r) {
+		return false
+	}
+	lw := left[strings.LastIndexFunc(left, isSpace)+1:]
+	rw := right
+	if i := strings.IndexFunc(right, isSpace); i >= 0 {
+		rw = right[:i]
+	}
+	return strings.Contains(orig, lw+" "+rw) && !strings.Contains(orig, lw+rw)
+}
+
+func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' }
+
 func collapseSpace(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range s {
-		if unicode.IsSpace(r) || r == '\u00a0' {
+		if isSpace(r) {
 			space = true
 			continue
 		}

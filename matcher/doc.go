@@ -17,7 +17,9 @@
 // overlap: with terms "al Hol" and "al Hol camp", the text "al Hol camp"
 // counts once, for the longer. Watches are independent: a term in several
 // watches is reported in each. A spelling shared by two terms of one watch
-// is credited to the first of them.
+// is credited to the first of them. A Hit reports, per term, the count of
+// occurrences and up to 16 distinct surface forms, exactly as written in
+// the title or text.
 //
 // # Words
 //

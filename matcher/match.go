@@ -14,14 +14,18 @@ type Hit struct {
 	// Matches has one entry per term that occurred, in order of first
 	// appearance (title before text). Seen lists the distinct surface forms
 	// exactly as they appear in the original title or text (without a
-	// possessive suffix), in order of first appearance; Count is the number
-	// of occurrences over title and text.
+	// possessive suffix), in order of first appearance, at most maxSeen of
+	// them; Count is the number of occurrences over title and text.
 	Matches []news.Match
 	// Snippet is the sentence around the watch's first hit in the text, or
 	// the title when the watch fired on the title only: whitespace
 	// collapsed, at most 300 runes, cut at word boundaries with "…".
 	Snippet string
 }
+
+// maxSeen caps the surface forms reported per term: an article that spells
+// a name a hundred ways (whitespace variants, say) must not bloat alerts.
+const maxSeen = 16
 
 // segment says which part of the article a candidate lies in.
 const (
@@ -206,7 +210,7 @@ func (m *Matcher) hit(cands []candidate, title, text string, snips *snippets) Hi
 		}
 		mt := &h.Matches[index[c.term]-1]
 		mt.Count++
-		if form := src[c.start:c.end]; !slices.Contains(mt.Seen, form) {
+		if form := src[c.start:c.end]; len(mt.Seen) < maxSeen && !slices.Contains(mt.Seen, form) {
 			// Clone so that an alert does not pin the whole article.
 			mt.Seen = append(mt.Seen, strings.Clone(form))
 		}

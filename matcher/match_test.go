@@ -324,3 +324,26 @@ func TestMatchConcurrent(t *testing.T) {
 		t.Errorf("concurrent Match differs from sequential (-want +got):\n%s", diff)
 	}
 }
+
+// TestMatchSeenCap checks that the distinct surface forms are capped while
+// every occurrence is still counted.
+func TestMatchSeenCap(t *testing.T) {
+	m := compile(t, Watch{Name: "w", Terms: []Term{{Name: "al Hol"}}})
+	var text strings.Builder
+	var want []string
+	for i := 1; i <= 20; i++ {
+		form := "al" + strings.Repeat(" ", i) + "Hol"
+		if i <= maxSeen {
+			want = append(want, form)
+		}
+		text.WriteString(form + ". ")
+	}
+	hits := m.Match("", text.String())
+	if len(hits) != 1 || len(hits[0].Matches) != 1 {
+		t.Fatalf("Match(20 spellings) = %v, want one hit with one match", hits)
+	}
+	got := hits[0].Matches[0]
+	if diff := cmp.Diff(want, got.Seen); diff != "" || got.Count != 20 {
+		t.Errorf("Match(20 spellings) count = %d, want 20; seen mismatch (-want +got):\n%s", got.Count, diff)
+	}
+}

@@ -40,9 +40,23 @@ type tokenizer struct {
 func (z *tokenizer) tokenize(s string) {
 	z.in, z.pending, z.gap, z.joined = false, -1, gapNone, z.joined[:0]
 	for i := 0; i < len(s); {
+		// Fast path: an ASCII letter or digit continuing an open word.
+		if c := s[i]; z.in && z.pending < 0 && isASCIIWord(c) {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			z.buf = append(z.buf, c)
+			i++
+			z.cur.end = i
+			continue
+		}
 		i += z.feed(s, i)
 	}
 	z.finish()
+}
+
+func isASCIIWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 func (z *tokenizer) reset() {
