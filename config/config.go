@@ -287,12 +287,19 @@ func parseYAML(data []byte) (root *yaml.Node, problems []Problem) {
 		}
 		return nil, []Problem{syntaxProblem(err)}
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+	for {
+		// Empty documents after the first (a trailing "---") are harmless.
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
 			return nil, []Problem{syntaxProblem(err)}
 		}
-		return nil, []Problem{{Line: next.Line, Message: "only one YAML document is allowed"}}
+		if len(next.Content) != 1 || !isNull(next.Content[0]) {
+			return nil, []Problem{{Line: next.Line, Message: "only one YAML document is allowed"}}
+		}
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		return doc.Content[0], nil

@@ -174,7 +174,9 @@ func TestParseAccepts(t *testing.T) {
 		{"env empty optional", doc(okSources, okWatches, "notifiers: [{name: n, webhook: {url: 'https://h.example/x', secret: '${EMPTY}'}}]"),
 			func(c *Config) string { return want(c.Notifiers[0].Webhook.Secret.Reveal(), "") }},
 		{"null optional overrides keep defaults", doc("defaults: {timeout: 5s}", `sources: [{name: s, feed: "https://example.org/", timeout: ~, schedule: ""}]`, okWatches, okNotifiers),
-			func(c *Config) string { return want(c.Sources[0].Timeout.String()+" "+c.Sources[0].Schedule, "5s @every 15m") }},
+			func(c *Config) string {
+				return want(c.Sources[0].Timeout.String()+" "+c.Sources[0].Schedule, "5s @every 15m")
+			}},
 		{"time zone schedule", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "CRON_TZ=Europe/Berlin 0 6 * * 1-5"}]`, okWatches, okNotifiers),
 			func(c *Config) string { return "" }},
 		{"leap day schedule", doc(`sources: [{name: s, feed: "https://example.org/", schedule: "0 0 29 2 *"}]`, okWatches, okNotifiers),
@@ -192,6 +194,8 @@ func TestParseAccepts(t *testing.T) {
 			func(c *Config) string { return want(c.Notifiers[0].Email.TLS, "starttls") }},
 		{"stdout as null", doc(okSources, okWatches, "notifiers:", "  - name: n", "    stdout:"),
 			func(c *Config) string { return want(c.Notifiers[0].Kind(), "stdout") }},
+		{"document markers", "---\n" + doc(okSources, okWatches, okNotifiers) + "---\n",
+			func(c *Config) string { return "" }},
 		{"anchors without aliases", doc(okSources, okWatches, "notifiers: [&n {name: n, stdout: {}}]"),
 			func(c *Config) string { return "" }},
 	}

@@ -65,6 +65,8 @@
 // change the document's structure, and an expanded value is not expanded
 // again. An unset variable is an error naming the variable and where it is
 // used; a variable set to "" is allowed (a required field then complains).
+// Inside YAML flow collections ({...} or [...]) quote the reference,
+// `{url: "${HOOK_URL}"}`, since braces are YAML syntax there.
 //
 // # Secrets
 //

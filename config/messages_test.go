@@ -38,6 +38,7 @@ var problemCases = []struct {
 	// Document and YAML structure.
 	{"syntax", "sources: [\n", []string{"line 1: invalid YAML: did not find expected node content"}},
 	{"two documents", doc(okSources, okWatches, okNotifiers, "---", "data: x"), []string{"line 4: only one YAML document is allowed"}},
+	{"second document after an empty one", doc(okSources, okWatches, okNotifiers, "---", "---", "data: x"), []string{"line 5: only one YAML document is allowed"}},
 	{"root not mapping", "- a\n", []string{"line 1: must be a mapping"}},
 	{"empty", "", []string{"sources: required", "watches: required"}},
 	{"empty sections", doc("sources: []", "watches:", okNotifiers), []string{"sources (line 1): required", "watches (line 2): required"}},

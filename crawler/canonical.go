@@ -61,11 +61,10 @@ func Canonicalize(raw string) (string, error) {
 	if u.Opaque != "" {
 		return "", fmt.Errorf("canonicalize %q: opaque URL", raw)
 	}
-	host, port := strings.ToLower(u.Hostname()), u.Port()
+	host, port := strings.TrimRight(strings.ToLower(u.Hostname()), "."), u.Port()
 	if host == "" {
 		return "", fmt.Errorf("canonicalize %q: no host", raw)
 	}
-	host = strings.TrimSuffix(host, ".")
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
@@ -102,6 +101,9 @@ func cleanQuery(raw string) string {
 		if p == "" {
 			continue
 		}
+		// Escape first so that the sort key is the same when the result
+		// is canonicalised again.
+		p = escapeQueryBytes(p)
 		k, _, _ := strings.Cut(p, "=")
 		key, err := url.QueryUnescape(k)
 		if err != nil {
@@ -118,6 +120,26 @@ func cleanQuery(raw string) string {
 		parts[i] = p.raw
 	}
 	return strings.Join(parts, "&")
+}
+
+// escapeQueryBytes percent-encodes the bytes a browser would encode in a
+// query (spaces, controls, non-ASCII, quotes, angle brackets...), leaving
+// existing escapes and everything else alone, so the result reparses to
+// itself.
+func escapeQueryBytes(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // sameSite reports whether two absolute URLs are on the same site: the same

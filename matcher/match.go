@@ -14,8 +14,8 @@ type Hit struct {
 	// Matches has one entry per term that occurred, in order of first
 	// appearance (title before text). Seen lists the distinct surface forms
 	// exactly as they appear in the original title or text (without a
-	// possessive suffix), in order of first appearance, at most maxSeen of
-	// them; Count is the number of occurrences over title and text.
+	// possessive suffix), in order of first appearance, at most 16 of them;
+	// Count is the number of occurrences over title and text.
 	Matches []news.Match
 	// Snippet is the sentence around the watch's first hit in the text, or
 	// the title when the watch fired on the title only: whitespace
@@ -88,14 +88,14 @@ func (m *Matcher) Match(title, text string) []Hit {
 		for n < len(c) && c[n].watch == c[0].watch {
 			n++
 		}
-		hits = append(hits, m.hit(c[:n], title, text, &snips))
+		hits = append(hits, m.hit(c[:n], &snips))
 		c = c[n:]
 	}
 	return hits
 }
 
-// snippets memoises snippets within one Match call: watches that fire on
-// the same first occurrence share one.
+// snippets holds the article being matched and memoises snippets within
+// one Match call: watches that fire on the same first occurrence share one.
 type snippets struct {
 	title, text string
 	done        []memo
@@ -182,7 +182,7 @@ func (m *Matcher) extend(sc *scratch, st step) {
 
 // hit resolves overlaps among one watch's candidates (sorted by position,
 // longest first) leftmost-longest, and reports the rest.
-func (m *Matcher) hit(cands []candidate, title, text string, snips *snippets) Hit {
+func (m *Matcher) hit(cands []candidate, snips *snippets) Hit {
 	w := m.watches[cands[0].watch]
 	h := Hit{Watch: w.name}
 	index := make([]int, len(w.terms)) // term → 1 + position in h.Matches
@@ -195,9 +195,9 @@ func (m *Matcher) hit(cands []candidate, title, text string, snips *snippets) Hi
 			continue
 		}
 		seg, free = c.seg, c.last
-		src := title
+		src := snips.title
 		if c.seg == segText {
-			src = text
+			src = snips.text
 			if snip == nil {
 				snip = c
 			}

@@ -43,6 +43,8 @@ func TestMatchFires(t *testing.T) {
 		{[]string{"CENTCOM"}, "CENTCOM's plan", true},
 		{[]string{"CENTCOM"}, "the CENTCOMs' plan", false},
 		{[]string{"CENTCOM's"}, "CENTCOM plan", true},
+		{[]string{"al Hol"}, "al-Hol’s camp", true},
+		{[]string{"ISIS"}, "the ISIS’ fighters", true},
 		{[]string{"al Hol"}, "the whole camp", false},
 		{[]string{"al Hol"}, "a holiday truce", false},
 		{[]string{"al Hol"}, "Sherlock Holmes", false},
