@@ -23,9 +23,9 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify"
 )
 
 // MaxTitleRunes bounds the title on a line.
@@ -64,7 +64,7 @@ func Line(a news.Alert) string {
 		b.WriteString(a.Found.UTC().Format(time.RFC3339))
 		b.WriteByte(' ')
 	}
-	fmt.Fprintf(&b, "[%s] %s: %s", flatten(a.Watch), flatten(a.Source), flatten(truncate(a.Title, MaxTitleRunes)))
+	fmt.Fprintf(&b, "[%s] %s: %s", flatten(a.Watch), flatten(a.Source), flatten(notify.Truncate(a.Title, MaxTitleRunes)))
 	if a.URL != "" {
 		b.WriteString(" — ")
 		b.WriteString(flatten(a.URL))
@@ -108,20 +108,4 @@ func flatten(s string) string {
 func isBidiControl(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
 		r == '\u200e' || r == '\u200f' || r == '\u061c'
-}
-
-// truncate cuts s to at most max runes, the last being "…" when it cut.
-func truncate(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

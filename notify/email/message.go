@@ -13,6 +13,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify"
 )
 
 // Field limits, in runes: a 20 kB title must not fail a delivery.
@@ -97,11 +98,11 @@ func newView(a news.Alert) view {
 		ID:        sanitizeHeader(a.ID),
 		Watch:     sanitizeHeader(a.Watch),
 		Source:    sanitizeHeader(a.Source),
-		Title:     sanitizeHeader(truncate(a.Title, MaxTitleRunes)),
+		Title:     sanitizeHeader(notify.Truncate(a.Title, MaxTitleRunes)),
 		Link:      httpURL(a.URL),
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
-		Snippet:   sanitizeHeader(truncate(a.Snippet, MaxSnippetRunes)),
+		Snippet:   sanitizeHeader(notify.Truncate(a.Snippet, MaxSnippetRunes)),
 	}
 	if v.Title == "" {
 		v.Title = "(untitled)"
@@ -110,7 +111,7 @@ func newView(a news.Alert) view {
 		var seen []string
 		for _, s := range m.Seen {
 			if s != m.Term {
-				seen = append(seen, sanitizeHeader(truncate(s, maxSeenRunes)))
+				seen = append(seen, sanitizeHeader(notify.Truncate(s, maxSeenRunes)))
 			}
 		}
 		v.Matches = append(v.Matches, viewMatch{
@@ -123,11 +124,11 @@ func newView(a news.Alert) view {
 // subject is "[newshound] <watch>: <title>", one line, unencoded: go-mail
 // applies RFC 2047 encoding when it writes the header.
 func subject(watch, title string) string {
-	t := sanitizeHeader(truncate(title, MaxTitleRunes))
+	t := sanitizeHeader(notify.Truncate(title, MaxTitleRunes))
 	if t == "" {
 		t = "(untitled)"
 	}
-	return "[newshound] " + sanitizeHeader(truncate(watch, maxWatchRunes)) + ": " + t
+	return "[newshound] " + sanitizeHeader(notify.Truncate(watch, maxWatchRunes)) + ": " + t
 }
 
 // sanitizeHeader makes s safe as (part of) a header value: invalid UTF-8
@@ -190,21 +191,4 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-// truncate cuts s to at most max runes, the last being "…" when it cut.
-// Invalid UTF-8 is replaced first, so a cut never splits a sequence.
-func truncate(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/newshound/newshound/notify"
 )
 
 // Escape makes untrusted text inert in Slack mrkdwn: '&' becomes "&amp;",
@@ -53,7 +55,7 @@ func flatten(s string) string {
 // cut happens between escaped runes, so an entity is never split; a cut
 // ends in "…".
 func text(s string, maxRunes, maxOut int) string {
-	s = truncate(flatten(s), maxRunes)
+	s = notify.Truncate(flatten(s), maxRunes)
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
@@ -70,23 +72,6 @@ func text(s string, maxRunes, maxOut int) string {
 		n += w
 	}
 	return b.String()
-}
-
-// truncate cuts s to at most max runes, the last being "…" when it cut.
-// Invalid UTF-8 is replaced first, so a cut never splits a sequence.
-func truncate(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }
 
 // maxLinkBytes bounds a linked URL; a longer one is left unlinked rather

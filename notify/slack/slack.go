@@ -80,7 +80,7 @@ type Notifier struct {
 	client  *http.Client
 	now     func() time.Time
 	timeout time.Duration
-	redact  redactor
+	redact  notify.Redactor
 }
 
 // New validates cfg and returns a Notifier. Its errors never contain the
@@ -110,7 +110,7 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 	// message to wherever the redirect points.
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	n.client = &cp
-	n.redact = newRedactor(urlSecrets(cfg.WebhookURL, u)...)
+	n.redact = notify.NewRedactor(notify.URLSecrets(cfg.WebhookURL, u)...)
 	return n, nil
 }
 
@@ -124,27 +124,27 @@ func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, er
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
 	if err != nil {
-		return false, n.redact.err(fmt.Errorf("build slack request: %w", stripURL(err)))
+		return false, n.redact.Err(fmt.Errorf("build slack request: %w", stripURL(err)))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "newshound")
 
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return true, n.redact.err(fmt.Errorf("post to slack webhook: %w", stripURL(err)))
+		return true, n.redact.Err(fmt.Errorf("post to slack webhook: %w", stripURL(err)))
 	}
 	defer resp.Body.Close()
 	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	retryable, err = notify.CheckResponse(resp, respBody, n.now())
 	if err != nil {
-		return retryable, n.redact.err(fmt.Errorf("post to slack webhook: %w", err))
+		return retryable, n.redact.Err(fmt.Errorf("post to slack webhook: %w", err))
 	}
 	if readErr != nil {
 		// The "ok" never arrived whole: Slack may or may not have posted.
-		return true, n.redact.err(fmt.Errorf("read slack answer: %w", stripURL(readErr)))
+		return true, n.redact.Err(fmt.Errorf("read slack answer: %w", stripURL(readErr)))
 	}
 	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(respBody)) != "ok" {
-		return false, n.redact.err(fmt.Errorf("slack refused the message: %s %s",
+		return false, n.redact.Err(fmt.Errorf("slack refused the message: %s %s",
 			resp.Status, excerpt(respBody)))
 	}
 	return false, nil

@@ -2,11 +2,10 @@ package webhook
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify"
 )
 
 // Field limits, in runes. Web pages can carry titles of any length; the
@@ -56,16 +55,16 @@ func Payload(a news.Alert) ([]byte, error) {
 		Watch:     a.Watch,
 		Source:    a.Source,
 		URL:       a.URL,
-		Title:     truncate(a.Title, MaxTitleRunes),
+		Title:     notify.Truncate(a.Title, MaxTitleRunes),
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
 		Matches:   make([]match, 0, len(a.Matches)),
-		Snippet:   truncate(a.Snippet, MaxSnippetRunes),
+		Snippet:   notify.Truncate(a.Snippet, MaxSnippetRunes),
 	}
 	for _, m := range a.Matches {
 		seen := make([]string, 0, len(m.Seen))
 		for _, s := range m.Seen {
-			seen = append(seen, truncate(s, maxSeenRunes))
+			seen = append(seen, notify.Truncate(s, maxSeenRunes))
 		}
 		p.Matches = append(p.Matches, match{Term: m.Term, Seen: seen, Count: m.Count})
 	}
@@ -77,21 +76,4 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
-}
-
-// truncate cuts s to at most max runes, the last being "…" when it cut.
-// Invalid UTF-8 is replaced first, so a cut never splits a sequence.
-func truncate(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/notifytest"
 )
 
@@ -142,9 +143,9 @@ func TestPayloadTruncatesByRunes(t *testing.T) {
 		})
 	}
 	huge := notifytest.Named("20 kB title")
-	if got := truncate(huge.Title, MaxTitleRunes); !strings.HasSuffix(got, "…") ||
+	if got := notify.Truncate(huge.Title, MaxTitleRunes); !strings.HasSuffix(got, "…") ||
 		utf8.RuneCountInString(got) != MaxTitleRunes {
-		t.Errorf("truncate(20 kB title) has %d runes, ends %q; want %d ending in …",
+		t.Errorf("notify.Truncate(20 kB title) has %d runes, ends %q; want %d ending in …",
 			utf8.RuneCountInString(got), got[len(got)-8:], MaxTitleRunes)
 	}
 }
@@ -172,8 +173,8 @@ func TestTruncate(t *testing.T) {
 		{"a\xffb", 3, "a\uFFFDb"},
 		{"ab\xff\xffcd", 4, "ab\uFFFD…"},
 	} {
-		if got := truncate(tc.in, tc.max); got != tc.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		if got := notify.Truncate(tc.in, tc.max); got != tc.want {
+			t.Errorf("notify.Truncate(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
 		}
 	}
 }
@@ -196,7 +197,7 @@ func FuzzPayload(f *testing.F) {
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("Payload is not JSON: %v\n%s", err, body)
 		}
-		if want := truncate(title, MaxTitleRunes); got.Title != want {
+		if want := notify.Truncate(title, MaxTitleRunes); got.Title != want {
 			t.Errorf("title round trip = %q, want %q", got.Title, want)
 		}
 		checkLimit(t, "snippet", got.Snippet, MaxSnippetRunes)

@@ -87,7 +87,7 @@ type Notifier struct {
 	client  *http.Client
 	now     func() time.Time
 	timeout time.Duration
-	redact  redactor
+	redact  notify.Redactor
 }
 
 // New validates cfg and returns a Notifier. Its errors never contain the
@@ -114,7 +114,7 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 		opt(n)
 	}
 	n.client = withoutRedirects(n.client)
-	n.redact = newRedactor(append(urlSecrets(cfg.URL, u), cfg.Secret, string(key))...)
+	n.redact = notify.NewRedactor(append(notify.URLSecrets(cfg.URL, u), cfg.Secret, string(key))...)
 	return n, nil
 }
 
@@ -157,13 +157,13 @@ func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, er
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
 	if err != nil {
-		return false, n.redact.err(fmt.Errorf("build webhook request: %w", stripURL(err)))
+		return false, n.redact.Err(fmt.Errorf("build webhook request: %w", stripURL(err)))
 	}
 	n.setHeaders(req.Header, a.ID, body)
 
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return true, n.redact.err(fmt.Errorf("post to webhook: %w", stripURL(err)))
+		return true, n.redact.Err(fmt.Errorf("post to webhook: %w", stripURL(err)))
 	}
 	defer resp.Body.Close()
 	// A read error after the status arrived does not change the outcome:
@@ -171,7 +171,7 @@ func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, er
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	retryable, err = notify.CheckResponse(resp, respBody, n.now())
 	if err != nil {
-		return retryable, n.redact.err(fmt.Errorf("post to webhook: %w", err))
+		return retryable, n.redact.Err(fmt.Errorf("post to webhook: %w", err))
 	}
 	return false, nil
 }

@@ -1,4 +1,4 @@
-package webhook
+package notify
 
 import (
 	"errors"
@@ -6,21 +6,21 @@ import (
 	"path"
 	"sort"
 	"strings"
-
-	"github.com/newshound/newshound/notify"
+	"unicode/utf8"
 )
 
 // minSecretLen keeps the redactor from scrubbing trivial strings such as
 // "/" that would mangle every message without protecting anything.
 const minSecretLen = 4
 
-// redactor scrubs known credentials from error messages.
-type redactor []string
+// Redactor scrubs known credentials (webhook URLs, tokens, passwords) from
+// error messages before they leave a channel.
+type Redactor []string
 
-// newRedactor keeps the secrets worth scrubbing, longest first so that a
+// NewRedactor keeps the secrets worth scrubbing, longest first so that a
 // full URL is replaced before its path.
-func newRedactor(secrets ...string) redactor {
-	var r redactor
+func NewRedactor(secrets ...string) Redactor {
+	var r Redactor
 	for _, s := range secrets {
 		if len(s) >= minSecretLen {
 			r = append(r, s)
@@ -30,11 +30,11 @@ func newRedactor(secrets ...string) redactor {
 	return r
 }
 
-// err returns err unchanged when its message holds no secret. Otherwise it
+// Err returns err unchanged when its message holds no secret. Otherwise it
 // returns a new error with the secrets replaced, keeping only the
 // Retry-After delay: the original chain is dropped because any caller
 // could reach and log it with errors.As.
-func (r redactor) err(err error) error {
+func (r Redactor) Err(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -47,22 +47,40 @@ func (r redactor) err(err error) error {
 		return err
 	}
 	out := errors.New(clean)
-	if d := notify.RetryAfter(err); d > 0 {
-		return &notify.DelayError{After: d, Err: out}
+	if d := RetryAfter(err); d > 0 {
+		return &DelayError{After: d, Err: out}
 	}
 	return out
 }
 
-// urlSecrets lists the forms in which a credential-bearing URL could be
+// URLSecrets lists the forms in which a credential-bearing URL could be
 // echoed: whole, as sent on the request line, its path, its query, its
 // last path segment (where hook tokens live) and its password.
-func urlSecrets(raw string, u *url.URL) []string {
+func URLSecrets(raw string, u *url.URL) []string {
 	s := []string{raw, u.String(), u.RequestURI(), u.EscapedPath(), u.Path, u.RawQuery}
 	if last := path.Base(u.Path); last != "/" && last != "." {
 		s = append(s, last)
 	}
 	if p, ok := u.User.Password(); ok {
 		s = append(s, p, u.User.String())
+	}
+	return s
+}
+
+// Truncate shortens s to at most max runes, ending with "…" when cut, and
+// replaces invalid UTF-8, so an untrusted field never fails a delivery by
+// its length or its bytes.
+func Truncate(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return s[:i] + "…"
+		}
+		n++
 	}
 	return s
 }
