@@ -1,0 +1,53 @@
+package notify
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven runes", 10, "eleven ru…"},
+		{"الهول الهول", 6, "الهول…"},
+		{"bad \xff byte", 20, "bad \uFFFD byte"},
+	}
+	for _, tt := range tests {
+		if got := Truncate(tt.in, tt.max); got != tt.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestRedactorErr(t *testing.T) {
+	raw := "https://hooks.example.org/services/T0/B0/sentinelTOKEN123"
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRedactor(URLSecrets(raw, u)...)
+	plain := errors.New("connection refused")
+	if got := r.Err(plain); got != plain {
+		t.Errorf("Err(%v) = %v, want the same error", plain, got)
+	}
+	leaky := &DelayError{After: time.Minute, Err: fmt.Errorf("post %s: 404 Cannot POST /services/T0/B0/sentinelTOKEN123", raw)}
+	got := r.Err(leaky)
+	if strings.Contains(got.Error(), "sentinelTOKEN123") {
+		t.Errorf("Err(%q) = %q, still holds the token", leaky, got)
+	}
+	if d := RetryAfter(got); d != time.Minute {
+		t.Errorf("RetryAfter(Err(...)) = %v, want 1m0s kept", d)
+	}
+	if errors.Unwrap(got) != nil && strings.Contains(errors.Unwrap(got).Error(), "sentinel") {
+		t.Errorf("redacted error still wraps the original chain")
+	}
+}
