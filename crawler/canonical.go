@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -52,18 +51,19 @@ func isTrackingParam(key string) bool {
 func Canonicalize(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("canonicalize: %w", err)
+		// *url.Error would quote the whole URL, user info included.
+		return "", fmt.Errorf("canonicalize: %w", unwrapURLError(err))
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("canonicalize %q: not an http(s) URL", raw)
+		return "", fmt.Errorf("canonicalize %s: not an http(s) URL", u.Redacted())
 	}
 	if u.Opaque != "" {
-		return "", fmt.Errorf("canonicalize %q: opaque URL", raw)
+		return "", fmt.Errorf("canonicalize %s: opaque URL", u.Redacted())
 	}
 	host, port := strings.TrimRight(strings.ToLower(u.Hostname()), "."), u.Port()
 	if host == "" {
-		return "", fmt.Errorf("canonicalize %q: no host", raw)
+		return "", fmt.Errorf("canonicalize %s: no host", u.Redacted())
 	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
@@ -84,7 +84,7 @@ func Canonicalize(raw string) (string, error) {
 	// url.String re-escapes; make sure the result parses back to itself so
 	// the key is stable when canonicalised again.
 	if _, err := url.Parse(out); err != nil {
-		return "", fmt.Errorf("canonicalize %q: %w", raw, errors.Unwrap(err))
+		return "", fmt.Errorf("canonicalize %s: %w", u.Redacted(), unwrapURLError(err))
 	}
 	return out, nil
 }

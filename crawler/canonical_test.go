@@ -122,3 +122,11 @@ func FuzzCanonicalize(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkCanonicalize(b *testing.B) {
+	for b.Loop() {
+		if _, err := Canonicalize("HTTPS://www.Example.com:443/world/2024/03/05/story?utm_source=rss&id=7&b=2&fbclid=x#top"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

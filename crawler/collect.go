@@ -49,23 +49,31 @@ func identify(source string, it item) identity {
 // it is taken for a mistake.
 const maxFuture = 24 * time.Hour
 
+// pass is the state of one collect: which lookup keys were handled, where
+// each article ID sits in the result, how many pages were fetched.
+type pass struct {
+	res      *Result
+	now      time.Time
+	handled  map[string]bool
+	byID     map[string]int
+	fetches  int
+	deferred int
+}
+
 // collect turns listed items into new articles: skip what seen knows, fetch
 // and extract the rest (up to maxFetchesPerCrawl pages), and merge articles
 // that turn out to share an ID.
 func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res *Result) error {
-	now := s.c.now()
-	handled := map[string]bool{}
-	byID := map[string]int{}
-	fetches, deferred := 0, 0
+	p := &pass{res: res, now: s.c.now(), handled: map[string]bool{}, byID: map[string]int{}}
 	for _, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		id := identify(s.src.Name, it)
-		if handled[id.lookup] {
+		if p.handled[id.lookup] {
 			continue
 		}
-		handled[id.lookup] = true
+		p.handled[id.lookup] = true
 		known, err := seen(id.lookup)
 		if err != nil {
 			return fmt.Errorf("seen %s: %w", id.lookup, err)
@@ -73,45 +81,63 @@ func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res 
 		if known {
 			continue
 		}
-		var art news.Article
-		switch {
-		case id.fetch == "":
-			if it.Title == "" && it.Summary == "" {
-				continue // nothing to match, nothing to show
-			}
-			art = news.Article{ID: id.lookup, Title: it.Title, Text: it.Summary}
-		case fetches == maxFetchesPerCrawl:
-			deferred++
-			continue
-		default:
-			fetches++
-			art, err = s.article(id.fetch)
-			if err != nil {
-				if ctx.Err() != nil {
-					return errors.Join(ctx.Err(), err)
-				}
-				res.Errors = append(res.Errors, err)
-				continue
-			}
-			if it.Title != "" {
-				art.Title = it.Title
-			}
+		art, ok, err := s.build(ctx, p, it, id)
+		if err != nil {
+			return err
 		}
-		art.Source, art.Found = s.src.Name, now
-		art.Published = firstPlausible(now, it.Published, art.Published, it.Modified)
-		art.Keys = compactKeys(append(append([]string{id.lookup}, art.Keys...), id.guidKey))
-		if i, dup := byID[art.ID]; dup {
-			res.Articles[i].Keys = compactKeys(append(res.Articles[i].Keys, art.Keys...))
-			continue
+		if ok {
+			p.add(s.src.Name, art, it, id)
 		}
-		byID[art.ID] = len(res.Articles)
-		res.Articles = append(res.Articles, art)
 	}
-	if deferred > 0 {
+	if p.deferred > 0 {
 		s.c.log.Warn("article fetch cap reached; the rest waits for the next pass",
-			"source", s.src.Name, "fetched", fetches, "deferred", deferred)
+			"source", s.src.Name, "fetched", p.fetches, "deferred", p.deferred)
 	}
 	return nil
+}
+
+// build makes the article of a new item: from the feed's own text when
+// the item has no link, else by fetching its page. ok is false when the
+// item yields nothing this pass (empty, over the fetch cap, or failed: the
+// failure is in res.Errors). err is only for a cancelled ctx.
+func (s *session) build(ctx context.Context, p *pass, it item, id identity) (news.Article, bool, error) {
+	if id.fetch == "" {
+		if it.Title == "" && it.Summary == "" {
+			return news.Article{}, false, nil // nothing to match, nothing to show
+		}
+		return news.Article{ID: id.lookup, Title: it.Title, Text: it.Summary}, true, nil
+	}
+	if p.fetches == maxFetchesPerCrawl {
+		p.deferred++
+		return news.Article{}, false, nil
+	}
+	p.fetches++
+	art, err := s.article(id.fetch)
+	if err != nil {
+		if ctx.Err() != nil {
+			return news.Article{}, false, errors.Join(ctx.Err(), err)
+		}
+		p.res.Errors = append(p.res.Errors, err)
+		return news.Article{}, false, nil
+	}
+	if it.Title != "" {
+		art.Title = it.Title
+	}
+	return art, true, nil
+}
+
+// add completes an article with what the listing knew and appends it, or
+// merges its keys into an earlier article with the same ID.
+func (p *pass) add(source string, art news.Article, it item, id identity) {
+	art.Source, art.Found = source, p.now
+	art.Published = firstPlausible(p.now, it.Published, art.Published, it.Modified)
+	art.Keys = compactKeys(append(append([]string{id.lookup}, art.Keys...), id.guidKey))
+	if i, dup := p.byID[art.ID]; dup {
+		p.res.Articles[i].Keys = compactKeys(append(p.res.Articles[i].Keys, art.Keys...))
+		return
+	}
+	p.byID[art.ID] = len(p.res.Articles)
+	p.res.Articles = append(p.res.Articles, art)
 }
 
 // firstPlausible returns the first time that is set and not further in the

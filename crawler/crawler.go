@@ -178,8 +178,8 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 func (c *Crawler) FetchArticle(ctx context.Context, src Source, rawURL string) (art news.Article, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("fetch article panicked", "url", rawURL, "panic", r, "stack", string(debug.Stack()))
-			art, err = news.Article{}, fmt.Errorf("fetch article %s: panic: %v", rawURL, r)
+			c.log.Error("fetch article panicked", "url", redact(rawURL), "panic", r, "stack", string(debug.Stack()))
+			art, err = news.Article{}, fmt.Errorf("fetch article %s: panic: %v", redact(rawURL), r)
 		}
 	}()
 	trusted := src.URL
@@ -219,10 +219,10 @@ func (src Source) check() (*url.URL, error) {
 func parseHTTPURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("url: %w", err)
+		return nil, fmt.Errorf("url: %w", unwrapURLError(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("url %q: want an absolute http(s) URL", raw)
+		return nil, fmt.Errorf("url %s: want an absolute http(s) URL", redact(raw))
 	}
 	return u, nil
 }

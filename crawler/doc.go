@@ -85,8 +85,12 @@
 // The page is decoded and parsed once with golang.org/x/net/html; the tree
 // goes to trafilatura (its whole-page rescue disabled, so navigation,
 // sidebars and footers never become Text), then to readability if
-// trafilatura finds nothing, else the item fails. Text has one line per
-// block element; inline markup joins words as written. Title: the feed's or
+// trafilatura finds nothing (and finds at least 250 characters), else the
+// item fails. Text has one line per block element; inline markup joins words
+// as written, and where an extractor trimmed the space around an inline
+// element the page's own text decides. A first line repeating the page's
+// title (the <h1>) is dropped: Title carries it, and matching title and text
+// must not count the headline twice. Title: the feed's or
 // sitemap's, else trafilatura's metadata, og:title, <title>. Published: the
 // feed's or sitemap's, else page metadata (article:published_time and
 // similar <meta>, JSON-LD datePublished, <time datetime>, trafilatura's

@@ -32,12 +32,12 @@ var ErrNoContent = errors.New("no article content found")
 func ExtractArticle(pageURL string, body []byte, contentType string) (art news.Article, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("extract %s: parser panic: %v", pageURL, r)
+			err = fmt.Errorf("extract %s: parser panic: %v", redact(pageURL), r)
 		}
 	}()
 	u, err := url.Parse(pageURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return news.Article{}, fmt.Errorf("extract %q: not an absolute http(s) URL", pageURL)
+		return news.Article{}, fmt.Errorf("extract %s: not an absolute http(s) URL", redact(pageURL))
 	}
 	pageKey, err := Canonicalize(pageURL)
 	if err != nil {
@@ -45,12 +45,12 @@ func ExtractArticle(pageURL string, body []byte, contentType string) (art news.A
 	}
 	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
 	if err != nil {
-		return news.Article{}, fmt.Errorf("extract %s: parse html: %w", pageURL, err)
+		return news.Article{}, fmt.Errorf("extract %s: parse html: %w", u.Redacted(), err)
 	}
 	meta := readPageMeta(doc)
 	text, tmeta, err := extractText(doc, u, collapseSpace(nodeText(doc)))
 	if err != nil {
-		return news.Article{}, fmt.Errorf("extract %s: %w", pageURL, err)
+		return news.Article{}, fmt.Errorf("extract %s: %w", u.Redacted(), err)
 	}
 	art = news.Article{ID: pageKey, URL: pageKey, Keys: []string{pageKey}, Text: text}
 	if c := pageCanonical(meta.canonical, u); c != "" && c != pageKey {
@@ -58,6 +58,7 @@ func ExtractArticle(pageURL string, body []byte, contentType string) (art news.A
 		art.Keys = append(art.Keys, c)
 	}
 	art.Title = firstNonEmpty(tmeta.Title, meta.ogTitle, meta.title)
+	art.Text = dropHeadline(art.Text, tmeta.Title, meta.ogTitle, meta.title)
 	art.Published = meta.published
 	if art.Published.IsZero() && !tmeta.Date.IsZero() {
 		art.Published = tmeta.Date.UTC()
@@ -90,8 +91,13 @@ func extractText(doc *html.Node, u *url.URL, orig string) (string, trafilatura.M
 	}
 	parser := readability.NewParser()
 	ra, rerr := parser.ParseDocument(doc, u)
-	if rerr == nil && ra.Node != nil {
-		if text := renderText(ra.Node, orig); utf8.RuneCountInString(text) >= minFallbackRunes {
+	why := "nothing found"
+	if rerr != nil {
+		why = rerr.Error()
+	} else if ra.Node != nil {
+		text := renderText(ra.Node, orig)
+		n := utf8.RuneCountInString(text)
+		if n >= minFallbackRunes {
 			var m trafilatura.Metadata
 			if res != nil {
 				m = res.Metadata
@@ -99,15 +105,13 @@ func extractText(doc *html.Node, u *url.URL, orig string) (string, trafilatura.M
 			m.Title = firstNonEmpty(m.Title, ra.Title())
 			return text, m, nil
 		}
+		why = fmt.Sprintf("only %d characters", n)
 	}
-	return "", trafilatura.Metadata{}, fmt.Errorf("%w (trafilatura: %v; readability: %v)", ErrNoContent, errOrEmpty(terr), errOrEmpty(rerr))
-}
-
-func errOrEmpty(err error) string {
-	if err == nil {
-		return "empty"
+	twhy := "empty"
+	if terr != nil {
+		twhy = terr.Error()
 	}
-	return err.Error()
+	return "", trafilatura.Metadata{}, fmt.Errorf("%w (trafilatura: %s; readability: %s)", ErrNoContent, twhy, why)
 }
 
 // pageCanonical returns the canonicalised rel=canonical href when it may
@@ -138,6 +142,40 @@ func pageCanonical(href string, page *url.URL) string {
 
 func isRootPath(u *url.URL) bool {
 	return (u.Path == "" || u.Path == "/") && u.RawQuery == ""
+}
+
+// dropHeadline removes the first line of text when it repeats one of the
+// page's titles (trafilatura keeps the <h1>): Article.Title carries it, and
+// matching title and text would count the headline twice. A <title> is
+// also compared without its " | Site name" suffix. A text that is only the
+// headline is kept.
+func dropHeadline(text string, titles ...string) string {
+	first, rest, ok := strings.Cut(text, "\n")
+	if !ok {
+		return text
+	}
+	first = collapseSpace(first)
+	for _, t := range titles {
+		t = collapseSpace(t)
+		if t == "" {
+			continue
+		}
+		if strings.EqualFold(first, t) || strings.EqualFold(first, stripSiteName(t)) {
+			return rest
+		}
+	}
+	return text
+}
+
+// stripSiteName cuts a trailing " | Site", " - Site" or " – Site" off a
+// <title>.
+func stripSiteName(title string) string {
+	for _, sep := range []string{" | ", " - ", " – ", " — "} {
+		if i := strings.LastIndex(title, sep); i > 0 {
+			return strings.TrimSpace(title[:i])
+		}
+	}
+	return title
 }
 
 func firstNonEmpty(ss ...string) string {

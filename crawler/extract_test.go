@@ -200,3 +200,24 @@ func BenchmarkExtractArticle(b *testing.B) {
 		}
 	}
 }
+
+func TestDropHeadline(t *testing.T) {
+	tests := []struct {
+		text   string
+		titles []string
+		want   string
+	}{
+		{"Raid in al Hol\nBody.", []string{"Raid in al Hol"}, "Body."},
+		{"RAID  in al Hol\nBody.", []string{"", "raid in al hol"}, "Body."},
+		{"Raid in al Hol\nBody.", []string{"Raid in al Hol | The Courier"}, "Body."},
+		{"Raid in al Hol\nBody.", []string{"Raid in al Hol - Courier"}, "Body."},
+		{"Other headline\nBody.", []string{"Raid in al Hol"}, "Other headline\nBody."},
+		{"Raid in al Hol", []string{"Raid in al Hol"}, "Raid in al Hol"}, // only the headline: kept
+		{"Body.", nil, "Body."},
+	}
+	for _, tt := range tests {
+		if got := dropHeadline(tt.text, tt.titles...); got != tt.want {
+			t.Errorf("dropHeadline(%q, %q) = %q, want %q", tt.text, tt.titles, got, tt.want)
+		}
+	}
+}

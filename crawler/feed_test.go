@@ -194,3 +194,13 @@ func FuzzHTMLFragmentText(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseFeed(b *testing.B) {
+	body := readTestdata(b, "feed/rss2.xml")
+	base := mustParse(b, "https://courier.example/feed")
+	for b.Loop() {
+		if _, err := parseFeed(body, "application/rss+xml", base); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

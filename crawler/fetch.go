@@ -122,18 +122,28 @@ func (s *session) get(rawURL, accept string) (*fetched, error) {
 	hdr.Set("User-Agent", s.ua)
 	hdr.Set("Accept", accept)
 	if err := s.col.Request(http.MethodGet, rawURL, nil, cctx, hdr); err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, unwrapURLError(err))
+		return nil, fmt.Errorf("fetch %s: %w", redact(rawURL), unwrapURLError(err))
 	}
 	r, _ := cctx.GetAny(ctxResponse).(*colly.Response)
 	if r == nil {
-		return nil, fmt.Errorf("fetch %s: no response", rawURL)
+		return nil, fmt.Errorf("fetch %s: no response", redact(rawURL))
 	}
 	if r.StatusCode < 200 || r.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch %s: http status %d", rawURL, r.StatusCode)
+		return nil, fmt.Errorf("fetch %s: http status %d", redact(rawURL), r.StatusCode)
 	}
 	ct, _ := cctx.GetAny(ctxContentType).(string)
 	s.c.log.Debug("fetched", "source", s.src.Name, "url", r.Request.URL.Redacted(), "bytes", len(r.Body))
 	return &fetched{URL: r.Request.URL, ContentType: ct, Body: r.Body}, nil
+}
+
+// redact hides the password of a URL's user info, the one part of a URL
+// that is a credential by construction.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // unwrapURLError drops net/http's *url.Error wrapper, whose text repeats
@@ -141,6 +151,9 @@ func (s *session) get(rawURL, accept string) (*fetched, error) {
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return fmt.Errorf("timed out: %w", ue.Err)
+		}
 		return ue.Err
 	}
 	return err
@@ -150,12 +163,12 @@ func unwrapURLError(err error) error {
 func (s *session) article(link string) (news.Article, error) {
 	u, err := url.Parse(link)
 	if err != nil {
-		return news.Article{}, fmt.Errorf("fetch %s: %w", link, err)
+		return news.Article{}, fmt.Errorf("fetch: %w", err)
 	}
 	// Refuse literal non-public hosts before colly normalises them.
 	if !s.pol.trusts(u) {
 		if err := checkHost(u.Hostname(), s.c.allow); err != nil {
-			return news.Article{}, fmt.Errorf("fetch %s: %w", link, err)
+			return news.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 		}
 	}
 	f, err := s.get(link, acceptHTML)
@@ -163,7 +176,7 @@ func (s *session) article(link string) (news.Article, error) {
 		return news.Article{}, err
 	}
 	if err := checkArticleType(f.ContentType, f.Body); err != nil {
-		return news.Article{}, fmt.Errorf("fetch %s: %w", link, err)
+		return news.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 	return ExtractArticle(f.URL.String(), f.Body, f.ContentType)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // ErrAddressNotAllowed is wrapped by every error that refuses a request
@@ -204,7 +206,7 @@ type policyKey struct{}
 
 // policyFor derives the fetch policy of a source from its configured URL.
 func policyFor(configured *url.URL, allow func(netip.Addr) bool) *fetchPolicy {
-	host := strings.ToLower(strings.TrimSuffix(configured.Hostname(), "."))
+	host := hostKey(configured)
 	p := &fetchPolicy{trustedHost: host}
 	if a, ok := literalAddr(host); ok {
 		p.allowAll = !allow(a)
@@ -219,7 +221,18 @@ func (p *fetchPolicy) trusts(u *url.URL) bool {
 	if p == nil {
 		return false
 	}
-	return p.allowAll || strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")) == p.trustedHost
+	return p.allowAll || hostKey(u) == p.trustedHost
+}
+
+// hostKey is a URL's host name as compared for trust: lower case, no
+// trailing dot, internationalised names in their ASCII (punycode) form, as
+// colly's URL parser sends them.
+func hostKey(u *url.URL) string {
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if a, err := idna.Lookup.ToASCII(host); err == nil {
+		return a
+	}
+	return host
 }
 
 // checkHost rejects, before any request, a host that literally names an

@@ -47,7 +47,7 @@ func TestIsPublic(t *testing.T) {
 		{"::127.0.0.1", false}, // IPv4-compatible (deprecated)
 		{"64:ff9b::7f00:1", false},
 		{"64:ff9b::808:808", true},
-		{"2002:7f00:1::", false},   // 6to4 of 127.0.0.1
+		{"2002:7f00:1::", false},    // 6to4 of 127.0.0.1
 		{"2002:a9fe:a9fe::", false}, // 6to4 of 169.254.169.254
 		{"2002:808:808::", true},
 		{"fc00::1", false},
@@ -144,6 +144,7 @@ func TestPolicyFor(t *testing.T) {
 		{"http://localhost:8080/feed", true, map[string]bool{"http://169.254.169.254/": true}},
 		{"http://[::1]:8080/feed", true, map[string]bool{"http://example.org/": true}},
 		{"http://8.8.8.8/feed", false, map[string]bool{"http://8.8.8.8/x": true, "http://127.0.0.1/": false}},
+		{"https://Bücher.example/feed", false, map[string]bool{"https://xn--bcher-kva.example/a": true, "https://bücher.example/b": true}},
 	}
 	for _, tt := range tests {
 		p := policyFor(mustParse(t, tt.configured), IsPublic)
