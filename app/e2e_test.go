@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -206,11 +207,17 @@ func webhookIDs(rc *webhookReceiver) []string {
 	return ids
 }
 
+// slackTitles returns the fallback text of every Slack message, sorted;
+// it is "[watch] title".
 func slackTitles(rc *slackReceiver) []string {
 	var out []string
 	for _, m := range rc.received() {
 		out = append(out, m["text"].(string))
+		if m["unfurl_links"] != false {
+			out = append(out, "unfurl_links is not false")
+		}
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -262,8 +269,13 @@ func TestEndToEnd(t *testing.T) {
 	if diff := cmp.Diff(wantSubjects, mailSubjects(t, w.mail)); diff != "" {
 		t.Errorf("mail subjects after pass 1 (-want +got):\n%s", diff)
 	}
-	if got := len(w.slack.received()); got != 3 {
-		t.Errorf("slack messages after pass 1 = %d, want 3: %q", got, slackTitles(w.slack))
+	wantSlack := []string{
+		"[detainees] Command reviews camp security",
+		"[detainees] Detainees moved from al-Hol camp",
+		"[detainees] نقل عائلات من مخيم الهول",
+	}
+	if diff := cmp.Diff(wantSlack, slackTitles(w.slack)); diff != "" {
+		t.Errorf("slack messages after pass 1 (-want +got):\n%s", diff)
 	}
 	checkWebhookPayload(t, w, now)
 	articleFetches := w.site.requestCount("/2026/transfer-al-hol.html")
@@ -428,7 +440,8 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 	clock := &fakeClock{t: time.Now().UTC()}
 	publishStories(w.site, clock.Now())
 	w.hook.fail503 = 2
-	a, err := New(w.cfg, Options{Now: clock.Now})
+	var logs syncBuffer
+	a, err := New(w.cfg, Options{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -463,5 +476,13 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 	}
 	if got := len(w.hook.allAttempts()); got != 6 {
 		t.Errorf("webhook attempts = %d, want 6 (two 503s, then four deliveries)", got)
+	}
+	if !strings.Contains(logs.String(), "503") {
+		t.Errorf("the 503 answers were not logged:\n%s", logs.String())
+	}
+	for _, secret := range []string{testWebhookSecret, w.hook.srv.URL + "/newshound", "/services/T000/B000/XXXX"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log contains the secret %q:\n%s", secret, logs.String())
+		}
 	}
 }
