@@ -148,7 +148,11 @@ func (a *App) current() *compiled {
 // compile builds the matcher and notifiers of cfg; it touches no shared
 // state, so a failed reload leaves the running config alone.
 func (a *App) compile(cfg *config.Config) (*compiled, error) {
-	m, err := matcher.Compile(matcherWatches(cfg.Watches))
+	mws, err := matcher.WatchesFromConfig(cfg.Watches)
+	if err != nil {
+		return nil, fmt.Errorf("compile watches: %w", err)
+	}
+	m, err := matcher.Compile(mws)
 	if err != nil {
 		return nil, fmt.Errorf("compile watches: %w", err)
 	}
@@ -161,25 +165,6 @@ func (a *App) compile(cfg *config.Config) (*compiled, error) {
 		ws[w.Name] = w
 	}
 	return &compiled{cfg: cfg, matcher: m, watches: ws, notifiers: ns}, nil
-}
-
-// matcherWatches turns config watches into matcher terms: an entity is one
-// term reported under its name and matched by its name and every alias; a
-// keyword is a term of its own.
-func matcherWatches(ws []config.Watch) []matcher.Watch {
-	out := make([]matcher.Watch, 0, len(ws))
-	for _, w := range ws {
-		mw := matcher.Watch{Name: w.Name}
-		for _, e := range w.Entities {
-			variants := append([]string{e.Name}, e.Aliases...)
-			mw.Terms = append(mw.Terms, matcher.Term{Name: e.Name, Variants: variants})
-		}
-		for _, k := range w.Keywords {
-			mw.Terms = append(mw.Terms, matcher.Term{Name: k, Variants: []string{k}})
-		}
-		out = append(out, mw)
-	}
-	return out
 }
 
 // Reload replaces the running config with cfg. The store cannot move while

@@ -78,6 +78,12 @@ watches:
         aliases: [Islamic State, ISIL, Daesh]
     sources: [desk]
     notify: [hook]
+  - name: transfers
+    query: '("al Hol" OR CENTCOM) AND (transfer* OR flights) AND NOT football'
+    notify: [hook]
+  - name: near
+    query: 'families NEAR/5 camp'
+    notify: [hook]
 notifiers:
   - name: hook
     webhook:
@@ -151,6 +157,12 @@ func publishStories(site *newsSite, now time.Time) {
 		`<p>Analysts said ISIS cells remain active in the desert, according to a new report.</p>`+filler(4))
 	site.addArticle("/2026/old-al-hol.html", "An old story on al Hol",
 		`<p>This older story on al Hol camp was published long ago.</p>`+filler(4))
+	// The boolean query's NOT cancels this one; detainees still fires.
+	site.addArticle("/2026/cup.html", "Cup final in the camp league",
+		`<p>The al-Hol football club celebrated the transfer of its new striker before the final.</p>`+filler(4))
+	// Both proximity terms, but far apart: the NEAR/5 query does not fire.
+	site.addArticle("/2026/families-far.html", "Search resumes at sea",
+		`<p>Families of missing fishermen waited for news at the harbour on Monday, while the navy said its search teams would return to their base camp at dawn.</p>`+filler(4))
 	site.addArticle("/2026/daesh-raid.html", "Raid on desert hideout",
 		`<p>Security forces said they raided a Daesh hideout near the border overnight.</p>`+filler(4))
 	site.addArticle("/2026/central-command.html", "Command reviews camp security",
@@ -172,6 +184,8 @@ func publishStories(site *newsSite, now time.Time) {
 		{"/2026/crisis-talks.html", "Crisis talks resume in Geneva", hour(2)},
 		{"/2026/isis-wire.html", "Analysts assess ISIS remnants", hour(3)},
 		{"/2026/old-al-hol.html", "An old story on al Hol", hour(24 * 10)},
+		{"/2026/cup.html", "Cup final in the camp league", hour(4)},
+		{"/2026/families-far.html", "Search resumes at sea", hour(4)},
 	}
 	site.listing = []string{"/2026/daesh-raid.html?utm_source=homepage#comments"}
 	site.sitemap = []siteItem{{"/2026/central-command.html", "Command reviews camp security", hour(2)}}
@@ -255,7 +269,10 @@ func TestEndToEnd(t *testing.T) {
 		id("detainees", "/2026/transfer-al-hol.html"),
 		id("detainees", "/2026/central-command.html"),
 		id("detainees", "/ar/alhol.html"),
+		id("detainees", "/2026/cup.html"),
 		id("isis", "/2026/daesh-raid.html"),
+		id("transfers", "/2026/transfer-al-hol.html"),
+		id("near", "/2026/transfer-al-hol.html"),
 	}
 	slices.Sort(wantIDs)
 	if diff := cmp.Diff(wantIDs, webhookIDs(w.hook)); diff != "" {
@@ -263,6 +280,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	wantSubjects := []string{
 		"[newshound] detainees: Command reviews camp security",
+		"[newshound] detainees: Cup final in the camp league",
 		"[newshound] detainees: Detainees moved from al-Hol camp",
 		"[newshound] detainees: نقل عائلات من مخيم الهول",
 	}
@@ -271,6 +289,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	wantSlack := []string{
 		"[detainees] Command reviews camp security",
+		"[detainees] Cup final in the camp league",
 		"[detainees] Detainees moved from al-Hol camp",
 		"[detainees] نقل عائلات من مخيم الهول",
 	}
@@ -291,8 +310,8 @@ func TestEndToEnd(t *testing.T) {
 	w.site.listing = append(w.site.listing, "/2026/transfer-al-hol.html?utm_campaign=world")
 	w.site.mu.Unlock()
 	runOnce(t, a)
-	if got := len(w.hook.delivered()); got != 4 {
-		t.Errorf("webhook deliveries after passes 2 and 3 = %d, want 4", got)
+	if got := len(w.hook.delivered()); got != len(wantIDs) {
+		t.Errorf("webhook deliveries after passes 2 and 3 = %d, want %d", got, len(wantIDs))
 	}
 	if err := a.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -305,8 +324,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	defer b.Close()
 	runOnce(t, b)
-	if got := len(w.hook.delivered()); got != 4 {
-		t.Errorf("webhook deliveries after restart = %d, want 4", got)
+	if got := len(w.hook.delivered()); got != len(wantIDs) {
+		t.Errorf("webhook deliveries after restart = %d, want %d", got, len(wantIDs))
 	}
 
 	// An article added later alerts once on every channel of its watch.
@@ -320,11 +339,11 @@ func TestEndToEnd(t *testing.T) {
 	if diff := cmp.Diff(wantIDs, webhookIDs(w.hook)); diff != "" {
 		t.Errorf("webhook alert ids at the end (-want +got):\n%s", diff)
 	}
-	if got := len(w.slack.received()); got != 4 {
-		t.Errorf("slack messages at the end = %d, want 4", got)
+	if got := len(w.slack.received()); got != 5 {
+		t.Errorf("slack messages at the end = %d, want 5", got)
 	}
-	if got := len(w.mail.received()); got != 4 {
-		t.Errorf("mails at the end = %d, want 4", got)
+	if got := len(w.mail.received()); got != 5 {
+		t.Errorf("mails at the end = %d, want 5", got)
 	}
 	checkMail(t, w.mail.received()[0])
 }
@@ -348,7 +367,8 @@ func checkWebhookPayload(t *testing.T, w *e2e, now time.Time) {
 	published := now.Add(-time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	for key, want := range map[string]any{
 		"id": wantID, "watch": "detainees", "source": "wire", "url": url,
-		"title": "Detainees moved from al-Hol camp", "published": published,
+		"title": "Detainees moved from al-Hol camp", "published": published, "fired": "al Hol",
+		"snippet_marked": "Iraqi families left the «al-Hol» camp in north-east Syria on Tuesday, officials said.",
 	} {
 		if p[key] != want {
 			t.Errorf("webhook payload %s = %v, want %v", key, p[key], want)
@@ -367,6 +387,8 @@ func checkWebhookPayload(t *testing.T, w *e2e, now time.Time) {
 	if s, _ := p["snippet"].(string); !strings.Contains(s, "al-Hol camp") {
 		t.Errorf("webhook payload snippet = %q, want the sentence around al-Hol", s)
 	}
+	checkFired(t, w, "transfers", `"al Hol" AND flights AND NOT football`)
+	checkFired(t, w, "near", "families NEAR/5 camp")
 	if k := got.header.Get("Idempotency-Key"); k != wantID {
 		t.Errorf("Idempotency-Key = %q, want %q", k, wantID)
 	}
@@ -380,6 +402,22 @@ func checkWebhookPayload(t *testing.T, w *e2e, now time.Time) {
 	if sig := got.header.Get("webhook-signature"); sig != want {
 		t.Errorf("webhook-signature = %q, want %q", sig, want)
 	}
+}
+
+// checkFired checks which query branch the webhook names for the watch's
+// alert on the al-Hol article.
+func checkFired(t *testing.T, w *e2e, watch, want string) {
+	t.Helper()
+	id := news.AlertID(watch, w.site.url("/2026/transfer-al-hol.html"))
+	for _, a := range w.hook.delivered() {
+		if a.payload["id"] == id {
+			if a.payload["fired"] != want {
+				t.Errorf("%s alert fired = %v, want %q", watch, a.payload["fired"], want)
+			}
+			return
+		}
+	}
+	t.Errorf("no %s alert on the al-Hol article", watch)
 }
 
 // checkMail checks the structure of one delivered e-mail.
@@ -471,11 +509,11 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 			t.Errorf("attempt %q does not carry the alert id %s in both headers", at, want)
 		}
 	}
-	if got := len(w.hook.delivered()); got != 4 {
-		t.Errorf("webhook deliveries = %d, want 4 (every alert once)", got)
+	if got := len(w.hook.delivered()); got != 7 {
+		t.Errorf("webhook deliveries = %d, want 7 (every alert once)", got)
 	}
-	if got := len(w.hook.allAttempts()); got != 6 {
-		t.Errorf("webhook attempts = %d, want 6 (two 503s, then four deliveries)", got)
+	if got := len(w.hook.allAttempts()); got != 9 {
+		t.Errorf("webhook attempts = %d, want 9 (two 503s, then seven deliveries)", got)
 	}
 	if !strings.Contains(logs.String(), "503") {
 		t.Errorf("the 503 answers were not logged:\n%s", logs.String())

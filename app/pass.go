@@ -163,15 +163,17 @@ func (a *App) alertsFor(c *compiled, src config.Source, articles []news.Article)
 			}
 			out = append(out, store.QueuedAlert{
 				Alert: news.Alert{
-					ID:        news.AlertID(w.Name, art.ID),
-					Watch:     w.Name,
-					Source:    src.Name,
-					URL:       art.URL,
-					Title:     art.Title,
-					Published: art.Published,
-					Found:     art.Found,
-					Matches:   hit.Matches,
-					Snippet:   hit.Snippet,
+					ID:         news.AlertID(w.Name, art.ID),
+					Watch:      w.Name,
+					Source:     src.Name,
+					URL:        art.URL,
+					Title:      art.Title,
+					Published:  art.Published,
+					Found:      art.Found,
+					Matches:    hit.Matches,
+					Fired:      hit.Fired,
+					Snippet:    hit.Snippet,
+					Highlights: hit.Highlights,
 				},
 				Notifiers: w.Notify,
 			})

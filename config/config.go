@@ -26,13 +26,19 @@ const (
 	DefaultMaxAge   = 72 * time.Hour
 	DefaultTimeout  = 30 * time.Second
 	DefaultTLS      = "starttls"
+	// DefaultKeepText is how long extracted article text is kept for
+	// replay: long enough to tune a rule on the last two weeks of news.
+	DefaultKeepText = 14 * 24 * time.Hour
 )
 
 // Config is a loaded and validated configuration. A *Config returned by
 // Load or Parse satisfies every rule in the package documentation.
 type Config struct {
-	Path      string // absolute path of the file loaded ("" when parsed from bytes without a path)
-	Data      string // absolute path of the bbolt file after resolution
+	Path string // absolute path of the file loaded ("" when parsed from bytes without a path)
+	Data string // absolute path of the bbolt file after resolution
+	// KeepText is how long the store keeps each article's extracted text
+	// for replay (keep_text, default 14 days).
+	KeepText  time.Duration
 	Defaults  Defaults
 	Sources   []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
 	Watches   []Watch
@@ -87,9 +93,15 @@ type Watch struct {
 	Name     string
 	Entities []Entity
 	Keywords []string // trimmed
-	Sources  []string // empty means every source
-	Notify   []string
-	Line     int
+	// Query is the watch's boolean query (package matcher/query syntax),
+	// "" for none: the watch then fires on any entity or keyword.
+	Query string
+	// MinMentions is the least total number of hits of the watch's terms
+	// for it to fire; 0 means no minimum.
+	MinMentions int
+	Sources     []string // empty means every source
+	Notify      []string
+	Line        int
 }
 
 // AppliesTo reports whether the watch applies to the named source: true
@@ -101,8 +113,22 @@ func (w Watch) AppliesTo(source string) bool {
 // Entity is a named thing to watch for under any of its spellings. Name
 // and Aliases are trimmed.
 type Entity struct {
-	Name    string
-	Aliases []string
+	Name string
+	// CaseSensitive makes the name itself match only in its exact letter
+	// case (`case: sensitive` on the entity).
+	CaseSensitive bool
+	Aliases       []Alias
+	// Exclude lists phrases that cancel a hit of this entity where they
+	// cover it, e.g. "Isis River" for ISIS.
+	Exclude []string
+}
+
+// Alias is one more spelling of an entity. In YAML it is a plain string,
+// or {text: IS, case: sensitive} for a spelling that must match in its
+// exact letter case (an acronym that is also an ordinary word).
+type Alias struct {
+	Text          string
+	CaseSensitive bool
 }
 
 // Notifier is one alert channel. Exactly one of its pointers is set.

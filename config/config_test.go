@@ -186,8 +186,24 @@ func TestParseAccepts(t *testing.T) {
 		{"trimmed terms", doc(okSources, "watches: [{name: w, entities: [' A ', {name: ' B', aliases: [' b ']}], keywords: [' k '], notify: [n]}]", okNotifiers),
 			func(c *Config) string {
 				w := c.Watches[0]
-				return want(w.Entities[0].Name+"|"+w.Entities[1].Name+"|"+w.Entities[1].Aliases[0]+"|"+w.Keywords[0], "A|B|b|k")
+				return want(w.Entities[0].Name+"|"+w.Entities[1].Name+"|"+w.Entities[1].Aliases[0].Text+"|"+w.Keywords[0], "A|B|b|k")
 			}},
+		{"entity rules", doc(okSources, "watches:", "  - name: w", "    entities:", "      - name: ISIS",
+			"        case: sensitive", "        aliases: [Daesh, {text: IS, case: sensitive}, {text: Isil, case: insensitive}]",
+			`        exclude: ["Isis River"]`, "    notify: [n]", okNotifiers),
+			func(c *Config) string {
+				e := c.Watches[0].Entities[0]
+				return want(fmt.Sprintf("%v %v %v", e.CaseSensitive, e.Aliases, e.Exclude), "true [{Daesh false} {IS true} {Isil false}] [Isis River]")
+			}},
+		{"query and min_mentions", doc(okSources, "watches:", "  - name: w", `    query: '("al Hol" OR CENTCOM) AND NOT football'`, "    min_mentions: 2", "    notify: [n]", okNotifiers),
+			func(c *Config) string {
+				w := c.Watches[0]
+				return want(fmt.Sprintf("%s|%d", w.Query, w.MinMentions), `("al Hol" OR CENTCOM) AND NOT football|2`)
+			}},
+		{"keep_text default", doc(okSources, okWatches, okNotifiers),
+			func(c *Config) string { return want(c.KeepText.String(), "336h0m0s") }},
+		{"keep_text days", doc("keep_text: 30d", okSources, okWatches, okNotifiers),
+			func(c *Config) string { return want(c.KeepText.String(), "720h0m0s") }},
 		{"numeric name", doc(`sources: [{name: 2024, feed: "https://example.org/"}]`, okWatches, okNotifiers),
 			func(c *Config) string { return want(c.Sources[0].Name, "2024") }},
 		{"email defaults", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'mail:25', from: 'N <a@example.org>', to: [b@example.org]}}]"),

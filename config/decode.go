@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,12 +148,20 @@ func (d *decoder) duration(e entry) (v time.Duration, ok bool) {
 // config decodes the document. The defaults block is decoded first,
 // wherever it stands, because sources inherit from it.
 func (d *decoder) config(root *yaml.Node) *Config {
-	c := &Config{Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
+	c := &Config{KeepText: DefaultKeepText, Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
 	sections := map[string]entry{}
 	for _, e := range d.mapping(entry{line: root.Line, val: root}) {
 		switch e.key {
 		case "data":
 			c.Data = d.str(e)
+		case "keep_text":
+			if v, ok := d.duration(e); ok {
+				if v <= 0 {
+					d.bad(e.path, e.line, msgPositive)
+				} else {
+					c.KeepText = v
+				}
+			}
 		case "defaults", "sources", "watches", "notifiers":
 			sections[e.key] = e
 		default:
@@ -260,6 +269,10 @@ func (d *decoder) watch(it entry) Watch {
 			}
 		case "keywords":
 			w.Keywords = d.strings(e, true)
+		case "query":
+			w.Query = strings.TrimSpace(d.str(e))
+		case "min_mentions":
+			w.MinMentions = d.count(e)
 		case "sources":
 			w.Sources = d.strings(e, false)
 		case "notify":
@@ -286,13 +299,71 @@ func (d *decoder) entity(it entry) Entity {
 		switch e.key {
 		case "name":
 			ent.Name = strings.TrimSpace(d.str(e))
+		case "case":
+			ent.CaseSensitive = d.caseMode(e)
 		case "aliases":
-			ent.Aliases = d.strings(e, true)
+			for _, a := range d.sequence(e) {
+				ent.Aliases = append(ent.Aliases, d.alias(a))
+			}
+		case "exclude":
+			ent.Exclude = d.strings(e, true)
 		default:
 			d.unknown(e)
 		}
 	}
 	return ent
+}
+
+// alias decodes an alias: a plain string, or {text, case}.
+func (d *decoder) alias(it entry) Alias {
+	if it.val.Kind == yaml.ScalarNode {
+		return Alias{Text: strings.TrimSpace(d.str(it))}
+	}
+	if it.val.Kind == yaml.SequenceNode {
+		d.bad(it.path, it.line, "must be a string or a mapping")
+		return Alias{}
+	}
+	var a Alias
+	for _, e := range d.mapping(it) {
+		switch e.key {
+		case "text":
+			a.Text = strings.TrimSpace(d.str(e))
+		case "case":
+			a.CaseSensitive = d.caseMode(e)
+		default:
+			d.unknown(e)
+		}
+	}
+	return a
+}
+
+// caseMode reads `case: sensitive | insensitive`.
+func (d *decoder) caseMode(e entry) bool {
+	switch v := d.str(e); v {
+	case "", "insensitive":
+		return false
+	case "sensitive":
+		return true
+	default:
+		if !d.skip[e.path] {
+			d.bad(e.path, e.line, "must be sensitive or insensitive")
+		}
+		return false
+	}
+}
+
+// count reads a positive whole number (0 when absent or reported).
+func (d *decoder) count(e entry) int {
+	v := d.str(e)
+	if v == "" || d.skip[e.path] {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		d.bad(e.path, e.line, "must be a whole number greater than zero")
+		return 0
+	}
+	return n
 }
 
 func (d *decoder) notifier(it entry) Notifier {

@@ -6,6 +6,7 @@
 // # Schema
 //
 //	data: newshound.db            # bbolt file; relative to the config file's folder
+//	keep_text: 14d                # how long article text is kept for replay (default 14d)
 //	defaults:                     # each may be overridden per source
 //	  schedule: "@every 15m"      # cron.ParseStandard: 5 fields, CRON_TZ=, @every, @hourly...
 //	  max_age: 72h                # no alert for older articles; Go duration or days ("3d", "1d12h")
@@ -20,10 +21,15 @@
 //	    schedule / max_age / user_agent / timeout   # optional overrides
 //	watches:                      # required, non-empty
 //	  - name: detainees           # required, unique, [A-Za-z0-9._-]+
-//	    entities:                 # an entity is {name, aliases} or a plain string (no aliases)
+//	    entities:                 # an entity is {name, case, aliases, exclude} or a plain string
 //	      - {name: al Hol, aliases: [al-Hawl]}
+//	      - name: ISIS
+//	        aliases: [Daesh, {text: IS, case: sensitive}]   # an alias is a string or {text, case}
+//	        exclude: ["Isis River"]   # phrases that cancel a hit where they cover it
 //	      - CENTCOM
 //	    keywords: [prisoner transfer]
+//	    query: '("al Hol" OR CENTCOM) AND transfer*'   # optional; matcher/query syntax
+//	    min_mentions: 2           # optional; total hits of the watch's terms
 //	    sources: [wire]           # optional; default every source
 //	    notify: [hook]            # required; names of notifiers
 //	notifiers:                    # each has a unique name and exactly one channel:
@@ -33,8 +39,11 @@
 //	    email: {smtp: host:587, tls: starttls, username: u, password: p, from: a@b, to: [c@d]}
 //	  - {name: console, stdout: {}}
 //
-// A watch needs at least one entity or keyword; entity names, aliases and
-// keywords are trimmed and must not be empty. Email tls is starttls (the
+// A watch needs at least one entity, keyword or a query; entity names,
+// aliases, exclude phrases and keywords are trimmed and must not be empty.
+// case is sensitive or insensitive (the default). A query must parse with
+// matcher/query.Parse; its error names the column. min_mentions is a whole
+// number greater than zero. Email tls is starttls (the
 // default), tls or none; a password goes with a username and the other way
 // round; from and every to must parse with net/mail.ParseAddress.
 // Durations must be greater than zero. A schedule must parse with

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/newshound/newshound/matcher/query"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,17 +156,27 @@ func (k *checker) exactlyOne(path string, given []string, choices string) {
 
 func (k *checker) watch(path string, w Watch, names, sources, notifiers map[string]string) {
 	k.name(path+".name", w.Name, w.Line, names)
-	if len(w.Entities) == 0 && len(w.Keywords) == 0 {
-		k.add(path, "needs at least one entity or keyword")
+	if len(w.Entities) == 0 && len(w.Keywords) == 0 && w.Query == "" {
+		k.add(path, "needs at least one entity, keyword or a query")
 	}
 	for i, e := range w.Entities {
 		p := joinIndex(path+".entities", i)
 		if strings.TrimSpace(e.Name) == "" {
 			k.add(p+".name", msgEmpty)
 		}
-		k.nonEmpty(p+".aliases", e.Aliases)
+		for j, a := range e.Aliases {
+			if strings.TrimSpace(a.Text) == "" {
+				k.add(joinIndex(p+".aliases", j), msgEmpty)
+			}
+		}
+		k.nonEmpty(p+".exclude", e.Exclude)
 	}
 	k.nonEmpty(path+".keywords", w.Keywords)
+	if w.Query != "" && !k.skip[path+".query"] {
+		if _, err := query.Parse(w.Query); err != nil {
+			k.add(path+".query", err.Error())
+		}
+	}
 	k.refs(path+".sources", "source", w.Sources, sources)
 	if len(w.Notify) == 0 {
 		k.add(path+".notify", msgRequired)

@@ -53,7 +53,7 @@ func feedItem(it *gofeed.Item, base *url.URL) item {
 	out := item{
 		GUID:    strings.TrimSpace(it.GUID),
 		Title:   plainLine(it.Title),
-		Summary: htmlFragmentText(firstNonEmpty(it.Content, it.Description)),
+		Summary: HTMLText(firstNonEmpty(it.Content, it.Description)),
 	}
 	for _, l := range append([]string{it.Link}, it.Links...) {
 		if abs := absoluteHTTP(base, l); abs != "" {
@@ -73,7 +73,7 @@ func feedItem(it *gofeed.Item, base *url.URL) item {
 // plainLine renders a title that may carry markup or entities as one line
 // of text.
 func plainLine(s string) string {
-	return collapseSpace(htmlFragmentText(s))
+	return collapseSpace(HTMLText(s))
 }
 
 // absoluteHTTP resolves ref against base and returns it when it is an

@@ -137,8 +137,8 @@ func TestHTMLFragmentText(t *testing.T) {
 		{"x<my-tag>y</my-tag>z", "xyz"},
 	}
 	for _, tt := range tests {
-		if got := htmlFragmentText(tt.in); got != tt.want {
-			t.Errorf("htmlFragmentText(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := HTMLText(tt.in); got != tt.want {
+			t.Errorf("HTMLText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -188,9 +188,9 @@ func FuzzHTMLFragmentText(f *testing.F) {
 	f.Add("<p>One <b>bold</b> word.</p>")
 	f.Add("a<br>b &amp; <table><tr><td>x</td></tr></table>")
 	f.Fuzz(func(t *testing.T, s string) {
-		got := htmlFragmentText(s)
+		got := HTMLText(s)
 		if strings.Contains(got, "\n\n") || strings.HasPrefix(got, " ") || strings.HasSuffix(got, " ") {
-			t.Errorf("htmlFragmentText(%q) = %q: empty lines or untrimmed", s, got)
+			t.Errorf("HTMLText(%q) = %q: empty lines or untrimmed", s, got)
 		}
 	})
 }

@@ -128,9 +128,11 @@ func collapseSpace(s string) string {
 	return b.String()
 }
 
-// htmlFragmentText renders a feed's HTML description or content as text.
+// HTMLText renders an HTML fragment (a feed's description or content, a
+// test passage) as text the way article pages are rendered: inline markup
+// neither glues nor splits words, block elements become line breaks.
 // Plain text (no markup) comes back with its whitespace collapsed.
-func htmlFragmentText(s string) string {
+func HTMLText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return collapseLines(s)
 	}

@@ -10,7 +10,7 @@ func Example() {
 	m, err := matcher.Compile([]matcher.Watch{{
 		Name: "al-hol",
 		Terms: []matcher.Term{
-			{Name: "al-Hol", Variants: []string{"الهول"}},
+			{Name: "al-Hol", Variants: []matcher.Variant{{Text: "الهول"}}},
 			{Name: "CENTCOM"},
 		},
 	}})

@@ -75,7 +75,10 @@ func (z *tokenizer) ascii(c byte) {
 	case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
 		z.wordByte(c)
 	case 'A' <= c && c <= 'Z':
-		z.wordByte(c + 'a' - 'A')
+		if !z.keepCase {
+			c += 'a' - 'A'
+		}
+		z.wordByte(c)
 	case c == '\'' || c == '`':
 		z.apostrophe()
 	case c == ' ', c == '\t', c == '\n', c == '\r', c == '\v', c == '\f', c == '-', c == '"':
@@ -113,9 +116,16 @@ func (z *tokenizer) special(r rune) bool {
 		z.separator(gapSoft)
 	// Full case folding: ß and ẞ fold to "ss"; the Greek iota subscript
 	// (ypogegrammeni) folds to iota rather than being dropped as a mark.
-	case '\u00DF', '\u1E9E':
+	case '\u00DF':
 		z.wordByte('s')
 		z.wordByte('s')
+	case '\u1E9E':
+		c := byte('s')
+		if z.keepCase {
+			c = 'S'
+		}
+		z.wordByte(c)
+		z.wordByte(c)
 	case '\u0345':
 		z.wordRune('\u03B9')
 	default:
@@ -133,7 +143,10 @@ func (z *tokenizer) generic(c rune, recurse bool) {
 		// Nonspacing marks (accents, harakat, hamza above/below once
 		// decomposed) and format characters (joiners, bidi marks) vanish.
 	case unicode.IsLetter(c):
-		f := unicode.ToLower(unicode.ToUpper(c))
+		f := c
+		if !z.keepCase {
+			f = unicode.ToLower(unicode.ToUpper(c))
+		}
 		if f != c && recurse {
 			var b [utf8.UTFMax]byte
 			if d := norm.NFKD.Properties(utf8.AppendRune(b[:0], f)).Decomposition(); d != nil {

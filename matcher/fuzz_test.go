@@ -9,8 +9,8 @@ import (
 func FuzzMatch(f *testing.F) {
 	watches := append(goldenWatches(),
 		Watch{Name: "tricky", Terms: []Term{
-			{Name: "U.S.", Variants: []string{"1/2", "CENTCOM's", "x's's", "ß", "ǅ"}},
-			{Name: "al Hol camp", Variants: []string{"Hay’at", "a b c d", "a b"}},
+			{Name: "U.S.", Variants: vs("1/2", "CENTCOM's", "x's's", "ß", "ǅ")},
+			{Name: "al Hol camp", Variants: vs("Hay’at", "a b c d", "a b")},
 		}},
 	)
 	m, err := Compile(watches)
@@ -20,8 +20,8 @@ func FuzzMatch(f *testing.F) {
 	variants := make(map[string][]string) // watch/term → normalised spellings
 	for _, w := range watches {
 		for _, t := range w.Terms {
-			for _, v := range append([]string{t.Name}, t.Variants...) {
-				variants[w.Name+"/"+t.Name] = append(variants[w.Name+"/"+t.Name], Normalize(v))
+			for _, v := range append([]Variant{{Text: t.Name}}, t.Variants...) {
+				variants[w.Name+"/"+t.Name] = append(variants[w.Name+"/"+t.Name], Normalize(v.Text))
 			}
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/newshound/newshound/news"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -16,18 +18,18 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 func goldenWatches() []Watch {
 	return []Watch{
 		{Name: "al-hol", Terms: []Term{
-			{Name: "al-Hol", Variants: []string{"al Hol", "Hol camp", "الهول", "مخيم الهول"}},
+			{Name: "al-Hol", Variants: vs("al Hol", "Hol camp", "الهول", "مخيم الهول")},
 			{Name: "al-Hol camp"},
-			{Name: "Hasakah", Variants: []string{"Ḥasakah", "الحسكة"}},
+			{Name: "Hasakah", Variants: vs("Ḥasakah", "الحسكة")},
 		}},
 		{Name: "jihadists", Terms: []Term{
-			{Name: "Islamic State", Variants: []string{"ISIS", "داعش", "تنظيم داعش"}},
-			{Name: "Hay'at Tahrir al-Sham", Variants: []string{"HTS", "هيئة تحرير الشام"}},
-			{Name: "Ahmed al-Sharaa", Variants: []string{"أحمد الشرع", "al-Sharaa"}},
+			{Name: "Islamic State", Variants: vs("ISIS", "داعش", "تنظيم داعش")},
+			{Name: "Hay'at Tahrir al-Sham", Variants: vs("HTS", "هيئة تحرير الشام")},
+			{Name: "Ahmed al-Sharaa", Variants: vs("أحمد الشرع", "al-Sharaa")},
 		}},
 		{Name: "us-forces", Terms: []Term{
-			{Name: "CENTCOM", Variants: []string{"U.S. Central Command", "Central Command", "القيادة المركزية الأمريكية"}},
-			{Name: "SDF", Variants: []string{"Syrian Democratic Forces", "قسد"}},
+			{Name: "CENTCOM", Variants: vs("U.S. Central Command", "Central Command", "القيادة المركزية الأمريكية")},
+			{Name: "SDF", Variants: vs("Syrian Democratic Forces", "قسد")},
 		}},
 		{Name: "numbers", Terms: []Term{{Name: "2024"}, {Name: "2019"}, {Name: "40,000"}}},
 		{Name: "nothing", Terms: []Term{{Name: "Holmes Street shelter camp"}, {Name: "crisis group"}}},
@@ -47,7 +49,7 @@ func TestGolden(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			title, text := readArticle(t, file)
-			got, err := json.MarshalIndent(m.Match(title, text), "", "  ")
+			got, err := json.MarshalIndent(goldenHits(m.Match(title, text)), "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,6 +69,34 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goldenHit is a Hit with its snippet marked up, so that a reviewer of the
+// golden file sees what Highlights point at.
+type goldenHit struct {
+	Hit
+	Marked string
+}
+
+func goldenHits(hits []Hit) []goldenHit {
+	out := make([]goldenHit, len(hits))
+	for i, h := range hits {
+		out[i] = goldenHit{Hit: h, Marked: mark(h.Snippet, h.Highlights)}
+	}
+	return out
+}
+
+// mark wraps each highlight of s in « ».
+func mark(s string, spans []news.Span) string {
+	var b strings.Builder
+	at := 0
+	for _, sp := range spans {
+		b.WriteString(s[at:sp.Start])
+		b.WriteString("«" + s[sp.Start:sp.End] + "»")
+		at = sp.End
+	}
+	b.WriteString(s[at:])
+	return b.String()
 }
 
 func readArticle(t testing.TB, file string) (title, text string) {

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -11,213 +10,123 @@ import (
 // Hit is one watch firing on one article.
 type Hit struct {
 	Watch string
-	// Matches has one entry per term that occurred, in order of first
-	// appearance (title before text). Seen lists the distinct surface forms
-	// exactly as they appear in the original title or text (without a
-	// possessive suffix), in order of first appearance, at most 16 of them;
-	// Count is the number of occurrences over title and text.
+	// Matches has one entry per counted term that occurred, in order of
+	// first appearance (title before text). Seen lists the distinct surface
+	// forms exactly as they appear in the original title or text (without
+	// a possessive suffix), in order of first appearance, at most 16 of
+	// them; Count is the number of occurrences over title and text. A
+	// query-only term is reported under its query text (`transfer*`).
 	Matches []news.Match
-	// Snippet is the sentence around the watch's first hit in the text, or
-	// the title when the watch fired on the title only: whitespace
-	// collapsed, at most 300 runes, cut at word boundaries with "…".
+	// Fired is what made the watch fire: the satisfied branch of the query
+	// (`"al Hol" AND transfer* AND NOT football`), or without a query the
+	// name of the first term found.
+	Fired string
+	// Snippet is the sentence around the first occurrence that made the
+	// watch fire, in the text, or in the title when there is none in the
+	// text: whitespace collapsed, at most 300 runes, cut at word boundaries
+	// with "…".
 	Snippet string
+	// Highlights are the byte ranges inside Snippet of the watch's counted
+	// occurrences shown in it, in order and not overlapping.
+	Highlights []news.Span
 }
 
 // maxSeen caps the surface forms reported per term: an article that spells
 // a name a hundred ways (whitespace variants, say) must not bloat alerts.
 const maxSeen = 16
 
-// segment says which part of the article a candidate lies in.
-const (
-	segTitle uint8 = iota
-	segText
-)
-
-// candidate is one occurrence of one term of one watch, before overlaps
-// within the watch are resolved.
-type candidate struct {
-	watch, term int32
-	seg         uint8
-	first, last int32 // token indices, last exclusive
-	start, end  int   // byte span in the segment's original string
-}
-
-// scratch is the per-call working memory, pooled to keep Match cheap.
-type scratch struct {
-	z     tokenizer
-	ids   []int32
-	cands []candidate
-	stack []step
-}
-
-type step struct {
-	node int32
-	tok  int32
-}
-
 // Match returns one Hit per watch that fires on the article, in watch
 // order, or nil when none does.
 func (m *Matcher) Match(title, text string) []Hit {
-	if m == nil || len(m.nodes) <= 1 {
+	if m == nil || len(m.watches) == 0 {
 		return nil
 	}
-	sc, _ := m.scratch.Get().(*scratch)
-	if sc == nil {
-		sc = new(scratch)
-	}
+	sc := m.getScratch()
 	defer m.scratch.Put(sc)
-	sc.cands = sc.cands[:0]
-	m.scan(sc, title, segTitle)
-	m.scan(sc, text, segText)
-	if len(sc.cands) == 0 {
-		return nil
-	}
-	slices.SortFunc(sc.cands, func(a, b candidate) int {
-		return cmp.Or(
-			cmp.Compare(a.watch, b.watch),
-			cmp.Compare(a.seg, b.seg),
-			cmp.Compare(a.first, b.first),
-			cmp.Compare(b.last, a.last), // longest first
-			cmp.Compare(a.term, b.term),
-		)
-	})
+	m.collect(sc, title, text)
 	var hits []Hit
-	snips := snippets{title: title, text: text}
+	art := article{title: title, text: text}
 	for c := sc.cands; len(c) > 0; {
 		n := 1
 		for n < len(c) && c[n].watch == c[0].watch {
 			n++
 		}
-		hits = append(hits, m.hit(c[:n], &snips))
+		wi := c[0].watch
+		if o := m.evaluate(sc, wi, c[:n]); o.fires {
+			hits = append(hits, m.hit(sc, wi, c[:n], &art, &o))
+		}
 		c = c[n:]
 	}
 	return hits
 }
 
-// snippets holds the article being matched and memoises snippets within
-// one Match call: watches that fire on the same first occurrence share one.
-type snippets struct {
+// hit reports a firing watch: its counted occurrences (sc.acc), what
+// fired, and the snippet with highlights.
+func (m *Matcher) hit(sc *scratch, wi int32, cands []candidate, art *article, o *outcome) Hit {
+	w := &m.watches[wi]
+	h := Hit{Watch: w.name, Fired: o.fired}
+	index := sc.resize(len(w.terms)) // term → 1 + position in h.Matches
+	for t := range index {
+		index[t] = 0
+	}
+	for _, ai := range sc.acc {
+		c := &cands[ai]
+		if index[c.term] == 0 {
+			h.Matches = append(h.Matches, news.Match{Term: w.terms[c.term].name})
+			index[c.term] = int32(len(h.Matches))
+		}
+		mt := &h.Matches[index[c.term]-1]
+		mt.Count++
+		if form := art.src(c.seg)[c.start:c.end]; len(mt.Seen) < maxSeen && !slices.Contains(mt.Seen, form) {
+			// Clone so that an alert does not pin the whole article.
+			mt.Seen = append(mt.Seen, strings.Clone(form))
+		}
+	}
+	sn := art.snippet(o.anchor.seg, o.anchor.start, o.anchor.end)
+	h.Snippet = sn.text
+	spans := sc.spans[:0]
+	for _, ai := range sc.acc {
+		if c := &cands[ai]; c.seg == o.anchor.seg && c.start >= sn.a && c.end <= sn.b {
+			spans = append(spans, span{c.start, c.end})
+		}
+	}
+	sc.spans = spans
+	h.Highlights = sn.highlights(art.src(o.anchor.seg), spans)
+	return h
+}
+
+// article holds the text being matched and memoises snippets within one
+// call: watches that fire on the same occurrence share one.
+type article struct {
 	title, text string
-	done        []memo
+	memo        []memo
 }
 
 type memo struct {
 	seg        uint8
 	start, end int
-	snippet    string
+	snip       snip
 }
 
-func (s *snippets) get(c *candidate) string {
-	for _, d := range s.done {
-		if d.seg == c.seg && d.start == c.start && d.end == c.end {
-			return d.snippet
-		}
+// maxMemo bounds the linear search of the memo.
+const maxMemo = 32
+
+func (a *article) src(seg uint8) string {
+	if seg == segTitle {
+		return a.title
 	}
-	src := s.title
-	if c.seg == segText {
-		src = s.text
-	}
-	snip := snippet(src, c.start, c.end)
-	s.done = append(s.done, memo{c.seg, c.start, c.end, snip})
-	return snip
+	return a.text
 }
 
-// scan tokenizes s and appends a candidate for every occurrence of every
-// variant, at every start token, with every length.
-func (m *Matcher) scan(sc *scratch, s string, seg uint8) {
-	z := &sc.z
-	z.reset()
-	z.tokenize(s)
-	sc.ids = sc.ids[:0]
-	for _, t := range z.toks {
-		id, ok := m.vocab[string(z.folded(t))]
-		if !ok {
-			id = -1
-		}
-		sc.ids = append(sc.ids, id)
-	}
-	for i, id := range sc.ids {
-		if id < 0 {
-			continue
-		}
-		n, ok := m.edges[edgeKey(0, id, false)]
-		if !ok {
-			continue
-		}
-		sc.stack = append(sc.stack[:0], step{node: n, tok: int32(i)})
-		for len(sc.stack) > 0 {
-			st := sc.stack[len(sc.stack)-1]
-			sc.stack = sc.stack[:len(sc.stack)-1]
-			for _, o := range m.nodes[st.node].out {
-				sc.cands = append(sc.cands, candidate{
-					watch: o.watch, term: o.term, seg: seg,
-					first: int32(i), last: st.tok + 1,
-					start: z.toks[i].start, end: z.toks[st.tok].end,
-				})
-			}
-			m.extend(sc, st)
+func (a *article) snippet(seg uint8, start, end int) snip {
+	for i := range a.memo {
+		if m := &a.memo[i]; m.seg == seg && m.start == start && m.end == end {
+			return m.snip
 		}
 	}
-}
-
-// extend pushes the trie states reachable from st with the next token.
-func (m *Matcher) extend(sc *scratch, st step) {
-	j := st.tok + 1
-	if int(j) >= len(sc.ids) || sc.ids[j] < 0 {
-		return
+	s := makeSnippet(a.src(seg), start, end)
+	if len(a.memo) < maxMemo {
+		a.memo = append(a.memo, memo{seg, start, end, s})
 	}
-	g := sc.z.toks[j].gap
-	if g == gapBreak {
-		return
-	}
-	if n, ok := m.edges[edgeKey(st.node, sc.ids[j], true)]; ok {
-		sc.stack = append(sc.stack, step{node: n, tok: j})
-	}
-	if g == gapSoft {
-		if n, ok := m.edges[edgeKey(st.node, sc.ids[j], false)]; ok {
-			sc.stack = append(sc.stack, step{node: n, tok: j})
-		}
-	}
-}
-
-// hit resolves overlaps among one watch's candidates (sorted by position,
-// longest first) leftmost-longest, and reports the rest.
-func (m *Matcher) hit(cands []candidate, snips *snippets) Hit {
-	w := m.watches[cands[0].watch]
-	h := Hit{Watch: w.name}
-	index := make([]int, len(w.terms)) // term → 1 + position in h.Matches
-	seg, free := uint8(0), int32(0)
-	var snip *candidate
-	var firstTitle *candidate
-	for k := range cands {
-		c := &cands[k]
-		if c.seg == seg && c.first < free {
-			continue
-		}
-		seg, free = c.seg, c.last
-		src := snips.title
-		if c.seg == segText {
-			src = snips.text
-			if snip == nil {
-				snip = c
-			}
-		} else if firstTitle == nil {
-			firstTitle = c
-		}
-		if index[c.term] == 0 {
-			h.Matches = append(h.Matches, news.Match{Term: w.terms[c.term]})
-			index[c.term] = len(h.Matches)
-		}
-		mt := &h.Matches[index[c.term]-1]
-		mt.Count++
-		if form := src[c.start:c.end]; len(mt.Seen) < maxSeen && !slices.Contains(mt.Seen, form) {
-			// Clone so that an alert does not pin the whole article.
-			mt.Seen = append(mt.Seen, strings.Clone(form))
-		}
-	}
-	if snip == nil {
-		snip = firstTitle
-	}
-	h.Snippet = snips.get(snip)
-	return h
+	return s
 }

@@ -1,50 +1,110 @@
 package matcher
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newshound/newshound/news"
 )
 
 // snippetMax is the longest snippet, in runes, ellipses included.
 const snippetMax = 300
 
+const ellipsis = "…"
+
+// span is a byte range of a title or text.
+type span struct{ start, end int }
+
+// snip is a snippet and the part of the source it shows: text is an
+// optional "…", collapse(s[a:b]), and an optional "…" — except for a giant
+// hit, which is cut inside.
+type snip struct {
+	text  string
+	a, b  int
+	lead  int  // bytes of text before collapse(s[a:b])
+	giant bool // the hit itself is cut
+	plain bool // s[a:b] is shown as it is
+}
+
+// plain reports whether s is printable ASCII without runs of spaces, so
+// that collapsing it changes nothing.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f || c == ' ' && i > 0 && s[i-1] == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
 // snippet returns the sentence of s around the hit s[hs:he]: whitespace
 // collapsed to single spaces, at most snippetMax runes, and when cut, cut
 // at spaces and marked with "…".
-func snippet(s string, hs, he int) string {
+func snippet(s string, hs, he int) string { return makeSnippet(s, hs, he).text }
+
+// makeSnippet builds the snippet around s[hs:he]. The hit's ends must lie
+// on non-space runes (a hit starts and ends with a word).
+func makeSnippet(s string, hs, he int) snip {
 	ss, cutL := sentenceStart(s, hs)
 	se, cutR := sentenceEnd(s, he)
-	left := []rune(strings.TrimLeft(collapse(s[ss:hs]), " "))
-	mid := []rune(collapse(s[hs:he]))
-	right := []rune(strings.TrimRight(collapse(s[he:se]), " "))
+	a, b := skipSpace(s, ss, hs), skipSpaceBack(s, he, se)
+	if plain(s[a:b]) && (b-a)+ellipses(cutL, cutR) <= snippetMax {
+		// Common case: nothing to collapse and nothing to cut.
+		sn := snip{a: a, b: b, plain: true}
+		switch {
+		case cutL && cutR:
+			sn.text, sn.lead = ellipsis+s[a:b]+ellipsis, len(ellipsis)
+		case cutL:
+			sn.text, sn.lead = ellipsis+s[a:b], len(ellipsis)
+		case cutR:
+			sn.text = s[a:b] + ellipsis
+		default:
+			sn.text = strings.Clone(s[a:b])
+		}
+		return sn
+	}
+	_, nl := collapsedSize(s[a:hs])
+	_, nm := collapsedSize(s[hs:he])
+	_, nr := collapsedSize(s[he:b])
 	switch {
-	case len(left)+len(mid)+len(right)+ellipses(cutL, cutR) <= snippetMax:
-	case len(mid) > snippetMax-2: // a giant hit: no room for context
-		return string(mid[:min(len(mid), snippetMax-1)]) + "…"
+	case nl+nm+nr+ellipses(cutL, cutR) <= snippetMax:
+	case nm > snippetMax-2: // a giant hit: no room for context
+		var b strings.Builder
+		writeCollapsed(&b, s[hs:he])
+		mid := []rune(b.String())
+		text := string(mid[:min(len(mid), snippetMax-1)]) + ellipsis
+		return snip{text: text, a: hs, b: he, giant: true}
 	default:
-		avail := snippetMax - len(mid) - 2 // room for both ellipses
-		keepR := min(len(right), max(avail/2, avail-len(left)))
-		keepL := min(len(left), avail-keepR)
-		if keepL < len(left) {
-			left, cutL = trimLeftWord(left[len(left)-keepL:], left[len(left)-keepL-1]), true
+		avail := snippetMax - nm - 2 // room for both ellipses
+		keepR := min(nr, max(avail/2, avail-nl))
+		keepL := min(nl, avail-keepR)
+		if keepL < nl {
+			a, cutL = cutLeft(s, a, hs, nl-keepL), true
 		}
-		if keepR < len(right) {
-			right, cutR = trimRightWord(right[:keepR], right[keepR]), true
+		if keepR < nr {
+			b, cutR = cutRight(s, he, b, keepR), true
 		}
 	}
-	var b strings.Builder
+	sn := snip{a: a, b: b}
+	n, _ := collapsedSize(s[a:b])
 	if cutL {
-		b.WriteString("…")
+		sn.lead = len(ellipsis)
 	}
-	b.WriteString(string(left))
-	b.WriteString(string(mid))
-	b.WriteString(string(right))
 	if cutR {
-		b.WriteString("…")
+		n += len(ellipsis)
 	}
-	return b.String()
+	var buf strings.Builder
+	buf.Grow(sn.lead + n)
+	if cutL {
+		buf.WriteString(ellipsis)
+	}
+	writeCollapsed(&buf, s[a:b])
+	if cutR {
+		buf.WriteString(ellipsis)
+	}
+	sn.text = buf.String()
+	return sn
 }
 
 func ellipses(l, r bool) int {
@@ -58,55 +118,137 @@ func ellipses(l, r bool) int {
 	return n
 }
 
-// trimLeftWord drops a partial word at the start of kept; before is the rune
-// that was cut off just before it.
-func trimLeftWord(kept []rune, before rune) []rune {
-	if before != ' ' && len(kept) > 0 && kept[0] != ' ' {
-		i := slices.Index(kept, ' ')
-		if i < 0 {
-			return nil
+// highlights maps the source spans (ordered, not overlapping, inside
+// [a, b)) to byte ranges of the snippet text.
+func (sn *snip) highlights(s string, spans []span) []news.Span {
+	if len(spans) == 0 {
+		return nil
+	}
+	if sn.giant {
+		end := len(strings.TrimRight(strings.TrimSuffix(sn.text, ellipsis), " "))
+		return []news.Span{{Start: 0, End: end}}
+	}
+	out := make([]news.Span, 0, len(spans))
+	pos, off := sn.a, sn.lead
+	for _, sp := range spans {
+		if sp.start < pos || sp.end > sn.b {
+			continue
+		}
+		if sn.plain {
+			start := sn.lead + sp.start - sn.a
+			out = append(out, news.Span{Start: start, End: start + sp.end - sp.start})
+			pos = sp.end
+			continue
+		}
+		n, _ := collapsedSize(s[pos:sp.start])
+		start := off + n
+		n, _ = collapsedSize(s[sp.start:sp.end])
+		off, pos = start+n, sp.end
+		out = append(out, news.Span{Start: start, End: off})
+	}
+	return out
+}
+
+// crune is a rune of collapsed text and the source bytes it stands for.
+type crune struct {
+	r          rune
+	start, end int
+}
+
+// collapsedRunes lists the runes of collapse(s[from:to]) with their source
+// ranges.
+func collapsedRunes(s string, from, to int) []crune {
+	var out []crune
+	for i := from; i < to; {
+		r, n := utf8.DecodeRuneInString(s[i:to])
+		if isBlank(r) {
+			if len(out) > 0 && out[len(out)-1].r == ' ' && out[len(out)-1].end == i {
+				out[len(out)-1].end = i + n
+			} else {
+				out = append(out, crune{' ', i, i + n})
+			}
+		} else {
+			out = append(out, crune{r, i, i + n})
+		}
+		i += n
+	}
+	return out
+}
+
+// cutLeft drops the first drop runes of collapse(s[a:hs]), then a partial
+// word and spaces, and returns where the kept text starts in s.
+func cutLeft(s string, a, hs, drop int) int {
+	cr := collapsedRunes(s, a, hs)
+	kept, before := cr[drop:], cr[drop-1].r
+	if before != ' ' && len(kept) > 0 && kept[0].r != ' ' {
+		i := 0
+		for i < len(kept) && kept[i].r != ' ' {
+			i++
 		}
 		kept = kept[i:]
 	}
-	for len(kept) > 0 && kept[0] == ' ' {
+	for len(kept) > 0 && kept[0].r == ' ' {
 		kept = kept[1:]
 	}
-	return kept
+	if len(kept) == 0 {
+		return hs
+	}
+	return kept[0].start
 }
 
-// trimRightWord drops a partial word at the end of kept; after is the rune
-// that was cut off just after it.
-func trimRightWord(kept []rune, after rune) []rune {
-	if after != ' ' && len(kept) > 0 && kept[len(kept)-1] != ' ' {
-		i := lastSpace(kept)
-		if i < 0 {
-			return nil
+// cutRight keeps the first keep runes of collapse(s[he:b]), less a partial
+// word and spaces, and returns where the kept text ends in s.
+func cutRight(s string, he, b, keep int) int {
+	cr := collapsedRunes(s, he, b)
+	kept, after := cr[:keep], cr[keep].r
+	if after != ' ' && len(kept) > 0 && kept[len(kept)-1].r != ' ' {
+		i := len(kept) - 1
+		for i >= 0 && kept[i].r != ' ' {
+			i--
 		}
-		kept = kept[:i]
+		kept = kept[:max(i, 0)]
 	}
-	for len(kept) > 0 && kept[len(kept)-1] == ' ' {
+	for len(kept) > 0 && kept[len(kept)-1].r == ' ' {
 		kept = kept[:len(kept)-1]
 	}
-	return kept
-}
-
-func lastSpace(rs []rune) int {
-	for i := len(rs) - 1; i >= 0; i-- {
-		if rs[i] == ' ' {
-			return i
-		}
+	if len(kept) == 0 {
+		return he
 	}
-	return -1
+	return kept[len(kept)-1].end
 }
 
-// collapse turns every run of whitespace and control characters into one
-// space and invalid UTF-8 into U+FFFD, keeping a leading or trailing space.
-func collapse(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+// isBlank reports whether collapse turns r into a space.
+func isBlank(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+
+func isBlankASCII(c byte) bool { return c <= ' ' || c == 0x7f }
+
+// writeCollapsed writes s with every run of whitespace and control
+// characters turned into one space (a leading or trailing one kept) and
+// invalid UTF-8 into U+FFFD.
+func writeCollapsed(b *strings.Builder, s string) {
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c > ' ' && c < 0x7f {
+			// Fast path: a run of printable ASCII.
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		r, n := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		i += n
+		if isBlank(r) {
 			space = true
 			continue
 		}
@@ -114,112 +256,86 @@ func collapse(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		if n == 1 && c >= utf8.RuneSelf {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i-n : i])
+		}
 	}
 	if space {
 		b.WriteByte(' ')
 	}
-	return b.String()
 }
 
-// sentenceStart returns where the sentence holding s[hs] starts, looking
-// back at most snippetMax runes; cut reports that the limit was reached,
-// in which case the start is moved forward to a word boundary.
-func sentenceStart(s string, hs int) (start int, cut bool) {
-	p := hs
-	for n := 0; p > 0; n++ {
-		if n == snippetMax {
-			for q := p; q < hs; {
-				r, size := utf8.DecodeRuneInString(s[q:])
-				if unicode.IsSpace(r) {
-					return q, true
-				}
-				q += size
+// collapsedSize returns the length of what writeCollapsed writes for s,
+// in bytes and in runes, without building it.
+func collapsedSize(s string) (bytes, runes int) {
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c > ' ' && c < 0x7f {
+			// Fast path: a run of printable ASCII.
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
 			}
-			return hs, true
-		}
-		_, size := utf8.DecodeLastRuneInString(s[:p])
-		if boundary(s, p) {
-			return p, false
-		}
-		p -= size
-	}
-	return 0, false
-}
-
-// sentenceEnd returns where the sentence holding s[he-1] ends, looking
-// ahead at most snippetMax runes; cut reports that the limit was reached,
-// in which case the end is moved back to a word boundary.
-func sentenceEnd(s string, he int) (end int, cut bool) {
-	q := he
-	for n := 0; q < len(s); n++ {
-		if n == snippetMax {
-			for p := q; p > he; {
-				r, size := utf8.DecodeLastRuneInString(s[:p])
-				if unicode.IsSpace(r) {
-					return p, true
-				}
-				p -= size
+			if space {
+				bytes, runes, space = bytes+1, runes+1, false
 			}
-			return he, true
+			bytes, runes, i = bytes+j-i, runes+j-i, j
+			continue
 		}
-		if q > he && boundary(s, q) {
-			return q, false
+		n, w := 1, 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, n = utf8.DecodeRuneInString(s[i:])
+			w = n
+			if n == 1 {
+				w = len("\uFFFD")
+			} else if isBlank(r) {
+				w = 0
+			}
+		} else if isBlankASCII(c) {
+			w = 0
 		}
-		_, size := utf8.DecodeRuneInString(s[q:])
-		q += size
+		i += n
+		if w == 0 {
+			space = true
+			continue
+		}
+		if space {
+			bytes, runes, space = bytes+1, runes+1, false
+		}
+		bytes, runes = bytes+w, runes+1
 	}
-	return len(s), false
+	if space {
+		bytes, runes = bytes+1, runes+1
+	}
+	return bytes, runes
 }
 
-// boundary reports whether a sentence starts at s[p]: p follows whitespace
-// that holds a blank line, or whitespace that follows a sentence
-// terminator (optionally closed by quotes or brackets), and s[p] is not a
-// lower-case letter. A full stop after a single letter ("U.S.", "J.") is
-// an initial, not a terminator.
-func boundary(s string, p int) bool {
-	if p >= len(s) || p == 0 {
-		return false
-	}
-	if r, _ := utf8.DecodeRuneInString(s[p:]); unicode.IsSpace(r) || unicode.IsLower(r) {
-		return false
-	}
-	q, newlines := p, 0
-	for q > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:q])
-		if !unicode.IsSpace(r) {
+// skipSpace returns the first position in [from, to) that does not start a
+// blank rune, or to.
+func skipSpace(s string, from, to int) int {
+	for from < to {
+		r, n := utf8.DecodeRuneInString(s[from:to])
+		if !isBlank(r) {
 			break
 		}
-		if r == '\n' {
-			newlines++
-		}
-		q -= size
+		from += n
 	}
-	switch {
-	case q == p:
-		return false
-	case newlines >= 2:
-		return true
-	}
-	for q > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:q])
-		if !strings.ContainsRune(`"')]}»›”’`, r) {
+	return from
+}
+
+// skipSpaceBack returns the end of the last non-blank rune in [from, to),
+// or from.
+func skipSpaceBack(s string, from, to int) int {
+	for to > from {
+		r, n := utf8.DecodeLastRuneInString(s[from:to])
+		if !isBlank(r) {
 			break
 		}
-		q -= size
+		to -= n
 	}
-	r, size := utf8.DecodeLastRuneInString(s[:q])
-	if !strings.ContainsRune(".!?…؟۔。！？", r) {
-		return false
-	}
-	if r == '.' {
-		before, n := utf8.DecodeLastRuneInString(s[:q-size])
-		if unicode.IsLetter(before) {
-			prev, _ := utf8.DecodeLastRuneInString(s[:q-size-n])
-			if !unicode.IsLetter(prev) {
-				return false
-			}
-		}
-	}
-	return true
+	return to
 }

@@ -53,3 +53,76 @@ func TestSnippetGiantHit(t *testing.T) {
 		t.Errorf("snippet(giant) = %q, want %q", got, want)
 	}
 }
+
+// FuzzSnippet checks the snippet against the issue-2 implementation kept
+// in snippet_ref_test.go, for a hit anywhere in any text, and that a
+// highlight of the hit covers its collapsed form.
+func FuzzSnippet(f *testing.F) {
+	long := strings.Repeat("word ", 100) + "ISIS" + strings.Repeat(" word", 100)
+	for _, s := range []string{
+		"First sentence. Second with ISIS in it! Third one.",
+		"He met U.S. officials about ISIS. Then he left.",
+		"Headline without a stop\n\nISIS struck today\nand left",
+		"  ISIS   was\n\tthere\x00 too.  ",
+		"قال المسؤول. الهول مخيم كبير؟ نعم.",
+		"bad \xff bytes ISIS",
+		long,
+		strings.Repeat("ISIS ", 400),
+		"Before. " + strings.Repeat("ab ", 200) + "after.",
+	} {
+		f.Add(s, uint16(len(s)/2), uint16(4))
+	}
+	f.Fuzz(func(t *testing.T, s string, at, length uint16) {
+		hs, he, ok := hitAt(s, int(at), int(length))
+		if !ok {
+			return
+		}
+		sn := makeSnippet(s, hs, he)
+		if want := refSnippet(s, hs, he); sn.text != want {
+			t.Fatalf("snippet(%q, %d, %d) = %q, want %q", s, hs, he, sn.text, want)
+		}
+		hl := sn.highlights(s, []span{{hs, he}})
+		if sn.giant {
+			return
+		}
+		var b strings.Builder
+		writeCollapsed(&b, s[hs:he])
+		if len(hl) != 1 || sn.text[hl[0].Start:hl[0].End] != b.String() {
+			t.Fatalf("snippet(%q, %d, %d) = %q: highlights %v, want one of %q", s, hs, he, sn.text, hl, b.String())
+		}
+	})
+}
+
+// hitAt moves [at, at+length) of s to rune boundaries, starting and ending
+// with a non-blank rune, as a hit does.
+func hitAt(s string, at, length int) (hs, he int, ok bool) {
+	if len(s) == 0 {
+		return 0, 0, false
+	}
+	hs = at % len(s)
+	for hs > 0 && !utf8.RuneStart(s[hs]) {
+		hs--
+	}
+	for hs < len(s) {
+		if r, n := utf8.DecodeRuneInString(s[hs:]); !isBlank(r) {
+			break
+		} else {
+			hs += n
+		}
+	}
+	if hs == len(s) {
+		return 0, 0, false
+	}
+	he = min(len(s), hs+1+length%64)
+	for he < len(s) && !utf8.RuneStart(s[he]) {
+		he++
+	}
+	for he > hs {
+		if r, n := utf8.DecodeLastRuneInString(s[hs:he]); !isBlank(r) {
+			break
+		} else {
+			he -= n
+		}
+	}
+	return hs, he, he > hs
+}

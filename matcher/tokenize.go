@@ -5,49 +5,110 @@ import (
 	"unicode/utf8"
 )
 
-// token is one word of a text: its folded form, which lives in the
-// tokenizer's buffer, and where it came from in the original string.
+// token is one word of a text and where it came from in the original
+// string. In collect mode (no dictionary) fstart:fend is its folded form in
+// the tokenizer's buffer; in match mode sym:sym+nsym are its dictionary
+// symbols in tokenizer.syms, and only words with symbols are kept.
 type token struct {
-	start, end   int // byte span in the original string (possessive excluded)
-	fstart, fend int // byte span of the folded form in tokenizer.buf
-	gap          gap // strongest separator between the previous token and this one
+	start, end   int   // byte span in the original string (possessive excluded)
+	fstart, fend int32 // collect mode: folded form in tokenizer.buf
+	sym, nsym    int32 // match mode: symbols in tokenizer.syms
+	idx          int32 // position of the word among all words of the string
+	gap          gap   // strongest separator between the previous word and this one
 }
 
 // apos remembers an apostrophe joined into the current token, so that a
 // possessive "'s" can be cut off again when the token ends.
 type apos struct {
-	folded int // offset of the apostrophe in buf
-	orig   int // byte offset of the apostrophe rune in the original
+	folded        int // offset of the apostrophe in buf
+	orig, origEnd int // byte span of the apostrophe rune in the original
 }
 
-// tokenizer turns a string into a stream of folded tokens. It is not safe
-// for concurrent use; the Matcher keeps a pool of them. The zero value is
-// ready to use.
+// tokenizer turns a string into a stream of folded words. It is not safe
+// for concurrent use; the Matcher keeps a pool of them. The zero value
+// folds case and collects every word.
 type tokenizer struct {
 	buf  []byte
 	toks []token
+	// Match mode: when dict is set, each finished word is looked up at once
+	// and kept only when it has symbols, and buf holds the open word only.
+	dict  *dict
+	syms  []symRef
+	found []int32 // scratch for dictionary look-ups
+	tmp   []byte  // scratch for Arabic clitic remainders
+	// keepCase folds everything except letter case (for case-sensitive
+	// spellings).
+	keepCase bool
+	words    int32 // words finished so far
 
 	start, end int // span of the original rune being folded
 
 	in      bool  // a token is open
 	cur     token // the open token
 	pending int   // original offset of an apostrophe that may join the open token, or -1
+	pendEnd int   // ... and where it ends
 	gap     gap   // strongest separator since the last token
 	joined  []apos
 }
 
-// tokenize folds s and appends its tokens; reset first to start afresh.
+// asciiFold maps an ASCII letter or digit to its folded byte and every
+// other byte to 0; asciiKeep does the same without folding case. They are
+// the fast path: most of a news text is ASCII words.
+var asciiFold, asciiKeep = func() (fold, keep [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		fold[c], keep[c] = byte(c), byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		fold[c], keep[c] = byte(c), byte(c)
+		fold[c-'a'+'A'], keep[c-'a'+'A'] = byte(c), byte(c-'a'+'A')
+	}
+	return fold, keep
+}()
+
+// tokenize folds s and appends its words; reset first to start afresh.
 func (z *tokenizer) tokenize(s string) {
-	z.in, z.pending, z.gap, z.joined = false, -1, gapNone, z.joined[:0]
+	z.in, z.pending, z.gap, z.joined, z.words = false, -1, gapNone, z.joined[:0], 0
+	tab := &asciiFold
+	if z.keepCase {
+		tab = &asciiKeep
+	}
+	fast := z.dict != nil
 	for i := 0; i < len(s); {
-		// Fast path: an ASCII letter or digit continuing an open word.
-		if c := s[i]; z.in && z.pending < 0 && isASCIIWord(c) {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		c := s[i]
+		if fast && !z.in {
+			// Match mode, between words: handle a whole ASCII word, and a
+			// space, without the general machinery.
+			if c == ' ' {
+				z.gap = max(z.gap, gapSoft)
+				i++
+				continue
 			}
-			z.buf = append(z.buf, c)
+			if tab[c] != 0 {
+				i = z.asciiWords(s, i)
+				continue
+			}
+		}
+		if tab[c] != 0 && z.pending < 0 {
+			// Fast path: a run of ASCII letters and digits.
+			if !z.in {
+				z.start, z.end = i, i+1
+				z.open()
+			}
+			buf, j := z.buf, i
+			for ; j < len(s); j++ {
+				f := tab[s[j]]
+				if f == 0 {
+					break
+				}
+				buf = append(buf, f)
+			}
+			z.buf, z.cur.end, i = buf, j, j
+			continue
+		}
+		if c < utf8.RuneSelf {
+			z.start, z.end = i, i+1
+			z.ascii(c)
 			i++
-			z.cur.end = i
 			continue
 		}
 		i += z.feed(s, i)
@@ -55,17 +116,17 @@ func (z *tokenizer) tokenize(s string) {
 	z.finish()
 }
 
-func isASCIIWord(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
 func (z *tokenizer) reset() {
-	z.buf, z.toks = z.buf[:0], z.toks[:0]
+	z.buf, z.toks, z.syms = z.buf[:0], z.toks[:0], z.syms[:0]
 }
 
-// folded returns the folded form of t. The string shares memory with the
-// tokenizer's buffer: use it before the next reset and never keep it.
+// folded returns the folded form of t (collect mode). The slice shares
+// memory with the tokenizer's buffer: use it before the next reset and
+// never keep it.
 func (z *tokenizer) folded(t token) []byte { return z.buf[t.fstart:t.fend] }
+
+// readings returns the dictionary readings of t (match mode).
+func (z *tokenizer) readings(t *token) []symRef { return z.syms[t.sym : t.sym+t.nsym] }
 
 // wordByte and wordRune append one folded word rune to the open token,
 // opening one if needed. An apostrophe waiting between two word runes is
@@ -84,9 +145,9 @@ func (z *tokenizer) open() {
 	switch {
 	case !z.in:
 		z.in = true
-		z.cur = token{start: z.start, fstart: len(z.buf), gap: z.gap}
+		z.cur = token{start: z.start, fstart: int32(len(z.buf)), gap: z.gap}
 	case z.pending >= 0:
-		z.joined = append(z.joined, apos{folded: len(z.buf), orig: z.pending})
+		z.joined = append(z.joined, apos{folded: len(z.buf), orig: z.pending, origEnd: z.pendEnd})
 		z.buf = append(z.buf, '\'')
 		z.pending = -1
 	}
@@ -97,7 +158,7 @@ func (z *tokenizer) open() {
 // it is a soft separator (a quote mark).
 func (z *tokenizer) apostrophe() {
 	if z.in && z.pending < 0 {
-		z.pending = z.start
+		z.pending, z.pendEnd = z.start, z.end
 		return
 	}
 	z.separator(gapSoft)
@@ -122,14 +183,21 @@ func (z *tokenizer) finish() {
 	}
 	z.in = false
 	possessive := false
-	for n := len(z.joined); n > 0 && len(z.buf) == z.joined[n-1].folded+2 && z.buf[len(z.buf)-1] == 's'; n-- {
+	for n := len(z.joined); n > 0 && len(z.buf) == z.joined[n-1].folded+2 && (z.buf[len(z.buf)-1]|0x20) == 's'; n-- {
 		z.buf = z.buf[:z.joined[n-1].folded]
 		z.cur.end = z.joined[n-1].orig
+		z.joined = z.joined[:n-1]
 		possessive = true
 	}
+	z.cur.fend = int32(len(z.buf))
+	z.cur.idx = z.words
+	z.words++
+	if z.dict != nil {
+		z.lookup(z.dict.words.get(z.buf[z.cur.fstart:]))
+	} else {
+		z.toks = append(z.toks, z.cur)
+	}
 	z.joined = z.joined[:0]
-	z.cur.fend = len(z.buf)
-	z.toks = append(z.toks, z.cur)
 	z.gap = gapNone
 	if possessive {
 		z.gap = gapHard
@@ -144,6 +212,13 @@ func (z *tokenizer) finish() {
 // for display.
 func Normalize(s string) string {
 	var z tokenizer
+	return z.join(s)
+}
+
+// join tokenizes s afresh (collect mode) and returns its folded words
+// joined by single spaces.
+func (z *tokenizer) join(s string) string {
+	z.reset()
 	z.tokenize(s)
 	var b strings.Builder
 	b.Grow(len(z.buf) + len(z.toks))

@@ -57,8 +57,21 @@ type Alert struct {
 	Published time.Time // zero when unknown
 	Found     time.Time
 	Matches   []Match
-	// Snippet is the sentence around the first hit.
+	// Fired names what made the watch fire: the query branch that was
+	// satisfied (e.g. `"al Hol" AND transfer*`), or the term when the
+	// watch has no query.
+	Fired string
+	// Snippet is the sentence around the first hit, plain text.
 	Snippet string
+	// Highlights are the hits inside Snippet as byte ranges, in order and
+	// not overlapping, so each channel can mark them its own way.
+	Highlights []Span
+}
+
+// Span is a byte range [Start, End) of a string.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // AlertID derives the stable alert identifier for a watch firing on an

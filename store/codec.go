@@ -29,21 +29,37 @@ type alertRecord struct {
 	Published time.Time    `json:"published"`
 	Found     time.Time    `json:"found"`
 	Matches   []news.Match `json:"matches"`
-	Snippet   string       `json:"snippet"`
+	// Fired and Highlights arrived with schema v2; records written before
+	// lack them and read back with both empty.
+	Fired   string `json:"fired,omitempty"`
+	Snippet string `json:"snippet"`
+	// Highlights are [start, end) byte pairs into Snippet: compact, and
+	// independent of the Go field names of news.Span.
+	Highlights [][2]int `json:"highlights,omitempty"`
 }
 
 func toAlertRecord(a news.Alert) alertRecord {
-	return alertRecord{
+	r := alertRecord{
 		ID: a.ID, Watch: a.Watch, Source: a.Source, URL: a.URL, Title: a.Title,
-		Published: utc(a.Published), Found: utc(a.Found), Matches: a.Matches, Snippet: a.Snippet,
+		Published: utc(a.Published), Found: utc(a.Found), Matches: a.Matches,
+		Fired: a.Fired, Snippet: a.Snippet,
 	}
+	for _, h := range a.Highlights {
+		r.Highlights = append(r.Highlights, [2]int{h.Start, h.End})
+	}
+	return r
 }
 
 func (r alertRecord) alert() news.Alert {
-	return news.Alert{
+	a := news.Alert{
 		ID: r.ID, Watch: r.Watch, Source: r.Source, URL: r.URL, Title: r.Title,
-		Published: r.Published, Found: r.Found, Matches: r.Matches, Snippet: r.Snippet,
+		Published: r.Published, Found: r.Found, Matches: r.Matches,
+		Fired: r.Fired, Snippet: r.Snippet,
 	}
+	for _, h := range r.Highlights {
+		a.Highlights = append(a.Highlights, news.Span{Start: h[0], End: h[1]})
+	}
+	return a
 }
 
 // entryRecord is an outbox entry; the alert is stored once, in alerts/.

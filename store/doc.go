@@ -24,7 +24,7 @@
 //     files are built under a temporary name and linked into place, so an
 //     empty file at the path can only mean damage.
 //
-// # Schema (version 1, meta/version = 1)
+// # Schema (version 2, meta/version = 2)
 //
 //	meta/
 //	    version                       → JSON int, the schema version
@@ -51,15 +51,44 @@
 //	dead/
 //	    <entry id>                    → JSON entry with its alert, the
 //	                                    reason and the time it was given up
+//	texts/                            (since v2)
+//	    <article id>                  → DEFLATE-compressed JSON article:
+//	                                    id, url, source, title, text,
+//	                                    published, found (ids over 1000
+//	                                    bytes are keyed "sha256:" + hex)
+//	texts_by_found/                   (since v2)
+//	    <u64 BE unix nanos of found><article id> → empty
+//	                                    index of texts/ by found time, so
+//	                                    Articles and PruneTexts are range
+//	                                    scans
 //
-// outbox/ and due/ are always changed together, in one transaction.
+// outbox/ and due/ are always changed together, in one transaction; so
+// are texts/ and texts_by_found/.
+//
+// # Article texts
+//
+// Record keeps the extracted text of every article of a pass (Pass.Seen)
+// in the same transaction as its seen keys, so `newshound replay` can run
+// a changed rule over what was crawled. The first record of an article ID
+// wins: an article crawled again or by a second source keeps its first
+// source and found time. Texts are compressed before the write
+// transaction begins, and the daemon removes old ones with PruneTexts in
+// small transactions. Articles reads in batches of a few dozen per read
+// transaction and calls back between them, so a slow reader never keeps a
+// read transaction open (which would stall bbolt when the file must grow).
+// Alerts keep their own copy of title and snippet and do not depend on
+// texts/.
 //
 // # Migrations
 //
 // The schema version lives in meta/version. Open applies, in order and in
 // one transaction, every migration whose target version is above the
 // file's; a file of a newer version than this binary knows is refused. A
-// fresh file is version 0, and the v0→v1 migration creates the buckets.
+// fresh file is version 0, and the v0→v1 migration creates the buckets;
+// v1→v2 adds texts/ and texts_by_found/ (empty: articles crawled before
+// the upgrade have no text to replay). Alert records of v1 lack "fired"
+// and "highlights" and read back with both empty, so they need no
+// rewrite.
 // Add a migration by appending to the migrations list, bumping
 // schemaVersion and adding a fixture test in migrate_test.go.
 package store

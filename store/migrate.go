@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"go.etcd.io/bbolt"
 )
@@ -18,12 +19,15 @@ var (
 	bucketDue       = []byte("due")
 	bucketDelivered = []byte("delivered")
 	bucketDead      = []byte("dead")
+	// Since version 2.
+	bucketTexts        = []byte("texts")
+	bucketTextsByFound = []byte("texts_by_found")
 
 	keyVersion = []byte("version")
 )
 
 // schemaVersion is the version this binary writes and the highest it reads.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // migration brings a file from version-1 to version. It runs inside the
 // write transaction that also records the new version, so a crash mid-way
@@ -38,6 +42,7 @@ type migration struct {
 // read-only: Open walks it; nothing modifies it.
 var migrations = []migration{
 	{version: 1, name: "create buckets", migrate: createBucketsV1},
+	{version: 2, name: "keep article texts", migrate: createBucketsV2},
 }
 
 // bucketsV1 are the buckets of schema version 1.
@@ -46,8 +51,21 @@ var bucketsV1 = [][]byte{
 	bucketOutbox, bucketDue, bucketDelivered, bucketDead,
 }
 
-func createBucketsV1(tx *bbolt.Tx) error {
-	for _, name := range bucketsV1 {
+// bucketsV2 are the buckets version 2 adds: article texts for replay and
+// their index by found time.
+var bucketsV2 = [][]byte{bucketTexts, bucketTextsByFound}
+
+// buckets are every bucket of the current schema.
+var buckets = slices.Concat(bucketsV1, bucketsV2)
+
+func createBucketsV1(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV1) }
+
+// createBucketsV2 adds the (empty) text buckets: articles crawled before
+// the upgrade have no stored text and are simply not replayed.
+func createBucketsV2(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV2) }
+
+func createBuckets(tx *bbolt.Tx, names [][]byte) error {
+	for _, name := range names {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -100,7 +118,7 @@ func (s *Store) check(tx *bbolt.Tx, fileSize int64) (int, error) {
 	if v < schemaVersion {
 		return v, nil
 	}
-	for _, name := range bucketsV1 {
+	for _, name := range buckets {
 		if tx.Bucket(name) == nil {
 			return 0, fmt.Errorf("%w: database %s lacks bucket %q", ErrCorrupt, s.path, name)
 		}

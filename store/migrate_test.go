@@ -3,10 +3,15 @@ package store
 import (
 	"errors"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/newshound/newshound/news"
 )
 
 // fixture builds a raw bbolt file with fn, the way an older (or foreign)
@@ -64,8 +69,21 @@ func TestMigrateV0ToV1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open(v0 fixture) error: %v", err)
 	}
-	err = s.db.View(func(tx *bbolt.Tx) error {
-		for _, name := range bucketsV1 {
+	checkBuckets(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rawVersion(t, path), strconv.Itoa(schemaVersion); got != want {
+		t.Errorf("meta/version after migration = %q, want %q", got, want)
+	}
+}
+
+// checkBuckets fails the test for every bucket of the current schema
+// that s lacks.
+func checkBuckets(t *testing.T, s *Store) {
+	t.Helper()
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		for _, name := range buckets {
 			if tx.Bucket(name) == nil {
 				t.Errorf("after migration, bucket %q is missing", name)
 			}
@@ -75,11 +93,63 @@ func TestMigrateV0ToV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// v1Alert is an alert record exactly as schema version 1 wrote it: no
+// "fired", no "highlights".
+const v1Alert = `{"id":"nh_1","watch":"acme","source":"wire","url":"https://example.com/a",` +
+	`"title":"A","published":"2026-03-14T08:26:53Z","found":"2026-03-14T09:26:53Z",` +
+	`"matches":[{"term":"acme","seen":["acme"],"count":2}],"snippet":"… acme said …"}`
+
+// TestMigrateV1ToV2: a version 1 file with a seen key, an alert and a
+// queued entry becomes version 2 with the text buckets, and everything it
+// held reads back unchanged; texts are then recorded as usual.
+func TestMigrateV1ToV2(t *testing.T) {
+	path := fixture(t, func(tx *bbolt.Tx) error {
+		if err := createBucketsV1(tx); err != nil {
+			return err
+		}
+		puts := []struct{ bucket, key, value []byte }{
+			{bucketMeta, keyVersion, []byte("1")},
+			{bucketSeen, seenKey("wire", "https://example.com/a"), []byte(`"2026-03-14T09:26:53Z"`)},
+			{bucketAlerts, []byte("nh_1"), []byte(v1Alert)},
+			{bucketOutbox, []byte("nh_1/slack"), []byte(`{"alert_id":"nh_1","notifier":"slack","attempts":0,` +
+				`"created":"2026-03-14T09:26:53Z","next_attempt":"2026-03-14T09:26:53Z"}`)},
+			{bucketDue, dueKey(t0, "nh_1/slack"), []byte{}},
+		}
+		for _, p := range puts {
+			if err := tx.Bucket(p.bucket).Put(p.key, p.value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	now := t0
+	s, err := Open(path, Options{Now: fixedClock(&now)})
+	if err != nil {
+		t.Fatalf("Open(v1 fixture) error: %v", err)
+	}
+	defer s.Close()
+	checkBuckets(t, s)
+	if seen, err := s.Seen("wire", "https://example.com/a"); err != nil || !seen {
+		t.Errorf("Seen(wire, a) after migration = %v, %v; want true", seen, err)
+	}
+	a, ok, err := s.Alert("nh_1")
+	if err != nil || !ok || a.Watch != "acme" || a.Snippet != "… acme said …" || a.Fired != "" || a.Highlights != nil {
+		t.Errorf("Alert(nh_1) after migration = %+v, %v, %v; want the v1 alert with empty Fired and Highlights", a, ok, err)
+	}
+	if q, err := s.Queued(); err != nil || len(q) != 1 || q[0].Alert.ID != "nh_1" {
+		t.Errorf("Queued() after migration = %+v, %v; want the one v1 entry", q, err)
+	}
+	mustRecord(t, s, Pass{Source: "wire", Seen: []news.Article{article("https://example.com/b", t0)}})
+	if got := storedIDs(t, s, time.Time{}); !slices.Equal(got, []string{"https://example.com/b"}) {
+		t.Errorf("Articles(all) after migration and one Record = %q, want [https://example.com/b]", got)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := rawVersion(t, path); got != "1" {
-		t.Errorf("meta/version after migration = %q, want %q", got, "1")
+	if got, want := rawVersion(t, path), strconv.Itoa(schemaVersion); got != want {
+		t.Errorf("meta/version after migration = %q, want %q", got, want)
 	}
 }
 
@@ -90,7 +160,7 @@ func TestOpenRefusesUnknownSchemas(t *testing.T) {
 		corrupt bool
 		want    string
 	}{
-		{"newer version", putVersion("2"), false, "newer than this newshound supports"},
+		{"newer version", putVersion(strconv.Itoa(schemaVersion + 1)), false, "newer than this newshound supports"},
 		{"foreign database", func(tx *bbolt.Tx) error {
 			_, err := tx.CreateBucket([]byte("widgets"))
 			return err
@@ -100,7 +170,8 @@ func TestOpenRefusesUnknownSchemas(t *testing.T) {
 			return err
 		}, true, "no version"},
 		{"unreadable version", putVersion(`"one"`), true, "unreadable schema version"},
-		{"current version, buckets missing", putVersion("1"), true, `lacks bucket "seen"`},
+		{"current version, buckets missing", putVersion(strconv.Itoa(schemaVersion)), true, `lacks bucket "seen"`},
+		{"old version, buckets missing", putVersion("1"), true, `lacks bucket "seen"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

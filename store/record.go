@@ -29,7 +29,8 @@ type QueuedAlert struct {
 type Pass struct {
 	Source string
 	// Seen lists every article handled this pass, alerted or not: each of
-	// its Keys is marked seen for Source.
+	// its Keys is marked seen for Source, and its text is kept (under its
+	// ID, first record wins) for replay until PruneTexts removes it.
 	Seen []news.Article
 	// Alerts are the alerts to queue. An alert whose ID is already stored
 	// is skipped, which deduplicates across sources and passes. An alert
@@ -40,17 +41,25 @@ type Pass struct {
 }
 
 // Record stores a pass atomically: seen keys (keeping the first-seen time
-// of keys already known), new alerts with one outbox entry per distinct
-// notifier, due at once, and the source's state. It returns the IDs of the
-// alerts newly stored. An invalid pass (empty source, alert ID or notifier
-// name) records nothing.
+// of keys already known), the text of each article not stored yet, new
+// alerts with one outbox entry per distinct notifier, due at once, and the
+// source's state. It returns the IDs of the alerts newly stored. An
+// invalid pass (empty source, alert ID or notifier name) records nothing.
+// Texts are compressed before the write transaction starts.
 func (s *Store) Record(p Pass) (queued []string, err error) {
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("record pass: %w", err)
 	}
 	now := utc(s.now())
+	texts, err := encodeTexts(p.Source, p.Seen, now)
+	if err != nil {
+		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
+	}
 	err = s.update(func(tx *bbolt.Tx) error {
 		if err := markSeen(tx.Bucket(bucketSeen), p.Source, p.Seen, now); err != nil {
+			return err
+		}
+		if err := putTexts(tx, texts); err != nil {
 			return err
 		}
 		for _, qa := range p.Alerts {

@@ -53,7 +53,10 @@ func testAlert(w, url string) news.Alert {
 		Published: t0.Add(-time.Hour),
 		Found:     t0,
 		Matches:   []news.Match{{Term: w, Seen: []string{w}, Count: 2}},
+		Fired:     w + ` AND "said"`,
 		Snippet:   "… " + w + " said …",
+		// The two words after "… " (3 bytes): w and "said".
+		Highlights: []news.Span{{Start: 4, End: 4 + len(w)}, {Start: 5 + len(w), End: 9 + len(w)}},
 	}
 }
 

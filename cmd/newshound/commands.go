@@ -29,6 +29,10 @@ Usage:
   newshound run     [--config FILE] [--log-format text|json] [--log-level LEVEL]   the daemon
   newshound once    [--config FILE] ...   one pass over every source, deliver what is due, exit
   newshound check   [--config FILE]       validate the config, print every problem
+  newshound explain [--config FILE] --watch W URL|FILE
+                                          fetch (or read) one article and show what the watch matched, where and why
+  newshound replay  [--config FILE] [--since 72h] [--watch W] [--json]
+                                          run the current watches over the stored articles; print what would fire
   newshound version                       print the version
 
 --config defaults to $NEWSHOUND_CONFIG, else newshound.yaml.
@@ -81,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "replay":
+		return replayCmd(rest, stdout, stderr, lookupEnv)
 	case "run", "once", "check":
 	default:
 		fmt.Fprintf(stderr, "newshound: unknown command %q\n\n%s", cmd, usage)

@@ -1,15 +1,17 @@
 // Package console writes alerts as human-readable lines, one per alert, to
 // an io.Writer (standard output in the daemon, a buffer in tests):
 //
-//	2026-11-25T10:00:00Z [detainees] wire: <title> — <url> (al Hol ×2: al-Hol; CENTCOM ×1)
+//	2026-11-25T10:00:00Z [detainees] wire: <title> — <url> (al Hol ×2: al-Hol; CENTCOM ×1) fired: "al Hol" AND transfer* | … left the «al-Hol» camp …
 //
 // The time is when the article was found, in UTC. After each term comes
-// its count and the spellings seen that differ from it. Web-controlled
-// text (title, URL, seen spellings) and, for good measure, watch and
-// source have control characters, line breaks and bidirectional
-// overrides replaced by spaces, so one alert is exactly one line and
-// cannot forge another line or recolour the terminal. The title is cut to
-// MaxTitleRunes.
+// its count and the spellings seen that differ from it; then what fired
+// (the query branch, or the term for a watch without a query) and, after
+// " | ", the snippet with each hit in « » (cut to MaxSnippetRunes), each
+// left out when empty. Web-controlled text (title, URL, seen spellings,
+// snippet) and, for good measure, watch, source and fired have control
+// characters, line breaks and bidirectional overrides replaced by spaces,
+// so one alert is exactly one line and cannot forge another line or
+// recolour the terminal. The title is cut to MaxTitleRunes.
 //
 // Writes are serialised by a mutex, so concurrent alerts never interleave.
 // A failed write is retryable: the writer may be a pipe that recovers.
@@ -26,10 +28,15 @@ import (
 
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/notify/highlight"
 )
 
-// MaxTitleRunes bounds the title on a line.
-const MaxTitleRunes = 500
+// Bounds, in runes, of the fields on a line.
+const (
+	MaxTitleRunes   = 500
+	MaxFiredRunes   = 300
+	MaxSnippetRunes = 300
+)
 
 // Notifier writes alert lines to one writer. It is safe for concurrent
 // use.
@@ -87,6 +94,14 @@ func Line(a news.Alert) string {
 			}
 		}
 		b.WriteByte(')')
+	}
+	if a.Fired != "" {
+		b.WriteString(" fired: ")
+		b.WriteString(flatten(notify.Truncate(a.Fired, MaxFiredRunes)))
+	}
+	if a.Snippet != "" {
+		b.WriteString(" | ")
+		b.WriteString(flatten(highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»")))
 	}
 	b.WriteByte('\n')
 	return b.String()

@@ -19,9 +19,14 @@ func TestLine(t *testing.T) {
 	a.Title = "Camp al-Hol update"
 	a.URL = "https://news.example/a"
 	want := "2026-11-25T10:00:00Z [detainees] wire: Camp al-Hol update — https://news.example/a " +
-		"(al Hol ×2: al-Hol, الهول; CENTCOM ×1)\n"
+		"(al Hol ×2: al-Hol, الهول; CENTCOM ×1) fired: (\"al Hol\" OR الهول) AND transfer* | " +
+		"Families held at <b>«al-Hol»</b> & Roj <!here> — قالت «القيادة المركزية الأمريكية» Bcc: other@evil.example\n"
 	if got := Line(a); got != want {
 		t.Errorf("Line(sample) = %q, want %q", got, want)
+	}
+	hostile := Line(notifytest.Named("hostile highlights"))
+	if !strings.Contains(hostile, "fired: *bold* OR `code` OR <!channel> OR _x_ | «*bold*» «_it_ ~del~» «`code` <!channel>» «<mark>x</mark> Bcc»: x@evil.example «الهول» filler") {
+		t.Errorf("Line(hostile highlights) = %q, want usable hits in « » and the others ignored", hostile)
 	}
 	minimal := news.Alert{Watch: "w", Source: "s", Title: "t"}
 	if got, want := Line(minimal), "[w] s: t\n"; got != want {
@@ -45,8 +50,8 @@ func TestLineIsOneLine(t *testing.T) {
 		})
 	}
 	title := Line(notifytest.Named("20 kB title"))
-	if n := utf8.RuneCountInString(title); n > MaxTitleRunes+200 {
-		t.Errorf("Line(20 kB title) has %d runes, want the title cut to %d", n, MaxTitleRunes)
+	if n := utf8.RuneCountInString(title); n > MaxTitleRunes+MaxSnippetRunes+MaxFiredRunes+200 {
+		t.Errorf("Line(20 kB title) has %d runes, want title and snippet cut to %d and %d", n, MaxTitleRunes, MaxSnippetRunes)
 	}
 }
 
@@ -77,12 +82,13 @@ func TestFlatten(t *testing.T) {
 
 func FuzzLine(f *testing.F) {
 	for _, tc := range notifytest.Hostile() {
-		f.Add(tc.Alert.Title, tc.Alert.URL, tc.Alert.Source, "al\nHol")
+		f.Add(tc.Alert.Title, tc.Alert.URL, tc.Alert.Source, "al\nHol", tc.Alert.Snippet, 17, 23)
 	}
-	f.Fuzz(func(t *testing.T, title, url, source, seen string) {
+	f.Fuzz(func(t *testing.T, title, url, source, seen, snippet string, start, end int) {
 		a := notifytest.SampleAlert()
-		a.Title, a.URL, a.Source = title, url, source
+		a.Title, a.URL, a.Source, a.Snippet = title, url, source, snippet
 		a.Matches[0].Seen = []string{seen}
+		a.Highlights = []news.Span{{Start: start, End: end}}
 		line := Line(a)
 		if strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
 			t.Fatalf("Line = %q, want exactly one trailing newline", line)

@@ -8,10 +8,16 @@
 // shown. The subject is "[newshound] <watch>: <title>" with control
 // characters and line breaks replaced by spaces before go-mail MIME-encodes
 // it, so a title cannot add a header. From and To come only from the
-// configuration. The Message-ID is derived from the alert id
-// (<id@newshound>), so a retry after a lost connection carries the same id
-// and the recipient's mail system or client can drop the repeat. The Date
-// comes from the injected clock.
+// configuration. Both parts carry a "Fired:" line naming the query branch
+// or term that fired, and quote the snippet with its hits marked: « » in
+// the text part, <mark> in the HTML part. The HTML snippet is rendered
+// piece by piece by the template, each piece escaped like any other
+// string; no untrusted text is ever passed as template.HTML.
+//
+// The Message-ID is derived from the alert id (<id@newshound>), so a retry
+// after a lost connection carries the same id and the recipient's mail
+// system or client can drop the repeat. The Date comes from the injected
+// clock.
 //
 // # Time limits
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -14,12 +15,14 @@ import (
 
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/notify/highlight"
 )
 
 // Field limits, in runes: a 20 kB title must not fail a delivery.
 const (
 	MaxTitleRunes   = 500
 	MaxSnippetRunes = 1000
+	MaxFiredRunes   = 1000
 	maxWatchRunes   = 100
 	maxSeenRunes    = 200
 )
@@ -32,7 +35,12 @@ type view struct {
 	Link                     string // http(s) article URL, or "" when not shown
 	Published, Found         string
 	Matches                  []viewMatch
-	Snippet                  string
+	Fired                    string
+	// Snippet is the snippet cut into plain and hit pieces: the text
+	// part joins them with « », the HTML part wraps hits in <mark>, each
+	// piece escaped by html/template on its own.
+	Snippet     []highlight.Piece
+	SnippetText string // Snippet with « » around the hits
 }
 
 type viewMatch struct {
@@ -49,8 +57,9 @@ Source:    {{.Source}}
 {{if .Published}}Published: {{.Published}}
 {{end}}Found:     {{.Found}}
 Matched:   {{range $i, $m := .Matches}}{{if $i}}; {{end}}{{$m.Term}} ×{{$m.Count}}{{if $m.Seen}} (seen as {{$m.Seen}}){{end}}{{end}}
-{{if .Snippet}}
-> {{.Snippet}}
+{{if .Fired}}Fired:     {{.Fired}}
+{{end}}{{if .SnippetText}}
+> {{.SnippetText}}
 {{end}}
 -- 
 newshound alert {{.ID}}
@@ -64,7 +73,8 @@ const htmlBody = `<!DOCTYPE html>
 <ul>
 {{range .Matches}}<li><strong dir="auto">{{.Term}}</strong> ×{{.Count}}{{if .Seen}} <span dir="auto">(seen as {{.Seen}})</span>{{end}}</li>
 {{end}}</ul>
-{{if .Snippet}}<blockquote dir="auto">{{.Snippet}}</blockquote>
+{{if .Fired}}<p>Fired: <code dir="auto">{{.Fired}}</code></p>
+{{end}}{{if .Snippet}}<blockquote dir="auto">{{range .Snippet}}{{if .Hit}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</blockquote>
 {{end}}<p style="color: #888; font-size: small">newshound alert {{.ID}}</p>
 </body></html>
 `
@@ -102,8 +112,10 @@ func newView(a news.Alert) view {
 		Link:      httpURL(a.URL),
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
-		Snippet:   sanitizeHeader(notify.Truncate(a.Snippet, MaxSnippetRunes)),
+		Fired:     sanitizeHeader(notify.Truncate(a.Fired, MaxFiredRunes)),
+		Snippet:   sanitizePieces(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes)),
 	}
+	v.SnippetText = highlight.Mark(v.Snippet, "«", "»")
 	if v.Title == "" {
 		v.Title = "(untitled)"
 	}
@@ -152,6 +164,38 @@ func sanitizeHeader(s string) string {
 		space = false
 	}
 	return strings.TrimSuffix(b.String(), " ")
+}
+
+// sanitizePieces applies sanitizeHeader to the snippet as a whole while
+// keeping its pieces: runs of spaces collapse across piece edges, the ends
+// are trimmed, and pieces left empty are dropped.
+func sanitizePieces(ps []highlight.Piece) []highlight.Piece {
+	out := make([]highlight.Piece, 0, len(ps))
+	space := true // trims leading spaces
+	for _, p := range ps {
+		var b strings.Builder
+		for _, r := range p.Text {
+			if r == ' ' || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+				if !space {
+					b.WriteByte(' ')
+				}
+				space = true
+				continue
+			}
+			b.WriteRune(r)
+			space = false
+		}
+		out = append(out, highlight.Piece{Text: b.String(), Hit: p.Hit})
+	}
+	// Trim the trailing space, which may sit in an earlier piece than
+	// the last when the last pieces are empty.
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i].Text = strings.TrimSuffix(out[i].Text, " ")
+		if out[i].Text != "" {
+			break
+		}
+	}
+	return slices.DeleteFunc(out, func(p highlight.Piece) bool { return p.Text == "" })
 }
 
 // messageID derives "<id>@newshound" from the alert id, stable across

@@ -21,8 +21,10 @@ const SentinelSecret = "nh-sentinel-s3cr3t-7f3a9c"
 //     injection);
 //   - every channel: Arabic text (non-ASCII, right-to-left).
 //
-// Its URL is a plain https URL so channels that link it can be checked; see
-// Hostile for a javascript: URL and other extremes.
+// Fired is a query with quotes, parentheses and a prefix star, and the
+// two hits of the snippet (al-Hol, the Arabic name of CENTCOM) are
+// highlighted. Its URL is a plain https URL so channels that link it can
+// be checked; see Hostile for a javascript: URL and other extremes.
 func SampleAlert() news.Alert {
 	return news.Alert{
 		ID:     "nh_00112233445566778899aabbccddeeff",
@@ -38,9 +40,53 @@ func SampleAlert() news.Alert {
 			{Term: "al Hol", Seen: []string{"al-Hol", "الهول"}, Count: 2},
 			{Term: "CENTCOM", Seen: []string{"CENTCOM"}, Count: 1},
 		},
-		Snippet: "Families held at <b>al-Hol</b> & Roj <!here> — قالت القيادة المركزية الأمريكية\n" +
-			"Bcc: other@evil.example",
+		// A query as an operator writes one: quotes, parentheses, a prefix
+		// star (Slack bold syntax) and an Arabic term.
+		Fired:   `("al Hol" OR الهول) AND transfer*`,
+		Snippet: sampleSnippet,
+		Highlights: []news.Span{
+			spanOf(sampleSnippet, "al-Hol"),
+			spanOf(sampleSnippet, "القيادة المركزية الأمريكية"),
+		},
 	}
+}
+
+const sampleSnippet = "Families held at <b>al-Hol</b> & Roj <!here> — قالت القيادة المركزية الأمريكية\n" +
+	"Bcc: other@evil.example"
+
+// spanOf is the byte range of the first sub in s; sub must occur.
+func spanOf(s, sub string) news.Span {
+	i := strings.Index(s, sub)
+	if i < 0 {
+		panic("notifytest: " + sub + " not in " + s)
+	}
+	return news.Span{Start: i, End: i + len(sub)}
+}
+
+// hostileHighlights is an alert whose hits are themselves hostile
+// (Slack's bold, italic, strike and code characters, a mass ping, HTML, a
+// line break inside a hit) and whose spans are partly unusable: out of
+// range, reversed, overlapping, cutting an Arabic letter, and one ending
+// past the point where the snippet is truncated.
+func hostileHighlights() news.Alert {
+	a := SampleAlert()
+	s := "*bold* _it_ ~del~ `code` <!channel> <mark>x</mark>\nBcc: x@evil.example الهول " +
+		strings.Repeat("filler words ", 120) + "tail hit"
+	a.Snippet = s
+	ar := spanOf(s, "الهول")
+	tail := spanOf(s, "filler words tail")
+	a.Highlights = []news.Span{
+		spanOf(s, "*bold*"), spanOf(s, "_it_ ~del~"), spanOf(s, "`code` <!channel>"),
+		spanOf(s, "<mark>x</mark>\nBcc"),
+		{Start: ar.Start + 1, End: ar.End},          // inside the first Arabic letter
+		{Start: ar.Start, End: ar.End},              // fine
+		{Start: ar.Start + 2, End: ar.End + 5},      // overlaps the one before
+		{Start: tail.Start - 300, End: tail.End},    // spans the truncation point
+		{Start: len(s) + 1, End: len(s) + 9},        // out of range
+		{Start: 9, End: 3}, {Start: -4, End: 2}, {}, // reversed, negative, empty
+	}
+	a.Fired = "*bold* OR `code` OR <!channel> OR _x_"
+	return a
 }
 
 // Case is a named alert for table-driven tests.
@@ -50,9 +96,10 @@ type Case struct {
 }
 
 // Hostile returns the alerts every channel must deliver without failing
-// and without letting the content escape its field: SampleAlert, a
-// javascript: URL, a 20 kB title and 50 kB snippet, control characters
-// everywhere, invalid UTF-8, and an alert with every optional field empty.
+// and without letting the content escape its field: SampleAlert, hits
+// made of markup with unusable highlight spans, a javascript: URL, a 20 kB
+// title and 50 kB snippet, control characters everywhere, invalid UTF-8
+// (with spans on it), and an alert with every optional field empty.
 func Hostile() []Case {
 	huge := SampleAlert()
 	huge.Title = strings.Repeat("Breaking الهول news & <more> ", 740) // ≈ 20 kB
@@ -78,8 +125,11 @@ func Hostile() []Case {
 		Found:   time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
 		Matches: []news.Match{{Term: "CENTCOM", Count: 1}},
 	}
+	bad.Highlights = []news.Span{{Start: 0, End: 3}, {Start: 3, End: 13}}
+
 	return []Case{
 		{"sample", SampleAlert()},
+		{"hostile highlights", hostileHighlights()},
 		{"javascript url", js},
 		{"20 kB title", huge},
 		{"control characters", ctl},

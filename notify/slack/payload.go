@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify/highlight"
 )
 
 // Limits, in runes. Titles and snippets are cut in source runes first (as
@@ -16,6 +17,7 @@ import (
 const (
 	MaxTitleRunes    = 500
 	MaxSnippetRunes  = 1000
+	maxFiredRunes    = 1000
 	maxFieldRunes    = 200  // watch, source
 	maxSectionRunes  = 2900 // Slack allows 3000; room for our markup
 	maxFallbackRunes = 300  // notification preview
@@ -44,10 +46,12 @@ func mrkdwn(s string) textObject { return textObject{Type: "mrkdwn", Text: s} }
 
 // Payload renders the Block Kit message for an alert: a section with the
 // title linked to the article, a context line with watch, source and time,
-// a section with the matched terms and the spellings seen, and the snippet
-// as a quote. Every web-controlled string is flattened to one line,
-// truncated and escaped; the article URL is linked only when it is
-// http(s). Link unfurling is off: the preview would be fetched and shown
+// a section with the matched terms and the spellings seen, a section
+// "Fired: `<query branch>`" (inline code, so the query's own * and _ stay
+// literal; left out when Fired is empty), and the snippet as a quote with
+// the hits in bold (see markedSnippet). Every web-controlled string is
+// flattened to one line, truncated and escaped; the article URL is linked
+// only when it is http(s). Link unfurling is off: the preview would be fetched and shown
 // from content we do not control. Payload depends only on the alert.
 func Payload(a news.Alert) ([]byte, error) {
 	title := text(a.Title, MaxTitleRunes, maxSectionRunes-maxLinkBytes-8)
@@ -63,8 +67,11 @@ func Payload(a news.Alert) ([]byte, error) {
 		{Type: "context", Elements: contextLine(a)},
 		{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "*Matched:* " + matched(a.Matches)}},
 	}
+	if a.Fired != "" {
+		blocks = append(blocks, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "*Fired:* " + fired(a.Fired)}})
+	}
 	if a.Snippet != "" {
-		snippet := text(a.Snippet, MaxSnippetRunes, maxSectionRunes)
+		snippet := markedSnippet(highlight.Split(a.Snippet, wordSpans(a.Snippet, a.Highlights), MaxSnippetRunes), maxSectionRunes)
 		blocks = append(blocks, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "> " + snippet}})
 	}
 	msg := message{

@@ -40,6 +40,7 @@ func TestPayloadGolden(t *testing.T) {
 		{"sample.golden.json", "sample"},
 		{"javascript_url.golden.json", "javascript url"},
 		{"optional_empty.golden.json", "optional fields empty"},
+		{"hostile_highlights.golden.json", "hostile highlights"},
 	} {
 		t.Run(tc.alert, func(t *testing.T) {
 			body, err := Payload(notifytest.Named(tc.alert))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/notify/highlight"
 )
 
 // Field limits, in runes. Web pages can carry titles of any length; the
@@ -13,6 +14,7 @@ import (
 const (
 	MaxTitleRunes   = 500
 	MaxSnippetRunes = 1000
+	MaxFiredRunes   = 1000
 	maxSeenRunes    = 200
 )
 
@@ -26,7 +28,10 @@ type payload struct {
 	Published string  `json:"published,omitempty"`
 	Found     string  `json:"found,omitempty"`
 	Matches   []match `json:"matches"`
+	Fired     string  `json:"fired,omitempty"`
 	Snippet   string  `json:"snippet,omitempty"`
+	// SnippetMarked is Snippet with each hit wrapped in « ».
+	SnippetMarked string `json:"snippet_marked,omitempty"`
 }
 
 type match struct {
@@ -40,13 +45,22 @@ type match struct {
 //	{"id": "nh_…", "watch": "…", "source": "…", "url": "…", "title": "…",
 //	 "published": "2026-11-25T09:30:00Z", "found": "2026-11-25T10:00:00Z",
 //	 "matches": [{"term": "al Hol", "seen": ["al-Hol"], "count": 2}],
-//	 "snippet": "…"}
+//	 "fired": "\"al Hol\" AND transfer*",
+//	 "snippet": "… left the al-Hol camp …",
+//	 "snippet_marked": "… left the «al-Hol» camp …"}
+//
+// fired names the query branch (or, for a watch without a query, the
+// term) that made the watch fire. snippet_marked is snippet with each hit
+// wrapped in « and »; highlight spans that do not fit the snippet are
+// ignored (package highlight), so it may mark fewer hits than were found,
+// never wrong ones. Removing the markers the alert added gives snippet.
 //
 // Times are UTC, RFC 3339 with whole seconds. Empty or unknown fields are
-// omitted (published when the time is unknown, snippet when empty); id,
-// watch and matches are always present, and seen is always an array. The
-// title is cut to MaxTitleRunes and the snippet to MaxSnippetRunes, ending
-// in "…" when cut. Invalid UTF-8 becomes U+FFFD. Go's encoder escapes <, >
+// omitted (published when the time is unknown, fired when empty, snippet
+// and snippet_marked when there is no snippet); id, watch and matches are
+// always present, and seen is always an array. The title is cut to
+// MaxTitleRunes, fired to MaxFiredRunes and the snippet (before marking)
+// to MaxSnippetRunes, ending in "…" when cut. Invalid UTF-8 becomes U+FFFD. Go's encoder escapes <, >
 // and & as \u003c etc., so the body is also safe to paste into HTML.
 // Payload depends only on the alert, so every retry sends the same bytes.
 func Payload(a news.Alert) ([]byte, error) {
@@ -59,7 +73,11 @@ func Payload(a news.Alert) ([]byte, error) {
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
 		Matches:   make([]match, 0, len(a.Matches)),
+		Fired:     notify.Truncate(a.Fired, MaxFiredRunes),
 		Snippet:   notify.Truncate(a.Snippet, MaxSnippetRunes),
+	}
+	if a.Snippet != "" {
+		p.SnippetMarked = highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»")
 	}
 	for _, m := range a.Matches {
 		seen := make([]string, 0, len(m.Seen))

@@ -87,7 +87,9 @@ func TestPayloadFields(t *testing.T) {
 			map[string]any{"term": "al Hol", "seen": []any{"al-Hol", "الهول"}, "count": 2.0},
 			map[string]any{"term": "CENTCOM", "seen": []any{"CENTCOM"}, "count": 1.0},
 		},
-		"snippet": a.Snippet,
+		"fired":          `("al Hol" OR الهول) AND transfer*`,
+		"snippet":        a.Snippet,
+		"snippet_marked": "Families held at <b>«al-Hol»</b> & Roj <!here> — قالت «القيادة المركزية الأمريكية»\nBcc: other@evil.example",
 	}
 	for key, w := range want {
 		if diff := cmp.Diff(w, got[key]); diff != "" {
@@ -181,18 +183,20 @@ func TestTruncate(t *testing.T) {
 
 func FuzzPayload(f *testing.F) {
 	for _, tc := range notifytest.Hostile() {
-		f.Add(tc.Alert.Title, tc.Alert.Snippet, tc.Alert.URL, "al-Hol")
+		f.Add(tc.Alert.Title, tc.Alert.Snippet, tc.Alert.URL, "al-Hol", 17, 23)
 	}
-	f.Fuzz(func(t *testing.T, title, snippet, url, seen string) {
+	f.Fuzz(func(t *testing.T, title, snippet, url, seen string, start, end int) {
 		a := notifytest.SampleAlert()
 		a.Title, a.Snippet, a.URL = title, snippet, url
 		a.Matches[0].Seen = []string{seen}
+		a.Highlights = []news.Span{{Start: start, End: end}, {Start: end, End: end + 3}}
 		body, err := Payload(a)
 		if err != nil {
 			t.Fatalf("Payload: %v", err)
 		}
 		var got struct {
 			Title, Snippet, URL string
+			SnippetMarked       string `json:"snippet_marked"`
 		}
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("Payload is not JSON: %v\n%s", err, body)
@@ -201,5 +205,46 @@ func FuzzPayload(f *testing.F) {
 			t.Errorf("title round trip = %q, want %q", got.Title, want)
 		}
 		checkLimit(t, "snippet", got.Snippet, MaxSnippetRunes)
+		unmark := strings.NewReplacer("«", "", "»", "")
+		if (got.SnippetMarked == "") != (snippet == "") || unmark.Replace(got.SnippetMarked) != unmark.Replace(got.Snippet) {
+			t.Errorf("snippet_marked %q is not snippet %q with markers", got.SnippetMarked, got.Snippet)
+		}
 	})
+}
+
+// TestPayloadSnippetMarked: hits are wrapped in « », spans that do not fit
+// are ignored, and a snippet without highlights is sent unmarked.
+func TestPayloadSnippetMarked(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		snippet string
+		spans   []news.Span
+		want    string
+	}{
+		{"two hits", "CENTCOM moved al-Hol families", []news.Span{{Start: 0, End: 7}, {Start: 14, End: 20}}, "«CENTCOM» moved «al-Hol» families"},
+		{"no highlights", "plain", nil, "plain"},
+		{"span out of range", "plain", []news.Span{{Start: 2, End: 99}}, "plain"},
+		{"span inside a letter", "الهول", []news.Span{{Start: 1, End: 10}}, "الهول"},
+		{"no snippet", "", []news.Span{{Start: 0, End: 1}}, ""},
+	} {
+		a := notifytest.SampleAlert()
+		a.Snippet, a.Highlights = tc.snippet, tc.spans
+		body, err := Payload(a)
+		if err != nil {
+			t.Fatalf("Payload: %v", err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == "" {
+			if _, ok := got["snippet_marked"]; ok {
+				t.Errorf("Payload(%s) has snippet_marked %q, want it omitted", tc.name, got["snippet_marked"])
+			}
+			continue
+		}
+		if got["snippet_marked"] != tc.want {
+			t.Errorf("Payload(%s) snippet_marked = %q, want %q", tc.name, got["snippet_marked"], tc.want)
+		}
+	}
 }
