@@ -247,3 +247,33 @@ func TestPruneTexts(t *testing.T) {
 		t.Errorf("stored texts after pruneTexts at 49h = %d, want 0", n)
 	}
 }
+
+// TestExplainFile: Explain reads a page from a file without any store,
+// and refuses an unknown watch before reading anything.
+func TestExplainFile(t *testing.T) {
+	w := newReplayWorld(t, time.Now())
+	cfg := w.config(t, replayWatches)
+	page := filepath.Join(t.TempDir(), "page.html")
+	body := articlePage("Raid on desert hideout", `<p>Security forces said they raided a Daesh hideout near the border overnight.</p>`+filler(4), "utf-8")
+	if err := os.WriteFile(page, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	art, ex, err := Explain(context.Background(), cfg, Options{}, "isis", page)
+	if err != nil {
+		t.Fatalf("Explain(isis, file): %v", err)
+	}
+	if !strings.HasPrefix(art.URL, "file:///") || art.Source != "" || art.Title != "Raid on desert hideout" ||
+		!ex.Fires || ex.Hit == nil || ex.Hit.Fired != "ISIS" {
+		t.Errorf("Explain(isis, file) = %q %q %q, fires %v, hit %+v; want a file URL, no source, the title, and ISIS firing",
+			art.URL, art.Source, art.Title, ex.Fires, ex.Hit)
+	}
+	if _, err := os.Stat(filepath.Join(w.dir, "replay.db")); err == nil {
+		t.Error("Explain created the store")
+	}
+	if _, _, err := Explain(context.Background(), cfg, Options{}, "nope", filepath.Join(t.TempDir(), "missing.html")); !errors.Is(err, ErrUnknownWatch) {
+		t.Errorf("Explain(unknown watch) error = %v, want ErrUnknownWatch", err)
+	}
+	if _, _, err := Explain(context.Background(), cfg, Options{}, "isis", filepath.Join(t.TempDir(), "missing.html")); err == nil {
+		t.Error("Explain(missing file) error = nil, want one")
+	}
+}

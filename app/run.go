@@ -30,6 +30,7 @@ func (a *App) Run(ctx context.Context) error {
 
 	var loops sync.WaitGroup
 	loops.Go(func() { a.dispatcher.Run(ctx, a.wake) })
+	loops.Go(func() { a.pruneTexts(ctx) })
 	if cfg.Path != "" {
 		loops.Go(func() { a.watchFile(ctx, cfg.Path) })
 	}

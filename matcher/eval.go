@@ -27,8 +27,9 @@ type qval struct {
 	// through NOT.
 	pos bool
 	n   [2]int // qTerm: occurrences in scope, by segment
-	// qNear: the nearest pair (left, right) and how many words apart it is
-	// (0 when the two overlap; -1 when there is no pair in one field).
+	// qNear: the nearest pair (left, right) and how many words apart it
+	// is: 1 for adjacent words, 0 when the two overlap; -1 when there is
+	// no pair in one field.
 	dist int
 	pair [2]nearItem
 }

@@ -4,15 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/newshound/newshound/news"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden and testdata/explain")
 
 // goldenWatches are the watches the golden articles are matched against.
 func goldenWatches() []Watch {
@@ -86,17 +88,18 @@ func goldenHits(hits []Hit) []goldenHit {
 	return out
 }
 
-// mark wraps each highlight of s in « ».
+// mark wraps each highlight of s in « ». Highlights that are not ordered,
+// non-overlapping ranges on UTF-8 boundaries inside s make it return a
+// message instead, so that a comparison fails loudly.
 func mark(s string, spans []news.Span) string {
-	var b strings.Builder
 	at := 0
 	for _, sp := range spans {
-		b.WriteString(s[at:sp.Start])
-		b.WriteString("«" + s[sp.Start:sp.End] + "»")
+		if sp.Start < at || sp.End <= sp.Start || sp.End > len(s) || !utf8.RuneStart(s[sp.Start]) || sp.End < len(s) && !utf8.RuneStart(s[sp.End]) {
+			return fmt.Sprintf("invalid highlights %v in %q", spans, s)
+		}
 		at = sp.End
 	}
-	b.WriteString(s[at:])
-	return b.String()
+	return markSpans(s, spans, "«", "»")
 }
 
 func readArticle(t testing.TB, file string) (title, text string) {

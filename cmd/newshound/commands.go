@@ -85,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "explain":
+		return explainCmd(rest, stdout, stderr, lookupEnv)
 	case "replay":
 		return replayCmd(rest, stdout, stderr, lookupEnv)
 	case "run", "once", "check":
