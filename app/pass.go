@@ -107,6 +107,8 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source) PassR
 		pass.Seen = crawled.Articles
 		pass.Alerts = a.alertsFor(c, src, crawled.Articles)
 	}
+	// Health bookkeeping and its notices ride in the same transaction.
+	pass.Alerts = append(pass.Alerts, a.trackHealth(c, src, state, &pass.State, crawled, cerr)...)
 	queued, err := a.store.Record(pass)
 	if err != nil {
 		// Nothing was marked seen, so the next pass finds the same articles.

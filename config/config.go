@@ -29,6 +29,19 @@ const (
 	// DefaultKeepText is how long extracted article text is kept for
 	// replay: long enough to tune a rule on the last two weeks of news.
 	DefaultKeepText = 14 * 24 * time.Hour
+
+	// Crawl politeness defaults.
+	DefaultMaxInFlight = 8
+	DefaultPerHost     = 2
+	DefaultHostDelay   = time.Second
+	DefaultRobotsTTL   = 24 * time.Hour
+	DefaultMaxBackoff  = 6 * time.Hour
+	// DefaultMaxItems caps the new articles fetched from one source in one
+	// run; the rest wait for the next run.
+	DefaultMaxItems = 200
+	// DefaultHealthThreshold is how many failed or empty runs in a row make
+	// a source unhealthy.
+	DefaultHealthThreshold = 3
 )
 
 // Config is a loaded and validated configuration. A *Config returned by
@@ -39,10 +52,29 @@ type Config struct {
 	// KeepText is how long the store keeps each article's extracted text
 	// for replay (keep_text, default 14 days).
 	KeepText  time.Duration
+	Crawl     Crawl
+	Health    Health
 	Defaults  Defaults
 	Sources   []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
 	Watches   []Watch
 	Notifiers []Notifier
+}
+
+// Crawl holds the politeness limits shared by every source (`crawl:`).
+type Crawl struct {
+	MaxInFlight int           // requests in flight over all sources (max_in_flight)
+	PerHost     int           // requests in flight to one host (per_host)
+	HostDelay   time.Duration // least time between two requests to one host (host_delay)
+	RobotsTTL   time.Duration // how long a robots.txt is cached (robots_ttl)
+	MaxBackoff  time.Duration // ceiling of a failing source's back-off (max_backoff)
+}
+
+// Health says when a source counts as unhealthy and who hears about it
+// (`health:`).
+type Health struct {
+	Notify    []string // notifier names; empty: health changes are only logged
+	Threshold int      // consecutive failed or empty runs (threshold)
+	Line      int
 }
 
 // Defaults are the effective defaults: the file's defaults block over the
@@ -58,12 +90,19 @@ type Defaults struct {
 // Page and Sitemap is set.
 type Source struct {
 	Name, Feed, Page, Sitemap, Links, Schedule, UserAgent string
-	MaxAge, Timeout                                       time.Duration
-	Line                                                  int // YAML line of the item, for messages
+	// Site is a web page whose <link rel="alternate"> feed is used
+	// (`url:`, feed autodiscovery).
+	Site            string
+	MaxAge, Timeout time.Duration
+	// Robots is false when the source opts out of robots.txt (robots: false).
+	Robots bool
+	// MaxItems caps the new articles fetched per run (max_items).
+	MaxItems int
+	Line     int // YAML line of the item, for messages
 }
 
-// Kind reports which kind of source s is: "feed", "page" or "sitemap"
-// ("" for an invalid source).
+// Kind reports which kind of source s is: "feed", "page", "sitemap" or
+// "site" (a page to discover a feed on); "" for an invalid source.
 func (s Source) Kind() string {
 	switch {
 	case s.Feed != "":
@@ -72,19 +111,24 @@ func (s Source) Kind() string {
 		return "page"
 	case s.Sitemap != "":
 		return "sitemap"
+	case s.Site != "":
+		return "site"
 	}
 	return ""
 }
 
-// URL returns the source's feed, page or sitemap URL, whichever is set.
+// URL returns the source's feed, page, sitemap or site URL, whichever is
+// set.
 func (s Source) URL() string {
 	switch {
 	case s.Feed != "":
 		return s.Feed
 	case s.Page != "":
 		return s.Page
+	case s.Sitemap != "":
+		return s.Sitemap
 	}
-	return s.Sitemap
+	return s.Site
 }
 
 // Watch is a set of entities and keywords to look for, the sources it

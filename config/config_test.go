@@ -204,6 +204,18 @@ func TestParseAccepts(t *testing.T) {
 			func(c *Config) string { return want(c.KeepText.String(), "336h0m0s") }},
 		{"keep_text days", doc("keep_text: 30d", okSources, okWatches, okNotifiers),
 			func(c *Config) string { return want(c.KeepText.String(), "720h0m0s") }},
+		{"crawl and health", doc("crawl: {per_host: 1, host_delay: 0s, max_in_flight: 4}", "health: {notify: [n], threshold: 5}",
+			`sources: [{name: s, url: "https://example.org/", robots: false, max_items: 20}]`, okWatches, okNotifiers),
+			func(c *Config) string {
+				s := c.Sources[0]
+				return want(fmt.Sprintf("%+v %v %d %s %v %d %s", c.Crawl, c.Health.Notify, c.Health.Threshold, s.Kind(), s.Robots, s.MaxItems, s.URL()),
+					"{MaxInFlight:4 PerHost:1 HostDelay:0s RobotsTTL:24h0m0s MaxBackoff:6h0m0s} [n] 5 site false 20 https://example.org/")
+			}},
+		{"crawl defaults", doc(okSources, okWatches, okNotifiers),
+			func(c *Config) string {
+				return want(fmt.Sprintf("%+v %d %v %d", c.Crawl, c.Health.Threshold, c.Sources[0].Robots, c.Sources[0].MaxItems),
+					"{MaxInFlight:8 PerHost:2 HostDelay:1s RobotsTTL:24h0m0s MaxBackoff:6h0m0s} 3 true 200")
+			}},
 		{"numeric name", doc(`sources: [{name: 2024, feed: "https://example.org/"}]`, okWatches, okNotifiers),
 			func(c *Config) string { return want(c.Sources[0].Name, "2024") }},
 		{"email defaults", doc(okSources, okWatches, "notifiers: [{name: n, email: {smtp: 'mail:25', from: 'N <a@example.org>', to: [b@example.org]}}]"),

@@ -148,7 +148,12 @@ func (d *decoder) duration(e entry) (v time.Duration, ok bool) {
 // config decodes the document. The defaults block is decoded first,
 // wherever it stands, because sources inherit from it.
 func (d *decoder) config(root *yaml.Node) *Config {
-	c := &Config{KeepText: DefaultKeepText, Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
+	c := &Config{
+		KeepText: DefaultKeepText,
+		Crawl: Crawl{MaxInFlight: DefaultMaxInFlight, PerHost: DefaultPerHost, HostDelay: DefaultHostDelay,
+			RobotsTTL: DefaultRobotsTTL, MaxBackoff: DefaultMaxBackoff},
+		Health:   Health{Threshold: DefaultHealthThreshold},
+		Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
 	sections := map[string]entry{}
 	for _, e := range d.mapping(entry{line: root.Line, val: root}) {
 		switch e.key {
@@ -162,6 +167,10 @@ func (d *decoder) config(root *yaml.Node) *Config {
 					c.KeepText = v
 				}
 			}
+		case "crawl":
+			d.crawl(e, &c.Crawl)
+		case "health":
+			d.health(e, &c.Health)
 		case "defaults", "sources", "watches", "notifiers":
 			sections[e.key] = e
 		default:
@@ -221,7 +230,8 @@ func (d *decoder) defaults(e entry, def *Defaults) {
 }
 
 func (d *decoder) source(it entry, def Defaults) Source {
-	s := Source{Line: it.line, Schedule: def.Schedule, MaxAge: def.MaxAge, Timeout: def.Timeout, UserAgent: def.UserAgent}
+	s := Source{Line: it.line, Schedule: def.Schedule, MaxAge: def.MaxAge, Timeout: def.Timeout, UserAgent: def.UserAgent,
+		Robots: true, MaxItems: DefaultMaxItems}
 	for _, e := range d.mapping(it) {
 		switch e.key {
 		case "name":
@@ -232,6 +242,16 @@ func (d *decoder) source(it entry, def Defaults) Source {
 			s.Page = d.str(e)
 		case "sitemap":
 			s.Sitemap = d.str(e)
+		case "url":
+			s.Site = d.str(e)
+		case "robots":
+			if v, ok := d.boolean(e); ok {
+				s.Robots = v
+			}
+		case "max_items":
+			if v := d.count(e); v > 0 {
+				s.MaxItems = v
+			}
 		case "links":
 			s.Links = d.str(e)
 		case "schedule":
@@ -335,6 +355,71 @@ func (d *decoder) alias(it entry) Alias {
 		}
 	}
 	return a
+}
+
+// crawl decodes the crawl block; an invalid value is reported and the
+// default kept.
+func (d *decoder) crawl(e entry, c *Crawl) {
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "max_in_flight":
+			if v := d.count(f); v > 0 {
+				c.MaxInFlight = v
+			}
+		case "per_host":
+			if v := d.count(f); v > 0 {
+				c.PerHost = v
+			}
+		case "host_delay", "robots_ttl", "max_backoff":
+			v, ok := d.duration(f)
+			switch {
+			case !ok:
+			case v < 0 || (v == 0 && f.key != "host_delay"):
+				d.bad(f.path, f.line, msgPositive)
+			case f.key == "host_delay":
+				c.HostDelay = v
+			case f.key == "robots_ttl":
+				c.RobotsTTL = v
+			default:
+				c.MaxBackoff = v
+			}
+		default:
+			d.unknown(f)
+		}
+	}
+}
+
+// health decodes the health block.
+func (d *decoder) health(e entry, h *Health) {
+	h.Line = e.line
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "notify":
+			h.Notify = d.strings(f, false)
+		case "threshold":
+			if v := d.count(f); v > 0 {
+				h.Threshold = v
+			}
+		default:
+			d.unknown(f)
+		}
+	}
+}
+
+// boolean reads true or false; ok is false when absent or reported.
+func (d *decoder) boolean(e entry) (v, ok bool) {
+	s := d.str(e)
+	if s == "" || d.skip[e.path] {
+		return false, false
+	}
+	switch s {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	d.bad(e.path, e.line, "must be true or false")
+	return false, false
 }
 
 // caseMode reads `case: sensitive | insensitive`.

@@ -98,12 +98,13 @@ func (k *checker) config(c *Config) {
 	for i, w := range c.Watches {
 		k.watch(joinIndex("watches", i), w, watches, sources, notifiers)
 	}
+	k.refs("health.notify", "notifier", c.Health.Notify, notifiers)
 }
 
 func (k *checker) source(path string, s Source, names map[string]string) {
 	k.name(path+".name", s.Name, s.Line, names)
 	var given []string
-	for _, f := range []struct{ key, url string }{{"feed", s.Feed}, {"page", s.Page}, {"sitemap", s.Sitemap}} {
+	for _, f := range []struct{ key, url string }{{"feed", s.Feed}, {"page", s.Page}, {"sitemap", s.Sitemap}, {"url", s.Site}} {
 		p := path + "." + f.key
 		if !k.set(p, f.url) {
 			continue
@@ -113,7 +114,7 @@ func (k *checker) source(path string, s Source, names map[string]string) {
 			k.add(p, msgHTTP)
 		}
 	}
-	k.exactlyOne(path, given, "feed, page or sitemap")
+	k.exactlyOne(path, given, "feed, page, sitemap or url")
 	page, links := k.set(path+".page", s.Page), k.set(path+".links", s.Links)
 	switch {
 	case page && !links:

@@ -162,14 +162,15 @@ func (d *dict) lookup(word []byte, syms []int32) []int32 {
 // hashes, with the upper half of the hash kept in the slot as a tag so that
 // a miss rarely touches the keys. Most text words are not in the
 // dictionary, and at 10,000 terms the slots outgrow the processor's
-// nearest caches, so a small bit filter (two bits per word) answers most
+// nearest caches, so a small bit filter (two bits per word, both in one
+// 64-bit word of the filter so that one load answers) answers most
 // misses first.
 type wordTable struct {
 	seed   uint64
 	slots  []uint64 // tag<<32 | entry+1; 0 is empty
 	mask   uint64
 	filter []uint64
-	fmask  uint64 // bit index mask of filter
+	fmask  uint64 // word index mask of filter
 	keys   []byte
 	ents   []wordEntry
 }
@@ -188,8 +189,8 @@ func newWordTable() wordTable {
 // mayHold reports whether a word with hash h may be in the table: false
 // means it is not.
 func (t *wordTable) mayHold(h uint64) bool {
-	b1, b2 := h&t.fmask, h>>40&t.fmask
-	return t.filter[b1>>6]&(1<<(b1&63)) != 0 && t.filter[b2>>6]&(1<<(b2&63)) != 0
+	bits := filterBits(h)
+	return t.filter[h>>40&t.fmask]&bits == bits
 }
 
 func (t *wordTable) get(w []byte) int32 { return t.getHashed(hashWord(t.seed, w), w) }
@@ -236,10 +237,11 @@ func (t *wordTable) place(h, ent uint64) {
 		i = (i + 1) & t.mask
 	}
 	t.slots[i] = h>>32<<32 | ent
-	b1, b2 := h&t.fmask, h>>40&t.fmask
-	t.filter[b1>>6] |= 1 << (b1 & 63)
-	t.filter[b2>>6] |= 1 << (b2 & 63)
+	t.filter[h>>40&t.fmask] |= filterBits(h)
 }
+
+// filterBits are the two filter bits of hash h within its filter word.
+func filterBits(h uint64) uint64 { return 1<<(h&63) | 1<<(h>>6&63) }
 
 // resize rebuilds the table with n slots (a power of two) and a filter of
 // 8n bits (16 per word at the highest load), at most 16 KiB so that it
@@ -248,7 +250,7 @@ func (t *wordTable) place(h, ent uint64) {
 func (t *wordTable) resize(n int) {
 	t.slots, t.mask = make([]uint64, n), uint64(n-1)
 	f := min(8*n, 1<<17)
-	t.filter, t.fmask = make([]uint64, f/64), uint64(f-1)
+	t.filter, t.fmask = make([]uint64, f/64), uint64(f/64-1)
 	for i, e := range t.ents {
 		t.place(hashWord(t.seed, t.keys[e.off:e.off+e.len]), uint64(i+1))
 	}

@@ -14,11 +14,15 @@ import (
 )
 
 // The benchmarks run on generated but realistic input: about 10 MiB of
-// English news prose cut into ~6 KB articles, and watches of ten terms
-// each (made-up names of one to three words, some with institutional words
-// such as "Army" or "Council", as real entity lists have), one in twenty
-// watches with a query. A third of the terms occur in the text, about one
-// term every hundred words. The corpus is deterministic, so runs compare.
+// English news prose cut into ~6 KB articles (about 1,000 words each), and
+// watches of ten terms each (made-up names of one to four syllables and one
+// to three words, some with institutional words such as "Army" or
+// "Council", as real entity lists have), one in twenty watches with a
+// query that has a prefix term and a NEAR. A third of the terms occur in
+// the text: one word in 200 is one of them (about 5 per article; at 10,000
+// terms each present term occurs about 2.5 times in the corpus), and the
+// dense variant has one in 50 (about 20 per article). The corpus is
+// deterministic, so runs compare.
 
 const corpusBytes = 10 << 20
 
@@ -30,15 +34,19 @@ type benchCorpus struct {
 	bytes    int64
 }
 
+type corpusKey struct{ terms, every int }
+
 var (
 	corpusMu sync.Mutex
-	corpora  = map[int]*benchCorpus{}
+	corpora  = map[corpusKey]*benchCorpus{}
 )
 
-func corpus(nTerms int) *benchCorpus {
+// corpus returns the corpus for nTerms terms with one present term every
+// `every` words.
+func corpus(nTerms, every int) *benchCorpus {
 	corpusMu.Lock()
 	defer corpusMu.Unlock()
-	if c, ok := corpora[nTerms]; ok {
+	if c, ok := corpora[corpusKey{nTerms, every}]; ok {
 		return c
 	}
 	rng := rand.New(rand.NewPCG(uint64(nTerms), 7))
@@ -49,11 +57,11 @@ func corpus(nTerms int) *benchCorpus {
 		present = append(present, terms[i])
 	}
 	for c.bytes < corpusBytes {
-		a := benchArticleText(rng, present)
+		a := benchArticleText(rng, present, every)
 		c.articles = append(c.articles, a)
 		c.bytes += int64(len(a.title) + len(a.text))
 	}
-	corpora[nTerms] = c
+	corpora[corpusKey{nTerms, every}] = c
 	return c
 }
 
@@ -142,9 +150,9 @@ func benchWatches(rng *rand.Rand, terms []string) []Watch {
 }
 
 // benchArticleText writes one ~6 KB article: sentences of news words with
-// punctuation, numbers, possessives and about one present term in a
-// hundred words.
-func benchArticleText(rng *rand.Rand, present []string) benchArticle {
+// punctuation, numbers, possessives, one topic word (which the queries'
+// prefixes match) in a hundred words and one present term in `every`.
+func benchArticleText(rng *rand.Rand, present []string, every int) benchArticle {
 	sentence := func(words int) string {
 		var b strings.Builder
 		for k := range words {
@@ -152,15 +160,15 @@ func benchArticleText(rng *rand.Rand, present []string) benchArticle {
 				b.WriteByte(' ')
 			}
 			var w string
-			switch r := rng.IntN(100); {
-			case r == 99:
-				w = topicWords[rng.IntN(len(topicWords))]
-			case r == 0:
+			switch r := rng.IntN(1000 * every); {
+			case r < 1000:
 				w = present[rng.IntN(len(present))]
 				if rng.IntN(5) == 0 {
 					w += "’s"
 				}
-			case r == 1:
+			case r < 1000+10*every:
+				w = topicWords[rng.IntN(len(topicWords))]
+			case r < 1000+20*every:
 				w = fmt.Sprint(rng.IntN(5000))
 			default:
 				w = newsWords[rng.IntN(len(newsWords))]
@@ -189,13 +197,24 @@ func benchArticleText(rng *rand.Rand, present []string) benchArticle {
 
 var termCounts = []int{1000, 10000}
 
+// density is the default: one present term in 200 words.
+const density = 200
+
 // BenchmarkMatch measures Match over the whole corpus per iteration,
 // normalisation, word boundaries, query evaluation, snippets and
 // highlights included.
 func BenchmarkMatch(b *testing.B) {
-	for _, n := range termCounts {
-		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			c := corpus(n)
+	runs := []struct {
+		name         string
+		terms, every int
+	}{
+		{"terms=1000", 1000, density},
+		{"terms=10000", 10000, density},
+		{"terms=10000,dense", 10000, 50},
+	}
+	for _, r := range runs {
+		b.Run(r.name, func(b *testing.B) {
+			c := corpus(r.terms, r.every)
 			m := compile(b, c.watches...)
 			b.SetBytes(c.bytes)
 			b.ReportAllocs()
@@ -216,17 +235,15 @@ func BenchmarkMatch(b *testing.B) {
 func BenchmarkCompile(b *testing.B) {
 	for _, n := range termCounts {
 		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			c := corpus(n)
-			var m *Matcher
+			c := corpus(n, density)
 			for b.Loop() {
-				m = compile(b, c.watches...)
+				compile(b, c.watches...)
 			}
 			b.StopTimer()
-			m = nil
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			m = compile(b, c.watches...)
+			m := compile(b, c.watches...)
 			runtime.GC()
 			runtime.ReadMemStats(&after)
 			runtime.KeepAlive(m)
@@ -242,7 +259,7 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkNaiveRegexp(b *testing.B) {
 	for _, n := range termCounts {
 		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			c := corpus(n)
+			c := corpus(n, density)
 			var res []*regexp.Regexp
 			for _, w := range c.watches {
 				for _, t := range w.Terms {
@@ -280,7 +297,7 @@ func BenchmarkNaiveRegexp(b *testing.B) {
 
 // BenchmarkTokenize measures folding and word splitting alone.
 func BenchmarkTokenize(b *testing.B) {
-	c := corpus(1000)
+	c := corpus(1000, density)
 	b.SetBytes(c.bytes)
 	var z tokenizer
 	for b.Loop() {
@@ -294,7 +311,7 @@ func BenchmarkTokenize(b *testing.B) {
 // BenchmarkScan measures tokenizing and dictionary look-ups alone, at
 // 10,000 terms, without evaluation or snippets.
 func BenchmarkScan(b *testing.B) {
-	c := corpus(10000)
+	c := corpus(10000, density)
 	m := compile(b, c.watches...)
 	b.SetBytes(c.bytes)
 	sc := m.getScratch()

@@ -1,25 +1,21 @@
 // Package matcher finds watched terms (entity names, aliases, keywords) in
-// article text. It is pure: no I/O, no clock, no globals, no logging.
+// article text and decides, with each watch's query, which watches fire.
+// It is pure: no I/O, no clock, no globals, no logging.
 //
 // # Design
 //
-// Compile turns every spelling of every term of every watch into a
-// sequence of folded tokens and stores all of them in one trie keyed by
-// token ids (a dictionary over token sequences, not over characters).
-// Match folds the title and the text once each into a token stream, looks
-// each token up in the dictionary's vocabulary, and walks the trie from
-// every token that can start a spelling. The cost is one map lookup per
-// text token plus the length of the spellings actually present, whatever
-// the number of watches. The token-id stream is the foundation for a later
-// query language and an Aho-Corasick automaton over the same ids.
-//
-// Within one watch, occurrences are chosen leftmost-longest and do not
-// overlap: with terms "al Hol" and "al Hol camp", the text "al Hol camp"
-// counts once, for the longer. Watches are independent: a term in several
-// watches is reported in each. A spelling shared by two terms of one watch
-// is credited to the first of them. A Hit reports, per term, the count of
-// occurrences and up to 16 distinct surface forms, exactly as written in
-// the title or text.
+// Compile puts every spelling of every term of every watch (aliases,
+// exclude phrases and query terms included) into one automaton: a hash
+// table of folded words and a byte trie of prefixes turn text words into
+// symbols, and a trie over symbols holds the spellings. Match folds the
+// title and the text once each, looks each word up once, and walks the
+// trie only from words that begin a spelling, never further than the
+// longest spelling: the work is linear in the text and does not grow with
+// the number of watches. Most of a news text takes a fast path: an ASCII
+// word is found, folded and hashed eight bytes at a time without being
+// copied, and a bit filter answers for the words that are in no spelling
+// (most of them). Then each watch that has occurrences is evaluated on
+// its own.
 //
 // # Words
 //
@@ -45,8 +41,8 @@
 // "al\nHol" = "al — Hol", but "Islamic State" does not match "Islamic.
 // State". Where a spelling has punctuation, any separator will do there:
 // "U.S. Army" matches "U.S. Army", "U. S. Army" and "U S Army", but not
-// "US Army" ("US" is one word). Nothing matches across invalid UTF-8, so every surface form
-// reported is valid UTF-8 and a substring of the input.
+// "US Army" ("US" is one word). Nothing matches across invalid UTF-8, so
+// every surface form reported is valid UTF-8 and a substring of the input.
 //
 // # Folding
 //
@@ -65,35 +61,135 @@
 //     separates.
 //  4. Compatibility decomposition (NFKD, golang.org/x/text/unicode/norm),
 //     after which nonspacing marks (category Mn) are dropped. This folds
-//     diacritics (Ḥasakah = Hasakah, but Raqqa and Raqqah stay different:
-//     there is no stemming), ligatures (ﬁ = fi), full-width forms, the
-//     hamza forms of alef (أ إ آ → ا), hamza on waw and yeh (ؤ → و, ئ → ي),
-//     and Arabic tashkeel/harakat (U+064B–U+065F) and the superscript alef
-//     (U+0670).
+//     diacritics in every script: Ḥasakah = Hasakah, Dêr = Der, and Kurdish
+//     Latin ş ê î û ç = s e i u c (Qamişlo = Qamishlo does not hold: ş is
+//     s, not sh; list both spellings), German ü = u (not ue), Turkish ğ ö ü
+//     ş ç = g o u s c. Cyrillic ё = е, as Russian writers use them, and also
+//     й = и, ї = і, ў = у (they decompose the same way; the conflation is
+//     the price of matching text typed with combining marks exactly like
+//     precomposed text). Ligatures (ﬁ = fi), full-width forms, the hamza
+//     forms of alef (أ إ آ → ا), hamza on waw and yeh (ؤ → و, ئ → ي),
+//     Arabic tashkeel (U+064B–U+065F) and the superscript alef (U+0670)
+//     fold too. Raqqa and Raqqah stay different: there is no stemming.
 //  5. Case folding: each letter is mapped to the lower case of its upper
 //     case, with ß and ẞ → ss and the Greek iota subscript → ι. This is at
 //     least as strong as full Unicode case folding (a test checks every
-//     code point against golang.org/x/text/cases.Fold) and also folds the
-//     Turkish dotless ı to i, so "Diyarbakır" = "Diyarbakir".
+//     code point against golang.org/x/text/cases.Fold); Cyrillic folds by
+//     case like any script (Вагнер = ВАГНЕР = вагнер). The Turkish İ
+//     decomposes to I and a dot (dropped), and the dotless ı upper-cases to
+//     I, so İ ı I i are all i: "Diyarbakır" = "DİYARBAKIR" = "Diyarbakir".
 //  6. Decimal digits of every script (Arabic-Indic ٠–٩, Persian ۰–۹, …)
 //     become ASCII digits: "٢٠٢٤" = "2024". Digits are word characters,
 //     so "F16" is one word and "F-16" two.
 //
-// Hangul syllables are not decomposed. Arabic clitics are not split: والهول
-// does not match الهول (a later issue adds this).
+// Hangul syllables are not decomposed.
 //
 // Normalize exposes the folded form of a string (its words joined by single
 // spaces); two spellings are the same term when their Normalize results are
 // equal and their separators agree as described above.
 //
-// # Snippets
+// # Attached words
 //
-// A Hit's snippet is the sentence around the watch's first occurrence in
-// the text, or in the title when it occurs in the title only. A sentence
-// ends at . ! ? … ؟ ۔ 。 (optionally followed by closing quotes or
-// brackets) followed by whitespace and a character that is not a
+// A text word can also be read without what attaches to it; such a
+// reading counts only when what remains is a word of some spelling, so
+// nothing is stripped from a word unless the rest is a term:
+//
+//   - Arabic clitics: a word in Arabic script is also read without the
+//     conjunctions و ف, then the prepositions ب ك ل, then the article ال
+//     (each optional, in that order), and ل + ال written لل is read as ال:
+//     والهول, بالهول, فالهول, وبالهول and للهول all match الهول; الحسكة
+//     also matches a term written حسكة. At least two letters must remain.
+//     The remainder must be a dictionary word, so ولد "boy" only loses its
+//     و if لد is a term; that residual risk is accepted.
+//   - Elision and case endings: a word with an apostrophe is also read as
+//     its part after the last apostrophe when what comes before is at most
+//     six letters (French and Italian elision: d'Idlib, l'Armée,
+//     dell'Isis), and as its part before the first apostrophe when what
+//     follows is at most six letters (Turkish case endings: İdlib'de,
+//     Şam'dan).
+//
+// A reading that drops letters at the front may only start a spelling, one
+// that drops letters at the end may only end it: "al Hol" is found in
+// "d'al-Hol", "مخيم الهول" in "بمخيم الهول", but "مخيم الهول" not in
+// "مخيم والهول" ("camp and al-Hol"). The surface form of a clitic reading
+// is the whole word (والهول); that of an elided or suffixed reading leaves
+// the apostrophe and what lies beyond it out (Idlib, İdlib).
+//
+// # Terms and entities
+//
+// A term is found by its name and every variant (alias). By default a
+// spelling matches in any letter case, because newsrooms write "Isis" as
+// often as "ISIS"; a variant marked case-sensitive matches only with its
+// exact letters after every other fold (an all-caps acronym such as "IS"
+// that must not hit the word "is"). The name is searched case-insensitively
+// unless it is also listed as a case-sensitive variant. Words without
+// cased letters (Arabic, digits) satisfy any case rule.
+//
+// An exclude phrase of a term cancels each occurrence of the term that it
+// covers (starts at or before it and ends at or after it): with ISIS
+// excluding "Isis River", "the Isis River" is no hit but "Isis" elsewhere
+// is. Exclude phrases match like spellings, in any case. Compile rejects
+// an exclude phrase that contains none of its term's spellings.
+//
+// Within a watch, counted occurrences are chosen leftmost-longest and do
+// not overlap: with terms "al Hol" and "al Hol camp", the text "al Hol
+// camp" counts once, for the longer. A spelling shared by two terms of one
+// watch is credited to the first. Watches are independent: a term in
+// several watches is reported in each.
+//
+// # Queries
+//
+// A watch without a query fires when any of its terms occurs. A watch with
+// a query (package query parses it) fires when the query is true:
+//
+//   - A query term equal, after normalisation, to the name of one of the
+//     watch's entities or keywords stands for that term with all its
+//     spellings, case rules and excludes. Any other term, and any prefix
+//     term, is matched as written with the same folding: a phrase as a
+//     sequence of words, a prefix (detain*) on its last word, which
+//     matches every word that starts with it (detain, detained, detainees)
+//     after folding. A query term is found on its own even inside a longer
+//     occurrence of another term.
+//   - title: terms count only occurrences in the title; others count both.
+//   - AND, OR and NOT (and -term) are the boolean operators.
+//   - a NEAR/n b is true when an occurrence of a and one of b lie at most n
+//     words apart in the same field (title or text), in either order:
+//     adjacent words are 1 apart, so "al Hol NEAR/1 camp" means next to
+//     each other, and overlapping occurrences are 0 apart. An operand may
+//     be an OR of terms; the nearest pair counts.
+//   - A query that is true only through NOT (NOT football, or an OR whose
+//     only true branch is a NOT) does not fire: a watch needs at least one
+//     term found. So a query of only negative terms never fires.
+//
+// min_mentions N (N > 1) makes a watch fire only when its counted
+// occurrences number at least N. Counted are the occurrences of its
+// entities and keywords and of its positive query terms; a term that
+// appears in the query only under NOT is not counted (and not reported).
+//
+// Hit.Fired names what made the watch fire: without a query, the first
+// term found; with one, the satisfied branch of the query, rendered in
+// query syntax: for OR the first true child (one true through a term found
+// before one true only through NOT), for AND both sides, NOT as written,
+// and NEAR with the two leaves of its nearest pair, e.g.
+// `"al Hol" AND transfer* AND NOT football`.
+//
+// # Snippets and highlights
+//
+// A Hit's snippet is the sentence around the first occurrence that made
+// the watch fire, in the text, or in the title when there is none in the
+// text. A sentence ends at . ! ? … ؟ ۔ 。 (optionally followed by closing
+// quotes or brackets) followed by whitespace and a character that is not a
 // lower-case letter, or at a blank line; a full stop after a single letter
 // ("U.S.", "J. Smith") does not end one. Whitespace is collapsed, control
 // characters become spaces, and a sentence longer than 300 runes is cut at
 // word boundaries around the hit, with "…" marking each cut side.
+// Highlights are the byte ranges, inside the snippet, of every counted
+// occurrence of the watch that the snippet shows.
+//
+// Explain reports, for one watch and one article, every occurrence of
+// every term (field, word position, surface form, spelling), the
+// occurrences cancelled by exclude phrases, the places where a
+// case-sensitive spelling missed only by letter case, the query evaluated
+// node by node with the reason for each value, the mentions against
+// min_mentions, and the verdict; Format prints it.
 package matcher

@@ -1,11 +1,6 @@
 package matcher
 
-import (
-	"cmp"
-	"slices"
-
-	"github.com/newshound/newshound/matcher/query"
-)
+import "github.com/newshound/newshound/matcher/query"
 
 // occ is one occurrence of a term: where it lies and which candidate it is.
 type occ struct {
@@ -57,6 +52,7 @@ type outcome struct {
 // with a query, each term's occurrences in sc.occs.
 func (m *Matcher) evaluate(sc *scratch, wi int32, cands []candidate) outcome {
 	w := &m.watches[wi]
+	sc.steps += len(cands) // each pass over the candidates below
 	if w.excludes {
 		sc.applyExcludes(w, cands, nil)
 	}
@@ -232,29 +228,14 @@ func (sc *scratch) orChoice(n *qnode) int32 {
 
 // near finds the nearest pair of a left and a right operand occurrence in
 // the same field, in one sweep over the occurrences in order: the nearest
-// earlier partner of an occurrence is the one that ends last.
+// earlier partner of an occurrence is the one that ends last. Each leaf's
+// occurrences are already in order, so merging them keeps it linear.
 func (sc *scratch) near(q *compiledQuery, n *qnode, v *qval) {
 	v.dist = -1
-	sc.items = sc.items[:0]
-	var sides [2]int
-	for side, leaves := range n.near {
-		for _, leaf := range leaves {
-			ln := &q.nodes[leaf]
-			for _, o := range sc.occs[ln.term] {
-				if !ln.title || o.seg == segTitle {
-					sc.items = append(sc.items, nearItem{side: uint8(side), leaf: leaf, o: o})
-					sides[side]++
-				}
-			}
-		}
-	}
-	if sides[0] == 0 || sides[1] == 0 {
+	items := sc.nearItems(q, n)
+	if items == nil {
 		return
 	}
-	items := sc.items
-	slices.SortFunc(items, func(a, b nearItem) int {
-		return cmp.Or(cmp.Compare(a.o.seg, b.o.seg), cmp.Compare(a.o.first, b.o.first), cmp.Compare(a.o.last, b.o.last))
-	})
 	var best [2][2]int // per side, the two latest-ending distinct occurrences so far; -1 none
 	seg := uint8(255)
 	for i := range items {
@@ -279,6 +260,62 @@ func (sc *scratch) near(q *compiledQuery, n *qnode, v *qval) {
 		keepLatest(items, &best[x.side], i)
 	}
 	v.val = v.dist >= 0 && v.dist <= n.dist
+}
+
+// nearItems merges the in-scope occurrences of a NEAR node's leaves into
+// one list ordered by field and position, or returns nil when one side has
+// none.
+func (sc *scratch) nearItems(q *compiledQuery, n *qnode) []nearItem {
+	leaves := append(sc.leafAt[:0], n.near[0]...)
+	leaves = append(leaves, n.near[1]...)
+	heads := sc.heads[:0]
+	var sides [2]int
+	for k, leaf := range leaves {
+		heads = append(heads, 0)
+		ln := &q.nodes[leaf]
+		side := 0
+		if k >= len(n.near[0]) {
+			side = 1
+		}
+		for _, o := range sc.occs[ln.term] {
+			if !ln.title || o.seg == segTitle {
+				sides[side]++
+			}
+		}
+	}
+	sc.leafAt, sc.heads = leaves, heads
+	if sides[0] == 0 || sides[1] == 0 {
+		return nil
+	}
+	items := sc.items[:0]
+	for {
+		best := -1
+		var bo occ
+		for k, leaf := range leaves {
+			ln := &q.nodes[leaf]
+			occs := sc.occs[ln.term]
+			for heads[k] < len(occs) && ln.title && occs[heads[k]].seg != segTitle {
+				heads[k]++
+			}
+			if heads[k] == len(occs) {
+				continue
+			}
+			if o := occs[heads[k]]; best < 0 || o.seg < bo.seg || o.seg == bo.seg && (o.first < bo.first || o.first == bo.first && o.last < bo.last) {
+				best, bo = k, o
+			}
+		}
+		if best < 0 {
+			break
+		}
+		side := uint8(0)
+		if best >= len(n.near[0]) {
+			side = 1
+		}
+		items = append(items, nearItem{side: side, leaf: leaves[best], o: bo})
+		heads[best]++
+	}
+	sc.items = items
+	return items
 }
 
 func sameSpan(a, b *nearItem) bool { return a.o.first == b.o.first && a.o.last == b.o.last }

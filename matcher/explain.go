@@ -164,7 +164,9 @@ func (r *reporter) occurrence(c *candidate) Occurrence {
 	return o
 }
 
-func sameSpot(a, b Occurrence) bool { return a.Field == b.Field && a.Word == b.Word && a.Seen == b.Seen }
+func sameSpot(a, b Occurrence) bool {
+	return a.Field == b.Field && a.Word == b.Word && a.Seen == b.Seen
+}
 
 // excluded records an occurrence cancelled by an exclude phrase, once per
 // place.
@@ -172,8 +174,10 @@ func (r *reporter) excluded(dropped, by int) {
 	c, x := &r.cands[dropped], &r.cands[by]
 	t := &r.terms[c.term]
 	o := r.occurrence(c)
-	for _, e := range t.Excluded {
-		if sameSpot(e.Occurrence, o) {
+	// Candidates come in order of their first word: a place covered for
+	// several spellings can only repeat among the last ones.
+	for k := len(t.Excluded) - 1; k >= 0 && t.Excluded[k].Field == o.Field && t.Excluded[k].Word == o.Word; k-- {
+		if sameSpot(t.Excluded[k].Occurrence, o) {
 			return
 		}
 	}
@@ -209,9 +213,11 @@ func (r *reporter) caseMisses(sc *scratch, wi int32) {
 		}
 		t := &r.terms[c.term]
 		o := r.occurrence(c)
+		// Misses come in order of their first word: a place missed by
+		// several spellings can only repeat among the last ones.
 		dup := false
-		for _, x := range t.CaseMisses {
-			dup = dup || sameSpot(x, o)
+		for k := len(t.CaseMisses) - 1; k >= 0 && t.CaseMisses[k].Field == o.Field && t.CaseMisses[k].Word == o.Word; k-- {
+			dup = dup || sameSpot(t.CaseMisses[k], o)
 		}
 		if !dup {
 			t.CaseMisses = append(t.CaseMisses, o)

@@ -46,7 +46,7 @@ func TestExplainGolden(t *testing.T) {
 		watch: isisCased,
 		text:  "Tour guides say Isis is popular. ISIS was never near; the Islamic State’s fighters left.",
 	}, {
-		name:  "excluded-only",
+		name:  "excluded-some",
 		watch: isis,
 		text:  "Rowers trained on the Isis River; a statue of the goddess Isis stands nearby. Isis, they say, smiles.",
 	}, {

@@ -41,62 +41,59 @@ func wordBytes(x uint64) uint64 {
 	return (letter | digit) &^ x & msb
 }
 
-// wordEnd returns the end of the run of ASCII letters and digits that
-// starts at s[i].
-func wordEnd(s string, i int) int {
-	for ; i+8 <= len(s); i += 8 {
-		if stop := ^wordBytes(load64(s, i)) & msb; stop != 0 {
-			return i + bits.TrailingZeros64(stop)/8
-		}
-	}
-	for ; i < len(s) && asciiFold[s[i]] != 0; i++ {
-	}
-	return i
-}
+// Hash constants (from wyhash).
+const k0, k1 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
 
-// hashASCII is hashWord of the folded ASCII word s[i:j].
-func hashASCII(seed uint64, s string, i, j int) uint64 {
-	const k0, k1 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
-	h := seed ^ uint64(j-i)*k0
-	for ; j-i > 8; i += 8 {
-		hi, lo := bits.Mul64(h^(load64(s, i)|caseBits), k1)
-		h = hi ^ lo
-	}
-	var x uint64
-	if i+8 <= len(s) {
-		x = (load64(s, i) | caseBits) & (1<<(8*(j-i)) - 1)
-	} else {
-		for k := i; k < j; k++ {
-			x |= uint64(s[k]|0x20) << (8 * (k - i))
-		}
-	}
-	hi, lo := bits.Mul64(h^x^k0, k1)
+func mix(h, x uint64) uint64 {
+	hi, lo := bits.Mul64(h^x, k1)
 	return hi ^ lo
 }
+
+// finish mixes the last 0–7 bytes of a word (rem, little-endian) and its
+// length n into h.
+func finish(h, rem uint64, n int) uint64 { return mix(h^uint64(n)*k0, rem^k0) }
 
 // hashWord is a small multiply-mix hash (in the style of wyhash) over 8
 // bytes at a time: text words are short, and a general-purpose hash call
-// cost as much as the rest of the look-up. Text words only probe the
-// table, so crafted text cannot degrade it; the seed is random anyway.
+// cost as much as the rest of the look-up. Every full 8 bytes are mixed in
+// turn, then the remaining 0–7 with the length, so that scanWord can hash
+// a word while it looks for its end. Text words only probe the table, so
+// crafted text cannot degrade it; the seed is random anyway.
 func hashWord(seed uint64, b []byte) uint64 {
-	const k0, k1 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
-	h := seed ^ uint64(len(b))*k0
-	for len(b) > 8 {
-		hi, lo := bits.Mul64(h^binary.LittleEndian.Uint64(b), k1)
-		h, b = hi^lo, b[8:]
+	h, n := seed, len(b)
+	for ; len(b) >= 8; b = b[8:] {
+		h = mix(h, binary.LittleEndian.Uint64(b))
 	}
-	var x uint64
+	var rem uint64
 	if cap(b) >= 8 {
-		// Read the last 1–8 bytes at once from the spare capacity and
-		// mask off what lies beyond the word.
-		x = binary.LittleEndian.Uint64(b[:8]) & (1<<(8*len(b)) - 1)
+		// Read the last bytes at once from the spare capacity and mask
+		// off what lies beyond the word.
+		rem = binary.LittleEndian.Uint64(b[:8]) & (1<<(8*len(b)) - 1)
 	} else {
 		for i, c := range b {
-			x |= uint64(c) << (8 * i)
+			rem |= uint64(c) << (8 * i)
 		}
 	}
-	hi, lo := bits.Mul64(h^x^k0, k1)
-	return hi ^ lo
+	return finish(h, rem, n)
+}
+
+// scanWord finds the end j of the run of ASCII letters and digits that
+// starts at s[i], and returns it with hashWord of the folded run.
+func scanWord(seed uint64, s string, i int) (j int, h uint64) {
+	h, start := seed, i
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		if stop := ^wordBytes(x) & msb; stop != 0 {
+			n := bits.TrailingZeros64(stop) / 8
+			return i + n, finish(h, (x|caseBits)&(1<<(8*n)-1), i+n-start)
+		}
+		h = mix(h, x|caseBits)
+	}
+	var rem uint64
+	for j = i; j < len(s) && asciiFold[s[j]] != 0; j++ {
+		rem |= uint64(s[j]|0x20) << (8 * (j - i))
+	}
+	return j, finish(h, rem, j-start)
 }
 
 // asciiWords handles the run of ASCII letters and digits at s[i:] (match
@@ -107,27 +104,47 @@ func hashWord(seed uint64, b []byte) uint64 {
 func (z *tokenizer) asciiWords(s string, i int) int {
 	d := z.dict
 	for {
-		j := wordEnd(s, i)
+		j, h := scanWord(d.words.seed, s, i)
 		if j < len(s) && (s[j] >= utf8.RuneSelf || s[j] == '\'' || s[j] == '`') {
 			z.foldASCII(s, i, j)
 			z.in = true // a letter, mark, joiner or apostrophe may follow
 			z.cur = token{start: i, end: j, gap: z.gap}
 			return j
 		}
-		h := hashASCII(d.words.seed, s, i, j)
 		if d.words.mayHold(h) || d.prefix.mayStart(s, i, j) {
 			z.foldASCII(s, i, j)
 			z.cur = token{start: i, end: j, fend: int32(j - i), idx: z.words, gap: z.gap}
 			z.lookup(d.words.getHashed(h, z.buf))
 		}
 		z.words++
-		z.gap = gapNone
-		if j+1 >= len(s) || s[j] != ' ' || asciiFold[s[j+1]] == 0 {
-			return j
+		// Skip the ASCII separators that follow, keeping the strongest.
+		g := gapNone
+		for ; j < len(s) && sepClass[s[j]] != 0; j++ {
+			g = max(g, sepClass[s[j]])
 		}
-		z.gap, i = gapSoft, j+1
+		z.gap = g
+		if j == len(s) || asciiFold[s[j]] == 0 {
+			return j // the end, an apostrophe or a non-ASCII rune
+		}
+		i = j
 	}
 }
+
+// sepClass is the separator strength of an ASCII byte that only
+// separates (as tokenizer.ascii treats it), or 0 for word bytes,
+// apostrophes and non-ASCII bytes.
+var sepClass = func() (t [256]gap) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case asciiFold[c] != 0, c == '\'', c == '`':
+		case c == ' ', c == '\t', c == '\n', c == '\r', c == '\v', c == '\f', c == '-', c == '"':
+			t[c] = gapSoft
+		default:
+			t[c] = gapHard
+		}
+	}
+	return t
+}()
 
 // foldASCII puts the folded ASCII word s[i:j] into the (empty) buffer,
 // with 8 bytes of spare capacity for hashWord.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/newshound/newshound/matcher/query"
 	"github.com/newshound/newshound/news"
 )
 
@@ -304,6 +305,37 @@ func TestCompileErrors(t *testing.T) {
 			name:    "invalid UTF-8",
 			watches: []Watch{{Name: "a", Terms: []Term{{Name: "al\xffHol"}}}},
 			want:    []string{`watch "a": term "al\xffHol": variant "al\xffHol" is not valid UTF-8`},
+		},
+		{
+			name: "excludes",
+			watches: []Watch{{Name: "a", Terms: []Term{
+				{Name: "ISIS", Exclude: []string{"Isis River", "Isls River", "—"}},
+			}}},
+			want: []string{
+				`watch "a": term "ISIS": exclude "—" normalises to nothing: it has no letters or digits`,
+			},
+		},
+		{
+			name: "exclude without the term",
+			watches: []Watch{{Name: "a", Terms: []Term{
+				{Name: "ISIS", Exclude: []string{"Isis River", "Isls River"}},
+			}}},
+			want: []string{
+				`watch "a": term "ISIS": exclude "Isls River" contains no spelling of the term, so it cannot cancel a hit`,
+			},
+		},
+		{
+			name: "queries and min_mentions",
+			watches: []Watch{
+				{Name: "a", Query: &query.And{Left: &query.Term{Text: "ISIS"}, Right: &query.Term{Text: "—", Phrase: true}}},
+				{Name: "b", Query: &query.Near{Left: &query.Not{X: &query.Term{Text: "x"}}, Right: &query.Term{Text: "y"}, Distance: 3}},
+				{Name: "c", Terms: []Term{{Name: "ISIS"}}, MinMentions: -1},
+			},
+			want: []string{
+				`watch "a": query term "—" normalises to nothing: it has no letters or digits`,
+				`watch "b": query: NEAR operands must be terms, phrases or OR groups of them, not NOT x`,
+				`watch "c": min_mentions -1: must not be negative`,
+			},
 		},
 	}
 	for _, tt := range tests {

@@ -43,15 +43,18 @@ type scratch struct {
 	// check exclude phrases at compile time).
 	explain, anyCase bool
 	misses           []caseMiss
-	steps            int // trie steps, counted for the linear-time test
+	// steps and words count the work done, for the linear-time test.
+	steps, words int
 
 	// Per-watch working memory (see eval.go).
-	acc   []int32 // indices into the watch's candidates: counted, non-overlapping
-	occs  [][]occ // by term: the term's own non-overlapping occurrences
-	free  []int32 // by term: first word index still free, per resolution
-	vals  []qval  // by query node
-	items []nearItem
-	spans []span
+	acc    []int32 // indices into the watch's candidates: counted, non-overlapping
+	occs   [][]occ // by term: the term's own non-overlapping occurrences
+	free   []int32 // by term: first word index still free, per resolution
+	vals   []qval  // by query node
+	items  []nearItem
+	leafAt []int32 // NEAR leaves being merged
+	heads  []int   // ... and the next occurrence of each
+	spans  []span
 }
 
 // step is a trie state during the walk: the node reached, the stored
@@ -69,7 +72,7 @@ func (m *Matcher) getScratch() *scratch {
 	if sc == nil {
 		sc = new(scratch)
 	}
-	sc.cands, sc.misses, sc.steps = sc.cands[:0], sc.misses[:0], 0
+	sc.cands, sc.misses, sc.steps, sc.words = sc.cands[:0], sc.misses[:0], 0, 0
 	return sc
 }
 
@@ -87,7 +90,7 @@ func (m *Matcher) collect(sc *scratch, title, text string) {
 		for n < len(c) && c[n].watch == c[0].watch {
 			n++
 		}
-		insertionSort(c[:n])
+		sc.steps += insertionSort(c[:n])
 		c = c[n:]
 	}
 }
@@ -129,12 +132,17 @@ func (sc *scratch) byWatch(watches int) {
 	sc.cands, sc.sorted = sorted, sc.cands
 }
 
-func insertionSort(c []candidate) {
+// insertionSort sorts c and returns the number of comparisons made.
+func insertionSort(c []candidate) int {
+	steps := 0
 	for i := 1; i < len(c); i++ {
+		steps++
 		for j := i; j > 0 && less(&c[j], &c[j-1]); j-- {
 			c[j], c[j-1] = c[j-1], c[j]
+			steps++
 		}
 	}
+	return steps
 }
 
 // less orders one watch's candidates: by segment, start, longest first,
@@ -164,6 +172,7 @@ func (m *Matcher) scan(sc *scratch, s string, seg uint8) {
 	z.dict = m.d
 	z.reset()
 	z.tokenize(s)
+	sc.words += int(z.words)
 	for k := range z.toks {
 		t := &z.toks[k]
 		for ri := t.sym; ri < t.sym+t.nsym; ri++ {

@@ -125,9 +125,6 @@ func (z *tokenizer) reset() {
 // never keep it.
 func (z *tokenizer) folded(t token) []byte { return z.buf[t.fstart:t.fend] }
 
-// readings returns the dictionary readings of t (match mode).
-func (z *tokenizer) readings(t *token) []symRef { return z.syms[t.sym : t.sym+t.nsym] }
-
 // wordByte and wordRune append one folded word rune to the open token,
 // opening one if needed. An apostrophe waiting between two word runes is
 // joined into the word here ("Hay'at" is one token).

@@ -1,0 +1,84 @@
+package matcher
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestScanWord checks the fast path against the plain definitions: the
+// word ends at the first byte that is not an ASCII letter or digit, and
+// its hash is hashWord of its folded bytes, for every byte value around
+// words of every length up to 20.
+func TestScanWord(t *testing.T) {
+	const seed = 42
+	for c := range 256 {
+		for n := 1; n <= 20; n++ {
+			word := strings.Repeat("aB3", 7)[:n]
+			for _, s := range []string{word + string(rune(c)), word + string([]byte{byte(c)}) + "xyz1234567", word} {
+				j, h := scanWord(seed, s, 0)
+				wantJ := 0
+				for wantJ < len(s) && asciiFold[s[wantJ]] != 0 {
+					wantJ++
+				}
+				folded := []byte(strings.ToLower(s[:wantJ]))
+				if want := hashWord(seed, folded); j != wantJ || h != want {
+					t.Fatalf("scanWord(%q) = %d, %x; want %d, %x", s, j, h, wantJ, want)
+				}
+				var z tokenizer
+				z.foldASCII(s, 0, wantJ)
+				if got := hashWord(seed, z.buf); got != h {
+					t.Fatalf("hashWord(foldASCII(%q)) = %x, want %x (spare capacity read)", s, got, h)
+				}
+			}
+		}
+	}
+}
+
+// FuzzTokenize checks that the match-mode tokenizer (with its fast path)
+// splits and folds exactly like the collect mode that Normalize uses: with
+// every word of the text in the dictionary, it must keep every word, with
+// the same span, position and separator.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{
+		"CENTCOM’s plan for al‑Hol", "a\x10b c\x7fd", "Hay'at d'Idlib İdlib'de", "x's's y''z",
+		"Ḥasakah ١٢ F-16 ﬁnance", "a\u00adb c\u200dd e\u200bf", strings.Repeat("abcdefgh", 5) + " é",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var collect tokenizer
+		collect.tokenize(s)
+		var words []Term
+		for _, tok := range collect.toks {
+			if w := string(collect.folded(tok)); !strings.ContainsRune(w, '\'') {
+				words = append(words, Term{Name: w})
+			}
+		}
+		if len(words) == 0 {
+			return
+		}
+		m, err := Compile([]Watch{{Name: "w", Terms: words}})
+		if err != nil {
+			return // a word that is not a valid spelling on its own
+		}
+		var match tokenizer
+		match.dict = m.d
+		match.tokenize(s)
+		j := 0
+		for _, want := range collect.toks {
+			if strings.ContainsRune(string(collect.folded(want)), '\'') {
+				continue
+			}
+			for j < len(match.toks) && match.toks[j].idx < want.idx {
+				j++
+			}
+			if j == len(match.toks) {
+				t.Fatalf("tokenize(%q): word %d %q not found in match mode", s, want.idx, s[want.start:want.end])
+			}
+			got := match.toks[j]
+			if got.idx != want.idx || got.start != want.start || got.end != want.end || got.gap != want.gap {
+				t.Fatalf("tokenize(%q): match mode word %+v, collect mode %+v", s, got, want)
+			}
+		}
+	})
+}
