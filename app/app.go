@@ -117,6 +117,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Logger:    opts.Logger,
 		UserAgent: "newshound/" + opts.Version + " (+https://github.com/newshound/newshound)",
 		AllowAddr: opts.AllowAddr,
+		// Crawl limits are read once: the limiter is shared by every pass
+		// in the process, so a reload that changes them takes effect at
+		// the next restart (Reload logs that).
+		MaxInFlight: cfg.Crawl.MaxInFlight,
+		PerHost:     cfg.Crawl.PerHost,
+		HostDelay:   cfg.Crawl.HostDelay,
+		RobotsTTL:   cfg.Crawl.RobotsTTL,
 	})
 	dopts := opts.Dispatch
 	dopts.Now, dopts.Logger = opts.Now, opts.Logger
@@ -176,6 +183,9 @@ func (a *App) Reload(cfg *config.Config) error {
 	c, err := a.compile(cfg)
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
+	}
+	if old := a.Config(); cfg.Crawl != old.Crawl {
+		a.log.Warn("crawl limits changed; they take effect at the next restart", "old", old.Crawl, "new", cfg.Crawl)
 	}
 	a.mu.Lock()
 	a.cur = c

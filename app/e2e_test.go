@@ -49,6 +49,8 @@ func filler(n int) string {
 // server and %[5]s the data file.
 const e2eConfig = `
 data: %[5]s
+# one loopback host serves every test page: no politeness delay
+crawl: {host_delay: 0s}
 defaults:
   schedule: "@every 1h"
   max_age: 72h

@@ -32,6 +32,12 @@ type PassResult struct {
 	// ArticleErrors are articles that could not be fetched or extracted;
 	// they are not marked seen and are tried again next pass.
 	ArticleErrors []error
+	// NotModified is set when the listing answered 304: nothing parsed,
+	// nothing fetched, a successful run with no new items.
+	NotModified bool
+	// BackingOff is set when the pass did not run because the source is
+	// backing off after failures until the time in its fetch state.
+	BackingOff bool
 }
 
 // Summary is the outcome of RunOnce.
@@ -63,7 +69,7 @@ func (a *App) RunOnce(ctx context.Context) (Summary, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = a.runPass(ctx, c, src)
+			results[i] = a.runPass(ctx, c, src, false)
 		})
 	}
 	wg.Wait()
@@ -72,8 +78,10 @@ func (a *App) RunOnce(ctx context.Context) (Summary, error) {
 }
 
 // runPass crawls one source, matches what is new and records it all in one
-// store transaction.
-func (a *App) runPass(ctx context.Context, c *compiled, src config.Source) PassResult {
+// store transaction. A scheduled pass over a source that is backing off
+// after failures does not run; RunOnce (an operator asking now) always
+// runs, and its failures still lengthen the back-off.
+func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, scheduled bool) PassResult {
 	res := PassResult{Source: src.Name}
 	lock := a.sourceLock(src.Name)
 	if !lock.TryLock() {
@@ -89,14 +97,30 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source) PassR
 		res.Err = fmt.Errorf("read source state: %w", err)
 		return res
 	}
-	crawled, cerr := a.crawl(ctx, src)
+	fetch, _, err := a.store.FetchState(src.Name)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if scheduled && backingOff(fetch, started, sourceInterval(src)) {
+		res.BackingOff = true
+		a.log.Debug("source backing off", "source", src.Name, "until", fetch.NotBefore)
+		return res
+	}
+	crawled, cerr := a.crawl(ctx, src, fetch)
 	if ctx.Err() != nil {
 		// Shutting down: a cancelled pass is not a failure of the source.
 		res.Err = ctx.Err()
 		return res
 	}
-	res.Items, res.ArticleErrors = crawled.Items, crawled.Errors
-	state.LastRun, state.Items = started, crawled.Items
+	res.Items, res.ArticleErrors, res.NotModified = crawled.Items, crawled.Errors, crawled.NotModified
+	state.LastRun = started
+	if !crawled.NotModified {
+		// After a 304 the listing is the one the last run read and still
+		// lists as many items: keeping the count means a 304 is never
+		// taken for an empty listing.
+		state.Items = crawled.Items
+	}
 	pass := store.Pass{Source: src.Name, State: state}
 	if cerr != nil {
 		res.Err = cerr
@@ -116,6 +140,11 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source) PassR
 		a.log.Error("pass not recorded", "source", src.Name, "err", err)
 		return res
 	}
+	// Validators only after the pass they describe is recorded: stored
+	// first, a crash could let the next 304 hide articles never marked
+	// seen. store.Pass cannot carry them without changing Record.
+	a.putFetchState(src, fetch, nextFetchState(src, fetch, started, pass.State.ConsecutiveFailures,
+		a.current().cfg.Crawl.MaxBackoff, crawled, cerr))
 	res.Articles, res.Alerts = len(crawled.Articles), len(queued)
 	a.logPass(src, res, time.Since(started))
 	if len(queued) > 0 {
@@ -126,16 +155,28 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source) PassR
 
 // crawl runs the crawler under a recover, so a panic in a parser fails
 // this source's pass and nothing else.
-func (a *App) crawl(ctx context.Context, src config.Source) (res crawler.Result, err error) {
+func (a *App) crawl(ctx context.Context, src config.Source, fetch store.FetchState) (res crawler.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("crawl panicked: %v", r)
 		}
 	}()
 	seen := func(key string) (bool, error) { return a.store.Seen(src.Name, key) }
-	return a.crawler.Crawl(ctx, crawlerSource(src), seen)
+	return a.crawler.Crawl(ctx, conditionalSource(src, fetch), seen)
 }
 
+// conditionalSource is crawlerSource with the validators of the last
+// complete listing and the discovered feed of a `url:` source, when they
+// belong to the same configured URL (an edited URL starts afresh).
+func conditionalSource(src config.Source, fetch store.FetchState) crawler.Source {
+	cs := crawlerSource(src)
+	if fetch.URL == cs.URL {
+		cs.ETag, cs.LastModified, cs.Feed = fetch.ETag, fetch.LastModified, fetch.Feed
+	}
+	return cs
+}
+
+// crawlerSource is src as the crawler takes it.
 func crawlerSource(src config.Source) crawler.Source {
 	return crawler.Source{
 		Name:      src.Name,
@@ -144,6 +185,10 @@ func crawlerSource(src config.Source) crawler.Source {
 		Links:     src.Links,
 		UserAgent: src.UserAgent,
 		Timeout:   src.Timeout,
+		MaxItems:  src.MaxItems,
+		MaxAge:    src.MaxAge,
+		// robots: false in the config opts out; the default honours it.
+		IgnoreRobots: !src.Robots,
 	}
 }
 
@@ -194,4 +239,57 @@ func (a *App) logPass(src config.Source, res PassResult, took time.Duration) {
 	}
 	a.log.Info("source crawled", "source", src.Name, "items", res.Items, "new", res.Articles,
 		"alerts", res.Alerts, "took", took.Round(time.Millisecond))
+}
+
+// backingOff reports whether a pass at now must wait for the source's
+// back-off. Half an interval of slack lets the scheduled run that falls
+// due at NotBefore (started a little before it) go ahead.
+func backingOff(f store.FetchState, now time.Time, interval time.Duration) bool {
+	return !f.NotBefore.IsZero() && f.NotBefore.Sub(now) > interval/2
+}
+
+// nextFetchState is the fetch state after a pass that started at started.
+// A success stores the listing's validators (empty when the crawler
+// withheld them) and clears the back-off. A failure keeps the validators
+// and backs off: the source's interval doubled per consecutive failure
+// beyond the first, capped at maxBackoff, and never shorter than the
+// server's Retry-After (which the crawler caps at a week). Polling never
+// stops for good.
+func nextFetchState(src config.Source, prev store.FetchState, started time.Time, failures int, maxBackoff time.Duration, res crawler.Result, err error) store.FetchState {
+	next := prev
+	if err == nil {
+		next.URL, next.ETag, next.LastModified, next.NotBefore = src.URL(), res.ETag, res.LastModified, time.Time{}
+		next.Feed = res.Feed
+		return next
+	}
+	delay := backoff(sourceInterval(src), failures, maxBackoff)
+	if ra, ok := crawler.RetryAfter(err); ok && ra > delay {
+		delay = ra
+	}
+	next.NotBefore = started.Add(delay)
+	return next
+}
+
+// backoff is interval·2^(failures-1), capped at ceiling (when set).
+func backoff(interval time.Duration, failures int, ceiling time.Duration) time.Duration {
+	d := interval
+	for i := 1; i < failures && (ceiling <= 0 || d < ceiling); i++ {
+		d *= 2
+	}
+	if ceiling > 0 && d > ceiling {
+		d = ceiling
+	}
+	return d
+}
+
+// putFetchState writes next when it differs from prev, so an unchanged
+// source costs no write transaction. A failed write is logged: it costs at
+// most one unconditional fetch or one back-off step.
+func (a *App) putFetchState(src config.Source, prev, next store.FetchState) {
+	if next == prev {
+		return
+	}
+	if err := a.store.PutFetchState(src.Name, next); err != nil {
+		a.log.Error("fetch state not recorded", "source", src.Name, "err", err)
+	}
 }

@@ -22,6 +22,8 @@ import (
 // %[2]s the webhook receiver, %[3]s the extra watches.
 const replayConfig = `
 data: replay.db
+# one loopback host serves every test page: no politeness delay
+crawl: {host_delay: 0s}
 keep_text: 48h
 defaults:
   max_age: 72h

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"os"
@@ -64,10 +65,10 @@ type scheduler struct {
 func (s *scheduler) reschedule(cfg *config.Config) error {
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{s.app.log})))
 	now := s.app.now()
-	var overdue []string
+	var overdue []overdueRun
 	for _, src := range cfg.Sources {
 		name := src.Name
-		sched, err := cron.ParseStandard(src.Schedule)
+		sched, err := sourceSchedule(src)
 		if err != nil {
 			return fmt.Errorf("source %s: schedule: %w", name, err)
 		}
@@ -77,7 +78,7 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 			return fmt.Errorf("source %s: %w", name, err)
 		}
 		if !ok || state.LastRun.IsZero() || !sched.Next(state.LastRun).After(now) {
-			overdue = append(overdue, name)
+			overdue = append(overdue, overdueRun{name, sched.offset})
 		}
 	}
 	s.mu.Lock()
@@ -92,10 +93,33 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 	if old != nil {
 		old.Stop()
 	}
-	for _, name := range overdue {
-		go s.runSource(name)
+	for _, o := range overdue {
+		// Catch-up is spread by the same offsets as the schedule, so a
+		// restart after downtime does not fire every source at once.
+		go s.runSourceAfter(o.name, o.offset)
 	}
 	return nil
+}
+
+// overdueRun is a source to run at once (after its jitter offset).
+type overdueRun struct {
+	name   string
+	offset time.Duration
+}
+
+// runSourceAfter waits d, unless the scheduler stops first, then runs the
+// source.
+func (s *scheduler) runSourceAfter(name string, d time.Duration) {
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+	s.runSource(name)
 }
 
 // runSource runs one pass over the named source with the config in force
@@ -110,7 +134,7 @@ func (s *scheduler) runSource(name string) {
 	if !ok {
 		return
 	}
-	s.app.runPass(s.ctx, c, src)
+	s.app.runPass(s.ctx, c, src, true)
 }
 
 // begin counts a pass in, unless the scheduler is stopping.
@@ -176,4 +200,82 @@ type cronLogger struct{ log *slog.Logger }
 func (l cronLogger) Info(msg string, kv ...any) { l.log.Info("cron: "+msg, kv...) }
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// maxJitter bounds a source's schedule offset: at most a tenth of its
+// interval and never more than five minutes.
+const maxJitter = 5 * time.Minute
+
+// jittered is a source's schedule shifted by a fixed offset derived from
+// the source's name, so a thousand sources on "@every 15m" spread over
+// the first 90 s of each quarter hour instead of all firing at once. The
+// offset is deterministic: a restart keeps every source's slot.
+//
+// "@every D" schedules are anchored to the clock (multiples of D since
+// Go's zero time, so :00, :15, … for 15m; plus the offset) instead of robfig/cron's "D after
+// the cron started": otherwise the offset would vanish after the first
+// run, since each run is scheduled D after the previous one.
+type jittered struct {
+	inner    cron.Schedule
+	every    time.Duration // > 0 for "@every" schedules
+	offset   time.Duration
+	interval time.Duration
+}
+
+func (j jittered) Next(t time.Time) time.Time {
+	if j.every > 0 {
+		// First k·every + offset strictly after t.
+		base := t.Add(-j.offset).Truncate(j.every)
+		return base.Add(j.every + j.offset)
+	}
+	return j.inner.Next(t.Add(-j.offset)).Add(j.offset)
+}
+
+// sourceSchedule parses src's schedule and shifts it by src's offset.
+func sourceSchedule(src config.Source) (jittered, error) {
+	inner, err := cron.ParseStandard(src.Schedule)
+	if err != nil {
+		return jittered{}, err
+	}
+	j := jittered{inner: inner}
+	if cd, ok := inner.(cron.ConstantDelaySchedule); ok {
+		j.every = cd.Delay
+	}
+	j.interval = scheduleInterval(j.inner, j.every)
+	j.offset = jitterOffset(src.Name, min(j.interval/10, maxJitter))
+	return j, nil
+}
+
+// scheduleInterval is the time between two activations: the delay of an
+// "@every" schedule, else the gap after the next activation from a fixed
+// reference (cron specs with uneven gaps get their first gap).
+func scheduleInterval(s cron.Schedule, every time.Duration) time.Duration {
+	if every > 0 {
+		return every
+	}
+	ref := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	n1 := s.Next(ref)
+	return s.Next(n1).Sub(n1)
+}
+
+// jitterOffset maps name uniformly into [0, limit), at second granularity
+// (cron runs at whole seconds).
+func jitterOffset(name string, limit time.Duration) time.Duration {
+	secs := uint64(limit / time.Second)
+	if secs == 0 {
+		return 0
+	}
+	sum := sha256.Sum256([]byte(name))
+	return time.Duration(binary.BigEndian.Uint64(sum[:8])%secs) * time.Second
+}
+
+// sourceInterval is the time between two scheduled runs of src; 15
+// minutes when its schedule cannot be parsed (config validation rejects
+// those before they get here).
+func sourceInterval(src config.Source) time.Duration {
+	j, err := sourceSchedule(src)
+	if err != nil || j.interval <= 0 {
+		return 15 * time.Minute
+	}
+	return j.interval
 }

@@ -18,6 +18,8 @@ import (
 // webhook receiver and %[3]s extra sources.
 const runConfig = `
 data: newshound.db
+# one loopback host serves every test page: no politeness delay
+crawl: {host_delay: 0s}
 defaults:
   schedule: "@every 1s"
   timeout: 5s

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/newshound/newshound/news"
@@ -61,10 +62,13 @@ type pass struct {
 }
 
 // collect turns listed items into new articles: skip what seen knows, fetch
-// and extract the rest (up to maxFetchesPerCrawl pages), and merge articles
-// that turn out to share an ID.
+// and extract the rest (up to the source's MaxItems pages, several at a
+// time within the Crawler's per-host limit), and merge articles that turn
+// out to share an ID. Results keep listing order whatever order the
+// fetches finish in.
 func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res *Result) error {
 	p := &pass{res: res, now: s.c.now(), handled: map[string]bool{}, byID: map[string]int{}}
+	var jobs []job
 	for _, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -81,14 +85,21 @@ func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res 
 		if known {
 			continue
 		}
-		art, ok, err := s.build(ctx, p, it, id)
+		if j, ok := s.plan(p, it, id); ok {
+			jobs = append(jobs, j)
+		}
+	}
+	s.fetchAll(ctx, jobs)
+	for _, j := range jobs {
+		art, ok, err := s.settle(ctx, p, j)
 		if err != nil {
 			return err
 		}
 		if ok {
-			p.add(s.src.Name, art, it, id)
+			p.add(s.src.Name, art, j.it, j.id)
 		}
 	}
+	s.deferred = p.deferred
 	if p.deferred > 0 {
 		s.c.log.Warn("article fetch cap reached; the rest waits for the next pass",
 			"source", s.src.Name, "fetched", p.fetches, "deferred", p.deferred)
@@ -96,32 +107,79 @@ func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res 
 	return nil
 }
 
-// build makes the article of a new item: from the feed's own text when
-// the item has no link, else by fetching its page. ok is false when the
-// item yields nothing this pass (empty, over the fetch cap, or failed: the
-// failure is in res.Errors). err is only for a cancelled ctx.
-func (s *session) build(ctx context.Context, p *pass, it item, id identity) (news.Article, bool, error) {
+// job is one new item: its article built from the listing alone (fetch
+// false) or the outcome of fetching its page.
+type job struct {
+	it    item
+	id    identity
+	fetch bool
+	art   news.Article
+	err   error
+}
+
+// plan decides what a new item needs: nothing (empty, or over the fetch
+// cap: deferred to the next pass), its listing text alone when it has no
+// link, or a fetch.
+func (s *session) plan(p *pass, it item, id identity) (job, bool) {
 	if id.fetch == "" {
 		if it.Title == "" && it.Summary == "" {
-			return news.Article{}, false, nil // nothing to match, nothing to show
+			return job{}, false // nothing to match, nothing to show
 		}
-		return news.Article{ID: id.lookup, Title: it.Title, Text: it.Summary}, true, nil
+		return job{it: it, id: id, art: news.Article{ID: id.lookup, Title: it.Title, Text: it.Summary}}, true
 	}
-	if p.fetches == maxFetchesPerCrawl {
+	if p.fetches == s.maxItems() {
 		p.deferred++
-		return news.Article{}, false, nil
+		return job{}, false
 	}
 	p.fetches++
-	art, err := s.article(id.fetch)
-	if err != nil {
-		if ctx.Err() != nil {
-			return news.Article{}, false, errors.Join(ctx.Err(), err)
+	return job{it: it, id: id, fetch: true}, true
+}
+
+// fetchAll fetches the pages of jobs with up to Crawler.workers at a time;
+// the limiter keeps the per-host, per-delay and global limits. Once ctx is
+// done no new fetch starts.
+func (s *session) fetchAll(ctx context.Context, jobs []job) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(s.c.workers, len(jobs)) {
+		wg.Go(func() {
+			for i := range next {
+				if err := ctx.Err(); err != nil {
+					jobs[i].err = err
+					continue
+				}
+				jobs[i].art, jobs[i].err = s.article(jobs[i].id.fetch)
+			}
+		})
+	}
+	for i := range jobs {
+		if jobs[i].fetch {
+			next <- i
 		}
-		p.res.Errors = append(p.res.Errors, err)
+	}
+	close(next)
+	wg.Wait()
+}
+
+// settle turns a job's outcome into the article: ok is false when the
+// item yields nothing this pass (disallowed by robots.txt: counted; or
+// failed: the failure is in res.Errors). err is only for a cancelled ctx.
+func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, bool, error) {
+	if j.err != nil {
+		if ctx.Err() != nil {
+			return news.Article{}, false, errors.Join(ctx.Err(), j.err)
+		}
+		if errors.Is(j.err, ErrDisallowed) {
+			p.res.Disallowed++
+			s.c.log.Debug("skipped: disallowed by robots.txt", "source", s.src.Name, "url", redact(j.id.fetch))
+			return news.Article{}, false, nil
+		}
+		p.res.Errors = append(p.res.Errors, j.err)
 		return news.Article{}, false, nil
 	}
-	if it.Title != "" {
-		art.Title = it.Title
+	art := j.art
+	if j.fetch && j.it.Title != "" {
+		art.Title = j.it.Title
 	}
 	return art, true, nil
 }
@@ -173,7 +231,7 @@ const (
 // that fails is a per-item error; the source fails only if the root does,
 // or if it is an index and every child failed.
 func (s *session) listSitemap(rawURL string) ([]item, []error, error) {
-	f, err := s.get(rawURL, acceptSitemap)
+	f, err := s.listing(rawURL, acceptSitemap)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,7 +250,14 @@ func (s *session) listSitemap(rawURL string) ([]item, []error, error) {
 // sitemapItems lists sm's URLs and follows its child sitemaps. ok is false
 // when sm is an index none of whose children could be read.
 func (s *session) sitemapItems(sm sitemap, depth int, budget *int) (items []item, errs []error, ok bool) {
+	cutoff := time.Time{}
+	if s.src.MaxAge > 0 {
+		cutoff = s.c.now().Add(-s.src.MaxAge)
+	}
 	for _, u := range sm.URLs {
+		if tooOld(u, cutoff) {
+			continue
+		}
 		items = append(items, item{Link: u.Loc, Title: u.Title, Published: u.Published, Modified: u.LastMod})
 	}
 	ok = len(sm.Sitemaps) == 0
@@ -229,4 +294,26 @@ func (s *session) childSitemap(link string) (sitemap, error) {
 		return sitemap{}, fmt.Errorf("child sitemap %s: %w", link, err)
 	}
 	return sm, nil
+}
+
+// tooOld reports whether a sitemap entry is dated before cutoff by its
+// news publication date, else its lastmod. Undated entries are kept: only
+// a date proves an entry old.
+func tooOld(u sitemapURL, cutoff time.Time) bool {
+	if cutoff.IsZero() {
+		return false
+	}
+	d := u.Published
+	if d.IsZero() {
+		d = u.LastMod
+	}
+	return !d.IsZero() && d.Before(cutoff)
+}
+
+// maxItems is the source's cap on article fetches per Crawl.
+func (s *session) maxItems() int {
+	if s.src.MaxItems > 0 {
+		return s.src.MaxItems
+	}
+	return DefaultMaxItems
 }

@@ -145,7 +145,7 @@ func TestCrawlSeenError(t *testing.T) {
 
 // TestCrawlCancel cancels the context from inside the first article
 // request: the crawl stops with the context's error and fetches nothing
-// more.
+// more. PerHost 1 makes the fetches sequential, so "more" is well defined.
 func TestCrawlCancel(t *testing.T) {
 	s := newSite(t)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -156,7 +156,7 @@ func TestCrawlCancel(t *testing.T) {
 	}})
 	s.article("/a/2", "Two", para("Two"))
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/a/1"), title: "1"}, entry{link: s.URL("/a/2"), title: "2"})))
-	c := newTestCrawler(t, Options{})
+	c := newTestCrawler(t, Options{PerHost: 1})
 	_, err := c.Crawl(ctx, Source{Name: "x", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Crawl(cancelled) error = %v, want context.Canceled", err)

@@ -151,11 +151,11 @@ func TestCrawlGzipBomb(t *testing.T) {
 }
 
 // TestCrawlFetchCap: a first pass over a big sitemap fetches at most
-// maxFetchesPerCrawl pages; the rest are not lost but fetched next pass.
+// DefaultMaxItems pages; the rest are not lost but fetched next pass.
 func TestCrawlFetchCap(t *testing.T) {
 	s := newSite(t)
 	var urls []string
-	for i := range maxFetchesPerCrawl + 3 {
+	for i := range DefaultMaxItems + 3 {
 		p := fmt.Sprintf("/a/%d", i)
 		s.article(p, "Story", para(fmt.Sprintf("Story number %d", i)))
 		urls = append(urls, s.URL(p))
@@ -165,15 +165,15 @@ func TestCrawlFetchCap(t *testing.T) {
 	src := Source{Name: "big", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
 	mem := newMemSeen()
 	first, err := c.Crawl(t.Context(), src, mem.seen)
-	if err != nil || len(first.Articles) != maxFetchesPerCrawl || first.Items != maxFetchesPerCrawl+3 {
-		t.Fatalf("first Crawl = %d articles of %d items, %v; want %d of %d", len(first.Articles), first.Items, err, maxFetchesPerCrawl, maxFetchesPerCrawl+3)
+	if err != nil || len(first.Articles) != DefaultMaxItems || first.Items != DefaultMaxItems+3 {
+		t.Fatalf("first Crawl = %d articles of %d items, %v; want %d of %d", len(first.Articles), first.Items, err, DefaultMaxItems, DefaultMaxItems+3)
 	}
 	mem.record(first.Articles)
 	second, err := c.Crawl(t.Context(), src, mem.seen)
 	if err != nil || len(second.Articles) != 3 {
 		t.Fatalf("second Crawl = %d articles, %v; want the 3 deferred", len(second.Articles), err)
 	}
-	if got := s.totalHits("/a/"); got != maxFetchesPerCrawl+3 {
-		t.Errorf("%d article requests over two passes, want %d (each page once)", got, maxFetchesPerCrawl+3)
+	if got := s.totalHits("/a/"); got != DefaultMaxItems+3 {
+		t.Errorf("%d article requests over two passes, want %d (each page once)", got, DefaultMaxItems+3)
 	}
 }

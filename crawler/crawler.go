@@ -1,7 +1,9 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,10 +31,11 @@ const (
 	DefaultTimeout      = 30 * time.Second
 )
 
-// maxFetchesPerCrawl bounds the article pages one Crawl fetches: the first
-// pass over a big sitemap must not turn into thousands of requests. Items
-// left over are not marked seen, so the next pass picks them up.
-const maxFetchesPerCrawl = 200
+// DefaultMaxItems bounds the article pages one Crawl fetches when
+// Source.MaxItems is 0: the first pass over a big sitemap must not turn
+// into thousands of requests. Items left over are not marked seen, so the
+// next pass picks them up.
+const DefaultMaxItems = 200
 
 // Options configures a Crawler. Zero values mean the defaults above.
 type Options struct {
@@ -52,6 +55,15 @@ type Options struct {
 	// AllowAddr decides which addresses links discovered on the web may be
 	// fetched from; nil means IsPublic. It is the test seam for the policy.
 	AllowAddr func(ip netip.Addr) bool
+	// MaxInFlight caps requests in flight over every source (0 = 8);
+	// PerHost caps them per host[:port] (0 = 2); HostDelay is the least
+	// time between the starts of two requests to one host (0 = none).
+	// They hold across every Crawl of this Crawler, which is why one
+	// Crawler should serve the whole process.
+	MaxInFlight, PerHost int
+	HostDelay            time.Duration
+	// RobotsTTL is how long a host's robots.txt is cached (0 = 24h).
+	RobotsTTL time.Duration
 }
 
 // Crawler fetches sources and their new articles. It is safe for
@@ -64,6 +76,8 @@ type Crawler struct {
 	maxRedirects int
 	allow        func(netip.Addr) bool
 	rt           *transport
+	workers      int // article fetches in flight per Crawl (the per-host limit)
+	robots       *robotsCache
 	// lookup resolves host names for the default transport's dialer; tests
 	// replace it to point names at loopback.
 	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
@@ -98,7 +112,10 @@ func New(opts Options) *Crawler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	c.rt = &transport{guarded: opts.Transport, trusted: opts.Transport, allow: c.allow, maxBody: maxBody}
+	c.robots = newRobotsCache(opts.RobotsTTL, c.now)
+	c.workers = cmp.Or(max(opts.PerHost, 0), DefaultPerHost)
+	c.rt = &transport{guarded: opts.Transport, trusted: opts.Transport, allow: c.allow, maxBody: maxBody,
+		limit: newLimiter(opts.MaxInFlight, opts.PerHost, opts.HostDelay)}
 	if opts.Transport == nil {
 		resolve := func(ctx context.Context, host string) ([]netip.Addr, error) { return c.lookup(ctx, host) }
 		c.rt.guarded = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow, guard: true})
@@ -110,12 +127,29 @@ func New(opts Options) *Crawler {
 // Source is one configured place to look for articles.
 type Source struct {
 	Name string
-	Kind string // KindFeed, KindPage or KindSitemap
+	Kind string // KindFeed, KindPage, KindSitemap or KindSite
 	URL  string
 	// Links is the CSS selector picking article links, for KindPage.
 	Links     string
 	UserAgent string        // "" = Options.UserAgent
 	Timeout   time.Duration // whole-request timeout per HTTP request; 0 = 30s
+	// ETag and LastModified are the validators of the last complete
+	// listing (Result.ETag, Result.LastModified), sent as If-None-Match
+	// and If-Modified-Since; "" sends none.
+	ETag, LastModified string
+	// MaxItems caps the article pages fetched per Crawl; 0 = 200. Items
+	// over the cap are not marked seen, so the next pass picks them up.
+	MaxItems int
+	// MaxAge skips sitemap entries whose publication date (else lastmod)
+	// is older, without fetching them; 0 = no limit.
+	MaxAge time.Duration
+	// Feed is, for KindSite, the feed discovered on an earlier Crawl
+	// (Result.Feed); "" discovers it now. It is re-discovered only when it
+	// fails.
+	Feed string
+	// IgnoreRobots opts the source out of robots.txt (config robots:
+	// false). The zero value honours it, for the listing too.
+	IgnoreRobots bool
 }
 
 // SeenFunc reports whether an identity key was already recorded as seen for
@@ -131,10 +165,23 @@ type Result struct {
 	Articles []news.Article
 	// Items is how many entries the feed, page or sitemap listed.
 	Items int
+	// Disallowed counts new items robots.txt forbids; they are skipped,
+	// not fetched, not errors, and not marked seen.
+	Disallowed int
 	// Errors are per-article (and per child sitemap) failures; the source
 	// run itself succeeded. Failed items are not in Articles, so they are
 	// not marked seen and are tried again on the next pass.
 	Errors []error
+	// NotModified is set when the listing answered 304 to the source's
+	// validators: nothing was parsed or fetched, Items is 0.
+	NotModified bool
+	// ETag and LastModified are the listing's validators to send next
+	// time (Source.ETag, Source.LastModified). They are empty unless every
+	// listed item was handled: after article errors, child sitemap errors
+	// or a reached MaxItems cap the next pass must list again in full.
+	ETag, LastModified string
+	// Feed is, for KindSite, the feed crawled (to pass as Source.Feed).
+	Feed string
 }
 
 // Crawl fetches the source's listing, skips every item whose lookup key
@@ -161,6 +208,14 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 		items, err = s.listPage(src.URL, src.Links)
 	case KindSitemap:
 		items, res.Errors, err = s.listSitemap(src.URL)
+	case KindSite:
+		items, err = s.listSite()
+	}
+	res.Feed = s.feed
+	if errors.Is(err, errNotModified) {
+		// A 304 costs no parsing: the listing is what the last complete
+		// pass saw, so every item on it is known.
+		return Result{NotModified: true, ETag: s.listed.etag, LastModified: s.listed.lastModified, Feed: s.feed}, nil
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
@@ -168,6 +223,12 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 	res.Items = len(items)
 	if err := s.collect(ctx, items, seen, &res); err != nil {
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	if len(res.Errors) == 0 && s.deferred == 0 {
+		// Only a listing whose every item was handled may answer 304 next
+		// time; otherwise the failed or deferred items would never be
+		// tried again.
+		res.ETag, res.LastModified = s.listed.etag, s.listed.lastModified
 	}
 	return res, nil
 }
@@ -201,13 +262,13 @@ func (c *Crawler) FetchArticle(ctx context.Context, src Source, rawURL string) (
 // check validates a source and returns its parsed URL.
 func (src Source) check() (*url.URL, error) {
 	switch src.Kind {
-	case KindFeed, KindSitemap:
+	case KindFeed, KindSitemap, KindSite:
 	case KindPage:
 		if _, err := compileSelector(src.Links); err != nil {
 			return nil, fmt.Errorf("crawl %s: %w", src.Name, err)
 		}
 	default:
-		return nil, fmt.Errorf("crawl %s: kind %q: want feed, page or sitemap", src.Name, src.Kind)
+		return nil, fmt.Errorf("crawl %s: kind %q: want feed, page, sitemap or site", src.Name, src.Kind)
 	}
 	u, err := parseHTTPURL(src.URL)
 	if err != nil {

@@ -36,6 +36,12 @@ type session struct {
 	pol *fetchPolicy
 	col *colly.Collector
 	ua  string
+	// listed are the validators of the listing response; deferred counts
+	// new items left for the next pass (fetch cap). Both decide whether
+	// Result carries validators.
+	listed   validators
+	deferred int
+	feed     string // the feed a KindSite source was crawled through
 }
 
 func (c *Crawler) newSession(ctx context.Context, src Source, configured *url.URL) *session {
@@ -112,15 +118,50 @@ type fetched struct {
 	URL         *url.URL // after redirects
 	ContentType string   // as the server sent it
 	Body        []byte   // decompressed, capped
+	// NotModified is set for a 304 answer to a conditional request; Body
+	// is then empty.
+	NotModified bool
+	Validators  validators // ETag and Last-Modified of the response
 }
+
+// errNotModified is how a listing fetch reports a 304: nothing to parse.
+var errNotModified = errors.New("not modified")
 
 // get fetches one URL through the session's collector. Anything but a 2xx
 // response is an error.
 func (s *session) get(rawURL, accept string) (*fetched, error) {
+	return s.fetch(rawURL, accept, nil)
+}
+
+// listing fetches the source's listing (feed, page, root sitemap) with the
+// source's validators, remembering the response's own for Result. A 304
+// gives errNotModified.
+func (s *session) listing(rawURL, accept string) (*fetched, error) {
+	cond := validators{etag: s.src.ETag, lastModified: s.src.LastModified}
+	f, err := s.fetch(rawURL, accept, &cond)
+	if err != nil {
+		return nil, err
+	}
+	s.listed = f.Validators
+	if f.NotModified {
+		return nil, errNotModified
+	}
+	return f, nil
+}
+
+// fetch does the request; with cond non-nil it is conditional and a 304
+// is a success (NotModified, validators kept unless the 304 updates them).
+func (s *session) fetch(rawURL, accept string, cond *validators) (*fetched, error) {
+	if err := s.checkRobots(rawURL); err != nil {
+		return nil, err
+	}
 	cctx := colly.NewContext()
 	hdr := http.Header{}
 	hdr.Set("User-Agent", s.ua)
 	hdr.Set("Accept", accept)
+	if cond != nil {
+		cond.set(hdr)
+	}
 	if err := s.col.Request(http.MethodGet, rawURL, nil, cctx, hdr); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", redact(rawURL), unwrapURLError(err))
 	}
@@ -128,12 +169,24 @@ func (s *session) get(rawURL, accept string) (*fetched, error) {
 	if r == nil {
 		return nil, fmt.Errorf("fetch %s: no response", redact(rawURL))
 	}
+	got := validators{etag: r.Headers.Get("ETag"), lastModified: r.Headers.Get("Last-Modified")}
+	if cond != nil && r.StatusCode == http.StatusNotModified {
+		if got.etag == "" && got.lastModified == "" {
+			got = *cond
+		}
+		s.c.log.Debug("not modified", "source", s.src.Name, "url", r.Request.URL.Redacted())
+		return &fetched{URL: r.Request.URL, NotModified: true, Validators: got}, nil
+	}
 	if r.StatusCode < 200 || r.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch %s: http status %d", redact(rawURL), r.StatusCode)
+		se := &StatusError{URL: redact(rawURL), Code: r.StatusCode}
+		if r.StatusCode == http.StatusTooManyRequests || r.StatusCode == http.StatusServiceUnavailable {
+			se.RetryAfter = parseRetryAfter(r.Headers.Get("Retry-After"), s.c.now())
+		}
+		return nil, se
 	}
 	ct, _ := cctx.GetAny(ctxContentType).(string)
 	s.c.log.Debug("fetched", "source", s.src.Name, "url", r.Request.URL.Redacted(), "bytes", len(r.Body))
-	return &fetched{URL: r.Request.URL, ContentType: ct, Body: r.Body}, nil
+	return &fetched{URL: r.Request.URL, ContentType: ct, Body: r.Body, Validators: got}, nil
 }
 
 // redact hides the password of a URL's user info, the one part of a URL
@@ -208,7 +261,7 @@ func mediaType(contentType string) string {
 }
 
 func (s *session) listFeed(feedURL string) ([]item, error) {
-	f, err := s.get(feedURL, acceptFeed)
+	f, err := s.listing(feedURL, acceptFeed)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +269,7 @@ func (s *session) listFeed(feedURL string) ([]item, error) {
 }
 
 func (s *session) listPage(pageURL, selector string) ([]item, error) {
-	f, err := s.get(pageURL, acceptHTML)
+	f, err := s.listing(pageURL, acceptHTML)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,10 @@ type pageMeta struct {
 	ogTitle   string // og:title
 	canonical string // <link rel="canonical" href>
 	published time.Time
+	language  string // primary language subtag, lower case; "" unknown
+	// articleBody is JSON-LD's articleBody as written (plain text or
+	// HTML), "" when absent.
+	articleBody string
 }
 
 // publishedMeta are the <meta> names, properties and itemprops that carry
@@ -28,10 +32,8 @@ var publishedMeta = []string{
 	"dcterms.issued", "dcterms.created", "dc.date", "date",
 }
 
-// readPageMeta reads the page's own metadata. The publication time is the
-// first of: a <meta> in publishedMeta, JSON-LD datePublished, a <time
-// datetime> marked as the publication time (pubdate, itemprop), the first
-// <time datetime> inside <article>.
+// readPageMeta reads the page's own metadata: titles, rel=canonical,
+// language, JSON-LD articleBody and the publication time (pagePublished).
 func readPageMeta(doc *html.Node) pageMeta {
 	d := goquery.NewDocumentFromNode(doc)
 	var m pageMeta
@@ -52,6 +54,7 @@ func readPageMeta(doc *html.Node) pageMeta {
 		}
 	})
 	m.ogTitle = metas["og:title"]
+	m.language = pageLanguage(d, metas)
 	d.Find("link[rel][href]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		rel, _ := s.Attr("rel")
 		for _, r := range strings.Fields(strings.ToLower(rel)) {
@@ -62,63 +65,132 @@ func readPageMeta(doc *html.Node) pageMeta {
 		}
 		return true
 	})
+	var ld jsonLD
+	d.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
+		ld.read(s.Text())
+	})
+	m.articleBody = ld.articleBody
+	if m.language == "" {
+		m.language = primaryLanguage(ld.inLanguage)
+	}
+	m.published = pagePublished(d, metas, ld)
+	return m
+}
+
+// pagePublished is the first publication time of: a <meta> in
+// publishedMeta, JSON-LD datePublished, a <time datetime> marked as the
+// publication time (pubdate, itemprop), the first <time datetime> inside
+// <article>.
+func pagePublished(d *goquery.Document, metas map[string]string, ld jsonLD) time.Time {
 	for _, k := range publishedMeta {
 		if t := parseTime(metas[k]); !t.IsZero() {
-			m.published = t
-			return m
+			return t
 		}
 	}
-	d.Find(`script[type="application/ld+json"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		m.published = jsonLDPublished(s.Text())
-		return m.published.IsZero()
-	})
-	if !m.published.IsZero() {
-		return m
+	if !ld.published.IsZero() {
+		return ld.published
 	}
 	for _, sel := range []string{"time[pubdate][datetime]", `time[itemprop="datePublished"][datetime]`, "article time[datetime]"} {
 		if v, ok := d.Find(sel).First().Attr("datetime"); ok {
 			if t := parseTime(v); !t.IsZero() {
-				m.published = t
-				break
+				return t
 			}
 		}
 	}
-	return m
+	return time.Time{}
 }
 
-// jsonLDPublished finds the first datePublished in a JSON-LD block, in any
-// object or @graph array.
-func jsonLDPublished(src string) time.Time {
+// jsonLD is what the page's JSON-LD blocks say about the article: the
+// first datePublished and inLanguage, and the longest articleBody (a page
+// may describe several creative works; the article is the long one).
+type jsonLD struct {
+	published   time.Time
+	inLanguage  string
+	articleBody string
+}
+
+// read adds one JSON-LD block, searching every object and @graph array
+// (to a bounded depth); an invalid block is ignored.
+func (ld *jsonLD) read(src string) {
 	var v any
 	if err := json.Unmarshal([]byte(strings.TrimSpace(src)), &v); err != nil {
-		return time.Time{}
+		return
 	}
-	var find func(v any, depth int) time.Time
-	find = func(v any, depth int) time.Time {
-		if depth > 16 {
-			return time.Time{}
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			if s, ok := x["datePublished"].(string); ok {
-				if t := parseTime(s); !t.IsZero() {
-					return t
-				}
-			}
-			// Sorted keys: the answer must not depend on map order.
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				if t := find(x[k], depth+1); !t.IsZero() {
-					return t
-				}
-			}
-		case []any:
-			for _, c := range x {
-				if t := find(c, depth+1); !t.IsZero() {
-					return t
-				}
-			}
-		}
-		return time.Time{}
+	ld.walk(v, 0)
+}
+
+func (ld *jsonLD) walk(v any, depth int) {
+	if depth > 16 {
+		return
 	}
-	return find(v, 0)
+	switch x := v.(type) {
+	case map[string]any:
+		if s, ok := x["datePublished"].(string); ok && ld.published.IsZero() {
+			ld.published = parseTime(s)
+		}
+		if s, ok := x["inLanguage"].(string); ok && ld.inLanguage == "" {
+			ld.inLanguage = s
+		}
+		if s, ok := x["articleBody"].(string); ok && len(s) > len(ld.articleBody) {
+			ld.articleBody = s
+		}
+		// Sorted keys: the answer must not depend on map order.
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			ld.walk(x[k], depth+1)
+		}
+	case []any:
+		for _, c := range x {
+			ld.walk(c, depth+1)
+		}
+	}
+}
+
+// pageLanguage is the page's declared language: <html lang> (or
+// xml:lang), then a content-language <meta>, then og:locale. Only the
+// primary subtag is kept: "en-GB", "en_US" and "EN" all say "en".
+func pageLanguage(d *goquery.Document, metas map[string]string) string {
+	h := d.Find("html").First()
+	for _, attr := range []string{"lang", "xml:lang"} {
+		if v, ok := h.Attr(attr); ok {
+			if l := primaryLanguage(v); l != "" {
+				return l
+			}
+		}
+	}
+	if v, ok := d.Find(`meta[http-equiv]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		e, _ := s.Attr("http-equiv")
+		return strings.EqualFold(strings.TrimSpace(e), "content-language")
+	}).First().Attr("content"); ok {
+		if l := primaryLanguage(v); l != "" {
+			return l
+		}
+	}
+	for _, k := range []string{"language", "dc.language", "og:locale", "inlanguage"} {
+		if l := primaryLanguage(metas[k]); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// primaryLanguage reduces a language tag or locale ("pt-BR", "en_US",
+// "de, en") to its primary subtag in lower case, or "" when it is not
+// two or three ASCII letters ("x-default", "*", junk).
+func primaryLanguage(tag string) string {
+	tag = strings.TrimSpace(tag)
+	if i := strings.IndexAny(tag, ",;"); i >= 0 {
+		tag = strings.TrimSpace(tag[:i])
+	}
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	if len(tag) < 2 || len(tag) > 3 {
+		return ""
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i] | 0x20; c < 'a' || c > 'z' {
+			return ""
+		}
+	}
+	return strings.ToLower(tag)
 }

@@ -25,11 +25,14 @@ var ErrBodyTooLarge = errors.New("body too large")
 //     gzip bodies such as sitemap.xml.gz served as octet-stream), so the
 //     size cap counts decompressed bytes (colly's MaxBodySize counts
 //     compressed ones, colly #923);
-//   - caps the body, failing loudly once it passes the limit.
+//   - caps the body, failing loudly once it passes the limit;
+//   - waits for the limiter (per-host and global slots, per-host delay)
+//     and holds the slots until the body is closed.
 type transport struct {
 	guarded, trusted http.RoundTripper
 	allow            func(netip.Addr) bool
 	maxBody          int64
+	limit            *limiter
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -45,6 +48,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
+	release := func() {}
+	if t.limit != nil {
+		var err error
+		if release, err = t.limit.acquire(req.Context(), req.URL.Host); err != nil {
+			closeBody(req)
+			return nil, err
+		}
+	}
 	// A RoundTripper must not modify the caller's request.
 	r2 := req.Clone(req.Context())
 	// Setting Accept-Encoding ourselves stops net/http from decompressing
@@ -52,6 +63,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r2.Header.Set("Accept-Encoding", "gzip")
 	resp, err := next.RoundTrip(r2)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
@@ -59,9 +71,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case "", "identity", "gzip", "x-gzip":
 	default:
 		resp.Body.Close()
+		release()
 		return nil, fmt.Errorf("unsupported content-encoding %q", enc)
 	}
-	resp.Body = &cappedBody{raw: resp.Body, gzipped: enc != "" && enc != "identity", limit: t.maxBody}
+	resp.Body = &cappedBody{raw: resp.Body, gzipped: enc != "" && enc != "identity", limit: t.maxBody, release: release}
 	resp.Header.Del("Content-Encoding")
 	resp.Header.Del("Content-Length")
 	resp.ContentLength = -1
@@ -81,6 +94,7 @@ type cappedBody struct {
 	raw     io.ReadCloser
 	gzipped bool
 	limit   int64
+	release func() // the limiter's slots; idempotent
 
 	r    io.Reader
 	read int64
@@ -146,7 +160,13 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *cappedBody) Close() error { return b.raw.Close() }
+func (b *cappedBody) Close() error {
+	err := b.raw.Close()
+	if b.release != nil {
+		b.release()
+	}
+	return err
+}
 
 // byteSize spells a limit the way an operator wrote it: "10 MiB".
 func byteSize(n int64) string {

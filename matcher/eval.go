@@ -73,6 +73,9 @@ func (m *Matcher) evaluate(sc *scratch, wi int32, cands []candidate) outcome {
 		}
 		return o
 	}
+	if !sc.explain && !sc.mayFire(w, cands) {
+		return o
+	}
 	sc.resolveTerms(w, cands)
 	q := w.query
 	sc.evalQuery(q)

@@ -198,3 +198,22 @@ func TestQuery(t *testing.T) {
 		})
 	}
 }
+
+// TestQueryOnlyWatch checks a watch that has a query and no entities or
+// keywords: its terms all come from the query.
+func TestQueryOnlyWatch(t *testing.T) {
+	m := compile(t, Watch{Name: "q", Query: parse(t, `"prisoner exchange" OR hostage*`)})
+	got := markHits(m.Match("Hostages freed", "The prisoner exchange took place at dawn."))
+	want := []Hit{{
+		Watch: "q",
+		Matches: []news.Match{
+			{Term: "hostage*", Seen: []string{"Hostages"}, Count: 1},
+			{Term: `"prisoner exchange"`, Seen: []string{"prisoner exchange"}, Count: 1},
+		},
+		Fired:   `"prisoner exchange"`,
+		Snippet: "The «prisoner exchange» took place at dawn.",
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Match mismatch (-want +got):\n%s", diff)
+	}
+}

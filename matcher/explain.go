@@ -207,7 +207,7 @@ func (r *reporter) found(sc *scratch) {
 // case, once per place.
 func (r *reporter) caseMisses(sc *scratch, wi int32) {
 	for i := range sc.misses {
-		c := &sc.misses[i].candidate
+		c := &sc.misses[i]
 		if c.watch != wi {
 			continue
 		}

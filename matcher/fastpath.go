@@ -97,10 +97,11 @@ func scanWord(seed uint64, s string, i int) (j int, h uint64) {
 }
 
 // asciiWords handles the run of ASCII letters and digits at s[i:] (match
-// mode, no word open), and the words after it as long as one space
-// separates them. A word followed by what cannot continue it is finished
-// and looked up at once; otherwise it is folded into the buffer and left
-// open for the general path. It returns where it stopped.
+// mode, no word open), and the words after it as long as only ASCII
+// separators (spaces, punctuation, not apostrophes) come between them. A
+// word followed by what cannot continue it is finished and looked up at
+// once; otherwise it is folded into the buffer and left open for the
+// general path. It returns where it stopped.
 func (z *tokenizer) asciiWords(s string, i int) int {
 	d := z.dict
 	for {

@@ -1,9 +1,12 @@
 package matcher
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/newshound/newshound/matcher/query"
 )
 
 // fuzzWatches are the golden watches plus watches with tricky spellings,
@@ -131,4 +134,39 @@ func watchIndex(ws []Watch, name string) int {
 		}
 	}
 	return -1
+}
+
+// FuzzQuery evaluates any query that parses on any text: no panic, and
+// Match (which skips watches that cannot fire) agrees with Explain (which
+// evaluates everything) on whether the watch fires, with the same hit.
+func FuzzQuery(f *testing.F) {
+	for _, s := range [][3]string{
+		{`("al Hol" OR CENTCOM) AND (transfer* OR detainee*) AND NOT football`, "Camp news", "Detainees left al-Hol; CENTCOM said the transfer went well."},
+		{`title:(a OR b*) -c NEAR/2 d`, "a bb", "c x d a d"},
+		{`NOT (a OR b) OR c NEAR/1 (c OR "c c"*)`, "", "c c cc a"},
+		{`-"x y" al* AND NOT title:al`, "al", "x y al ala"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, q, title, text string) {
+		n, err := query.Parse(q)
+		if err != nil {
+			return
+		}
+		m, err := Compile([]Watch{{Name: "w", Terms: []Term{{Name: "a"}, {Name: "al Hol", Variants: vs("CENTCOM")}}, Query: n, MinMentions: len(text) % 3}})
+		if err != nil {
+			return // e.g. a query term that normalises to nothing
+		}
+		hits := m.Match(title, text)
+		e, err := m.Explain("w", title, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Fires != (len(hits) == 1) || e.Fires && !reflect.DeepEqual(*e.Hit, hits[0]) {
+			t.Fatalf("query %q on (%q, %q): Match %v, Explain fires %v with %v", q, title, text, hits, e.Fires, e.Hit)
+		}
+		for _, h := range hits {
+			checkSnippet(t, title, text, h)
+		}
+	})
 }

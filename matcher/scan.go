@@ -23,12 +23,6 @@ type candidate struct {
 	start, end  int   // byte span in the segment's original string
 }
 
-// caseMiss is a spelling found in folded form but rejected because it is
-// case-sensitive and the text has another letter case (for Explain).
-type caseMiss struct {
-	candidate
-}
-
 // scratch is the per-call working memory, pooled to keep Match cheap.
 type scratch struct {
 	z     tokenizer
@@ -39,10 +33,11 @@ type scratch struct {
 	sorted  []candidate
 	count   []int32
 	touched []int32
-	// explain records case misses; anyCase ignores case rules (used to
-	// check exclude phrases at compile time).
+	// explain records in misses the spellings found once folded but
+	// rejected for letter case; anyCase ignores case rules (used to check
+	// exclude phrases at compile time).
 	explain, anyCase bool
-	misses           []caseMiss
+	misses           []candidate
 	// steps and words count the work done, for the linear-time test.
 	steps, words int
 
@@ -54,7 +49,9 @@ type scratch struct {
 	items  []nearItem
 	leafAt []int32 // NEAR leaves being merged
 	heads  []int   // ... and the next occurrence of each
-	spans  []span
+	seen   []uint8 // by term, for mayFire
+	may    []maybe // by query node, for mayFire
+	spans  []span  // highlights of a hit, in the source
 }
 
 // step is a trie state during the walk: the node reached, the stored
@@ -209,7 +206,7 @@ func (m *Matcher) emit(sc *scratch, s string, seg uint8, outs []output, first in
 		c.watch, c.term, c.variant, c.kind = o.watch, o.term, o.variant, o.kind
 		if o.cased >= 0 && !sc.anyCase && !m.caseMatches(sc, s[c.start:c.end], o.cased) {
 			if sc.explain {
-				sc.misses = append(sc.misses, caseMiss{c})
+				sc.misses = append(sc.misses, c)
 			}
 			continue
 		}

@@ -6,12 +6,30 @@ import (
 	"unicode/utf8"
 )
 
+// plainByte marks the ASCII bytes that are not whitespace: a sentence
+// cannot start right after one, so the scans below skip them in a tight
+// loop.
+var plainByte = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c != ' ' && (c < '\t' || c > '\r')
+	}
+	return t
+}()
+
+// noStart reports, cheaply, that no sentence can start at s[p] (0 < p ≤
+// len(s)): it follows an ASCII byte that is no whitespace, or ASCII
+// whitespace before a lower-case ASCII letter. False means "maybe".
+func noStart(s string, p int) bool {
+	c := s[p-1]
+	return plainByte[c] || c < utf8.RuneSelf && p < len(s) && 'a' <= s[p] && s[p] <= 'z'
+}
+
 // sentenceStart returns where the sentence holding s[hs] starts, looking
 // back at most snippetMax runes; cut reports that the limit was reached,
 // in which case the start is moved forward to a word boundary.
 func sentenceStart(s string, hs int) (start int, cut bool) {
-	p := hs
-	for n := 0; p > 0; n++ {
+	p, n := hs, 0
+	for p > 0 {
 		if n == snippetMax {
 			for q := p; q < hs; {
 				r, size := utf8.DecodeRuneInString(s[q:])
@@ -22,20 +40,22 @@ func sentenceStart(s string, hs int) (start int, cut bool) {
 			}
 			return hs, true
 		}
-		if c := s[p-1]; c < utf8.RuneSelf {
-			// A sentence starts only after whitespace: skip the boundary
-			// test after any other ASCII byte.
-			if (c == ' ' || '\t' <= c && c <= '\r') && boundary(s, p) {
-				return p, false
+		if noStart(s, p) {
+			// Nor at the positions further back that follow an ASCII byte
+			// (one rune each) and cannot start a sentence.
+			q, lim := p-1, max(0, p-(snippetMax-n))
+			for q > lim && noStart(s, q) {
+				q--
 			}
-			p--
-		} else {
-			if boundary(s, p) {
-				return p, false
-			}
-			_, size := utf8.DecodeLastRuneInString(s[:p])
-			p -= size
+			n, p = n+p-q, q
+			continue
 		}
+		if boundary(s, p) {
+			return p, false
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:p])
+		p -= size
+		n++
 	}
 	return 0, false
 }
@@ -44,8 +64,8 @@ func sentenceStart(s string, hs int) (start int, cut bool) {
 // ahead at most snippetMax runes; cut reports that the limit was reached,
 // in which case the end is moved back to a word boundary.
 func sentenceEnd(s string, he int) (end int, cut bool) {
-	q := he
-	for n := 0; q < len(s); n++ {
+	q, n := he, 0
+	for q < len(s) {
 		if n == snippetMax {
 			for p := q; p > he; {
 				r, size := utf8.DecodeLastRuneInString(s[:p])
@@ -56,15 +76,18 @@ func sentenceEnd(s string, he int) (end int, cut bool) {
 			}
 			return he, true
 		}
-		if c := s[q-1]; q > he && (c >= utf8.RuneSelf || c == ' ' || '\t' <= c && c <= '\r') && boundary(s, q) {
+		if q > he && !noStart(s, q) && boundary(s, q) {
 			return q, false
 		}
-		if s[q] < utf8.RuneSelf {
-			q++
-		} else {
-			_, size := utf8.DecodeRuneInString(s[q:])
-			q += size
+		if s[q] < utf8.RuneSelf && noStart(s, q+1) {
+			// Skip the ASCII bytes after which no sentence can start.
+			for q, n = q+1, n+1; q < len(s) && n < snippetMax && s[q] < utf8.RuneSelf && noStart(s, q+1); q, n = q+1, n+1 {
+			}
+			continue
 		}
+		_, size := utf8.DecodeRuneInString(s[q:])
+		q += size
+		n++
 	}
 	return len(s), false
 }

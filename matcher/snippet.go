@@ -24,18 +24,57 @@ type snip struct {
 	a, b  int
 	lead  int  // bytes of text before collapse(s[a:b])
 	giant bool // the hit itself is cut
-	plain bool // s[a:b] is shown as it is
+	plain bool // s[a:b] is shown as it is (see plain)
 }
 
-// plain reports whether s is printable ASCII without runs of spaces, so
-// that collapsing it changes nothing.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c >= 0x7f || c == ' ' && i > 0 && s[i-1] == ' ' {
-			return false
+// plain reports whether collapsing s changes nothing: it has no control
+// characters, no whitespace but single ASCII spaces, and no invalid UTF-8.
+// It also counts the runes of s. ASCII text is checked eight bytes at a
+// time.
+func plain(s string) (ok bool, runes int) {
+	i, space := 0, false // space: s[i-1] is ' '
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		if x&msb != 0 {
+			break
+		}
+		sp := zeroBytes(x ^ lsb*' ')
+		if atLeast(x, ' ') != msb || zeroBytes(x^lsb*0x7f) != 0 || sp&(sp<<8|boolBit(space)) != 0 {
+			return false, 0 // a control character or two spaces in a row
+		}
+		space = sp>>63 != 0
+	}
+	runes = i
+	for ; i < len(s); i++ {
+		runes++
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if n == 1 || isBlank(r) {
+				return false, 0 // invalid UTF-8 becomes U+FFFD; any blank a space
+			}
+			i += n - 1
+			continue
+		}
+		if c < ' ' || c == 0x7f || c == ' ' && i > 0 && s[i-1] == ' ' {
+			return false, 0
 		}
 	}
-	return true
+	return true, runes
+}
+
+// zeroBytes sets the high bit of each byte of x that is zero.
+func zeroBytes(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((x&low7 + low7) | x) & msb
+}
+
+// boolBit is the high bit of the lowest byte when b is set.
+func boolBit(b bool) uint64 {
+	if b {
+		return 0x80
+	}
+	return 0
 }
 
 // snippet returns the sentence of s around the hit s[hs:he]: whitespace
@@ -49,7 +88,7 @@ func makeSnippet(s string, hs, he int) snip {
 	ss, cutL := sentenceStart(s, hs)
 	se, cutR := sentenceEnd(s, he)
 	a, b := skipSpace(s, ss, hs), skipSpaceBack(s, he, se)
-	if plain(s[a:b]) && (b-a)+ellipses(cutL, cutR) <= snippetMax {
+	if ok, runes := plain(s[a:b]); ok && runes+ellipses(cutL, cutR) <= snippetMax {
 		// Common case: nothing to collapse and nothing to cut.
 		sn := snip{a: a, b: b, plain: true}
 		switch {

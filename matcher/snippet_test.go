@@ -69,10 +69,16 @@ func FuzzSnippet(f *testing.F) {
 		long,
 		strings.Repeat("ISIS ", 400),
 		"Before. " + strings.Repeat("ab ", 200) + "after.",
+		"twelve bytes  then two spaces", "seven b\x01ytes", "eight by  tes", "é plain ascii after é",
 	} {
 		f.Add(s, uint16(len(s)/2), uint16(4))
 	}
 	f.Fuzz(func(t *testing.T, s string, at, length uint16) {
+		var c strings.Builder
+		writeCollapsed(&c, s)
+		if ok, runes := plain(s); ok && (c.String() != s || runes != utf8.RuneCountInString(s)) {
+			t.Fatalf("plain(%q) = true, %d runes, but it collapses to %q", s, runes, c.String())
+		}
 		hs, he, ok := hitAt(s, int(at), int(length))
 		if !ok {
 			return

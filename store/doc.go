@@ -24,7 +24,7 @@
 //     files are built under a temporary name and linked into place, so an
 //     empty file at the path can only mean damage.
 //
-// # Schema (version 2, meta/version = 2)
+// # Schema (version 3, meta/version = 3)
 //
 //	meta/
 //	    version                       → JSON int, the schema version
@@ -61,6 +61,11 @@
 //	                                    index of texts/ by found time, so
 //	                                    Articles and PruneTexts are range
 //	                                    scans
+//	fetch/                            (since v3)
+//	    <source>                      → JSON FetchState: listing URL,
+//	                                    ETag, Last-Modified, not-before
+//	                                    time of a backing-off source,
+//	                                    discovered feed URL
 //
 // outbox/ and due/ are always changed together, in one transaction; so
 // are texts/ and texts_by_found/.
@@ -86,7 +91,12 @@
 // file's; a file of a newer version than this binary knows is refused. A
 // fresh file is version 0, and the v0→v1 migration creates the buckets;
 // v1→v2 adds texts/ and texts_by_found/ (empty: articles crawled before
-// the upgrade have no text to replay). Alert records of v1 lack "fired"
+// the upgrade have no text to replay); v2→v3 adds fetch/ (empty: the
+// first run after the upgrade fetches every listing unconditionally).
+// Fetch state is written by PutFetchState after Record, in its own
+// transaction: validators stored before their pass would let a 304 hide
+// articles never marked seen, while validators lost in a crash cost one
+// full fetch. Alert records of v1 lack "fired"
 // and "highlights" and read back with both empty, so they need no
 // rewrite.
 // Add a migration by appending to the migrations list, bumping

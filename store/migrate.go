@@ -22,12 +22,14 @@ var (
 	// Since version 2.
 	bucketTexts        = []byte("texts")
 	bucketTextsByFound = []byte("texts_by_found")
+	// Since version 3.
+	bucketFetch = []byte("fetch")
 
 	keyVersion = []byte("version")
 )
 
 // schemaVersion is the version this binary writes and the highest it reads.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // migration brings a file from version-1 to version. It runs inside the
 // write transaction that also records the new version, so a crash mid-way
@@ -43,6 +45,7 @@ type migration struct {
 var migrations = []migration{
 	{version: 1, name: "create buckets", migrate: createBucketsV1},
 	{version: 2, name: "keep article texts", migrate: createBucketsV2},
+	{version: 3, name: "keep fetch state", migrate: createBucketsV3},
 }
 
 // bucketsV1 are the buckets of schema version 1.
@@ -55,14 +58,23 @@ var bucketsV1 = [][]byte{
 // their index by found time.
 var bucketsV2 = [][]byte{bucketTexts, bucketTextsByFound}
 
+// bucketsV3 are the buckets version 3 adds: per-source fetch state
+// (conditional GET validators, back-off, discovered feed).
+var bucketsV3 = [][]byte{bucketFetch}
+
 // buckets are every bucket of the current schema.
-var buckets = slices.Concat(bucketsV1, bucketsV2)
+var buckets = slices.Concat(bucketsV1, bucketsV2, bucketsV3)
 
 func createBucketsV1(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV1) }
 
 // createBucketsV2 adds the (empty) text buckets: articles crawled before
 // the upgrade have no stored text and are simply not replayed.
 func createBucketsV2(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV2) }
+
+// createBucketsV3 adds the (empty) fetch state bucket: sources of an
+// upgraded file simply start without validators, so their first run after
+// the upgrade is an unconditional fetch.
+func createBucketsV3(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV3) }
 
 func createBuckets(tx *bbolt.Tx, names [][]byte) error {
 	for _, name := range names {

@@ -10,12 +10,36 @@ import (
 	"github.com/newshound/newshound/news"
 )
 
-// SourceState is what the daemon remembers about one source between runs.
+// SourceState is what the daemon remembers about one source between runs,
+// including its health (see package app for the rules that set it).
 type SourceState struct {
 	LastRun, LastSuccess time.Time
 	ConsecutiveFailures  int
 	LastError            string
 	Items                int // items/links discovered on the last run
+
+	// ConsecutiveEmpty counts successful runs in a row that listed nothing
+	// (a feed without items, a selector that matched no link, an empty
+	// sitemap). A failed run leaves it as it was; a run that listed
+	// something resets it.
+	ConsecutiveEmpty int
+	// New is how many new articles the last run fetched.
+	New int
+	// History is the number of items listed by each of the last
+	// HistoryLen runs, oldest first (a failed run counts -1).
+	History []int
+	// Unhealthy is set when the source crossed the health threshold and
+	// has not recovered since; the zero value is healthy.
+	Unhealthy bool
+	// UnhealthySince is when the source turned unhealthy; zero when
+	// healthy.
+	UnhealthySince time.Time
+	// Noticed reports that the unhealthy notice was queued (or, with no
+	// health notifiers, logged) for the current episode.
+	Noticed bool
+	// Episodes counts how many times the source turned unhealthy; it
+	// keeps the notices' alert IDs distinct.
+	Episodes int
 }
 
 // QueuedAlert is an alert and the names of the notifiers it goes to.
@@ -71,13 +95,7 @@ func (s *Store) Record(p Pass) (queued []string, err error) {
 				queued = append(queued, qa.Alert.ID)
 			}
 		}
-		return putJSON(tx.Bucket(bucketSources), []byte(p.Source), sourceRecord{
-			LastRun:             utc(p.State.LastRun),
-			LastSuccess:         utc(p.State.LastSuccess),
-			ConsecutiveFailures: p.State.ConsecutiveFailures,
-			LastError:           p.State.LastError,
-			Items:               p.State.Items,
-		})
+		return putJSON(tx.Bucket(bucketSources), []byte(p.Source), toSourceStateRecord(p.State))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
@@ -165,12 +183,12 @@ func (s *Store) Seen(source, key string) (bool, error) {
 // SourceState returns the stored state of a source; ok is false for a
 // source that has never been recorded.
 func (s *Store) SourceState(source string) (state SourceState, ok bool, err error) {
-	var rec sourceRecord
+	var rec sourceStateRecord
 	ok, err = s.getJSON(bucketSources, source, &rec)
 	if err != nil || !ok {
 		return SourceState{}, ok, wrapf(err, "read state of source %q", source)
 	}
-	return SourceState(rec), true, nil
+	return rec.state(), true, nil
 }
 
 // Alert returns a stored alert by ID.

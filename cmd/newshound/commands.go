@@ -33,6 +33,7 @@ Usage:
                                           fetch (or read) one article and show what the watch matched, where and why
   newshound replay  [--config FILE] [--since 72h] [--watch W] [--json]
                                           run the current watches over the stored articles; print what would fire
+  newshound sources [--config FILE] [--json]   print each source's health
   newshound version                       print the version
 
 --config defaults to $NEWSHOUND_CONFIG, else newshound.yaml.
@@ -89,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		return explainCmd(rest, stdout, stderr, lookupEnv)
 	case "replay":
 		return replayCmd(rest, stdout, stderr, lookupEnv)
+	case "sources":
+		return sourcesCmd(rest, stdout, stderr, lookupEnv)
 	case "run", "once", "check":
 	default:
 		fmt.Fprintf(stderr, "newshound: unknown command %q\n\n%s", cmd, usage)

@@ -56,8 +56,8 @@ Watch:     {{.Watch}}
 Source:    {{.Source}}
 {{if .Published}}Published: {{.Published}}
 {{end}}Found:     {{.Found}}
-Matched:   {{range $i, $m := .Matches}}{{if $i}}; {{end}}{{$m.Term}} ×{{$m.Count}}{{if $m.Seen}} (seen as {{$m.Seen}}){{end}}{{end}}
-{{if .Fired}}Fired:     {{.Fired}}
+{{if .Matches}}Matched:   {{range $i, $m := .Matches}}{{if $i}}; {{end}}{{$m.Term}} ×{{$m.Count}}{{if $m.Seen}} (seen as {{$m.Seen}}){{end}}{{end}}
+{{end}}{{if .Fired}}Fired:     {{.Fired}}
 {{end}}{{if .SnippetText}}
 > {{.SnippetText}}
 {{end}}
@@ -70,10 +70,10 @@ const htmlBody = `<!DOCTYPE html>
 <body style="font-family: sans-serif">
 <p style="color: #555">newshound · watch <strong>{{.Watch}}</strong> · {{.Source}} · {{if .Published}}published {{.Published}}{{else}}found {{.Found}}{{end}}</p>
 <h2 dir="auto">{{if .Link}}<a href="{{.Link}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}</h2>
-<ul>
+{{if .Matches}}<ul>
 {{range .Matches}}<li><strong dir="auto">{{.Term}}</strong> ×{{.Count}}{{if .Seen}} <span dir="auto">(seen as {{.Seen}})</span>{{end}}</li>
 {{end}}</ul>
-{{if .Fired}}<p>Fired: <code dir="auto">{{.Fired}}</code></p>
+{{end}}{{if .Fired}}<p>Fired: <code dir="auto">{{.Fired}}</code></p>
 {{end}}{{if .Snippet}}<blockquote dir="auto">{{range .Snippet}}{{if .Hit}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</blockquote>
 {{end}}<p style="color: #888; font-size: small">newshound alert {{.ID}}</p>
 </body></html>

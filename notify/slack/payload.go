@@ -65,7 +65,10 @@ func Payload(a news.Alert) ([]byte, error) {
 	blocks := []block{
 		{Type: "section", Text: &textObject{Type: "mrkdwn", Text: head}},
 		{Type: "context", Elements: contextLine(a)},
-		{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "*Matched:* " + matched(a.Matches)}},
+	}
+	// A source-health notice has no matches: no empty "Matched:" line.
+	if len(a.Matches) > 0 {
+		blocks = append(blocks, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "*Matched:* " + matched(a.Matches)}})
 	}
 	if a.Fired != "" {
 		blocks = append(blocks, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "*Fired:* " + fired(a.Fired)}})

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
@@ -195,4 +196,21 @@ func FuzzPayload(f *testing.F) {
 		}
 		checkMessage(t, decode(t, body))
 	})
+}
+
+// TestPayloadWithoutMatches covers source-health notices, which carry no
+// matches: the message has no empty "Matched:" line.
+func TestPayloadWithoutMatches(t *testing.T) {
+	a := news.Alert{ID: "nh_x", Watch: "source-health", Source: "wire", URL: "https://example.org/rss.xml",
+		Title: `Source "wire" is unhealthy: 3 failed runs in a row`, Found: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	b, err := Payload(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Matched:") {
+		t.Errorf("Payload(%q) = %s, want no Matched line", a.Title, b)
+	}
+	if !strings.Contains(string(b), "is unhealthy") {
+		t.Errorf("Payload(%q) = %s, want the title", a.Title, b)
+	}
 }

@@ -1,0 +1,226 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newshound/newshound/config"
+)
+
+const politeConfig = `
+data: newshound.db
+crawl: {host_delay: 0s} # one loopback host serves everything
+defaults:
+  schedule: "@every 15m"
+  timeout: 5s
+sources:
+  - name: wire
+    feed: %[1]s/feed.xml
+watches:
+  - name: detainees
+    entities:
+      - name: al Hol
+    notify: [console]
+notifiers:
+  - name: console
+    stdout: {}
+`
+
+// politeSite serves a two-item RSS feed with an ETag (answering 304 to a
+// matching If-None-Match) and two articles, counting requests; status
+// overrides the feed's answer while set.
+type politeSite struct {
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	status      int    // 0 = serve the feed
+	retryAfter  string // sent with status
+	hits        map[string]int
+	conditional int // feed requests carrying If-None-Match
+}
+
+func newPoliteSite(t *testing.T) *politeSite {
+	s := &politeSite{hits: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *politeSite) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.Path]++
+	status, ra := s.status, s.retryAfter
+	if r.URL.Path == "/feed.xml" && r.Header.Get("If-None-Match") != "" {
+		s.conditional++
+	}
+	s.mu.Unlock()
+	switch r.URL.Path {
+	case "/feed.xml":
+		if status != 0 {
+			if ra != "" {
+				w.Header().Set("Retry-After", ra)
+			}
+			w.WriteHeader(status)
+			return
+		}
+		w.Header().Set("ETag", `"feed-v1"`)
+		if r.Header.Get("If-None-Match") == `"feed-v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>`+
+			`<item><title>One</title><link>%[1]s/a/1</link></item>`+
+			`<item><title>Two</title><link>%[1]s/a/2</link></item></channel></rss>`, s.srv.URL)
+	case "/a/1", "/a/2":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<html><head><title>Story</title></head><body><article><h1>Story</h1><p>%s</p></article></body></html>", filler(4))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *politeSite) set(status int, retryAfter string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.status, s.retryAfter = status, retryAfter
+}
+
+func (s *politeSite) count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[path]
+}
+
+func newPoliteApp(t *testing.T, site *politeSite, clock *fakeClock) *App {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "newshound.yaml")
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.srv.URL)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, testEnv)
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	a, err := New(cfg, Options{Now: clock.Now, Stdout: &syncBuffer{}})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// TestSecondPassIsConditional: the second pass over an unchanged feed
+// makes one request, the conditional listing fetch answered 304, and no
+// article request; the source keeps its item count.
+func TestSecondPassIsConditional(t *testing.T) {
+	site, clock := newPoliteSite(t), &fakeClock{t: healthT0}
+	a := newPoliteApp(t, site, clock)
+	first := runOnce(t, a)
+	if p := first.Passes[0]; p.Articles != 2 || p.NotModified {
+		t.Fatalf("first pass = %+v, want 2 articles", p)
+	}
+	fs, ok, err := a.Store().FetchState("wire")
+	if err != nil || !ok || fs.ETag != `"feed-v1"` || fs.URL != site.srv.URL+"/feed.xml" {
+		t.Fatalf("FetchState(wire) after the first pass = %+v, %v, %v; want the feed's ETag", fs, ok, err)
+	}
+	clock.Advance(15 * time.Minute)
+	second := runOnce(t, a)
+	if p := second.Passes[0]; !p.NotModified || p.Articles != 0 || p.Err != nil {
+		t.Errorf("second pass = %+v, want NotModified with no articles", p)
+	}
+	if got := site.count("/feed.xml"); got != 2 {
+		t.Errorf("feed requests = %d, want 2", got)
+	}
+	site.mu.Lock()
+	if site.conditional != 1 {
+		t.Errorf("conditional feed requests = %d, want 1", site.conditional)
+	}
+	site.mu.Unlock()
+	if got := site.count("/a/1") + site.count("/a/2"); got != 2 {
+		t.Errorf("article requests over two passes = %d, want 2 (none on the second)", got)
+	}
+	st, _, _ := a.Store().SourceState("wire")
+	if st.Items != 2 || st.ConsecutiveFailures != 0 || !st.LastSuccess.Equal(clock.Now()) {
+		t.Errorf("SourceState(wire) after a 304 = %+v, want Items 2, a success now", st)
+	}
+}
+
+// TestScheduledBackoff: a 503 with Retry-After makes scheduled passes skip
+// the source (no request) until then; further failures double the delay;
+// the first success clears it. RunOnce always runs.
+func TestScheduledBackoff(t *testing.T) {
+	site, clock := newPoliteSite(t), &fakeClock{t: healthT0}
+	a := newPoliteApp(t, site, clock)
+	c := a.current()
+	src := c.cfg.Sources[0]
+	scheduled := func() PassResult { return a.runPass(context.Background(), c, src, true) }
+	notBefore := func() time.Time {
+		fs, _, err := a.Store().FetchState("wire")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs.NotBefore
+	}
+
+	site.set(http.StatusServiceUnavailable, "7200")
+	start := clock.Now()
+	if p := scheduled(); p.Err == nil {
+		t.Fatalf("pass against a 503 = %+v, want a failure", p)
+	}
+	if got, want := notBefore(), start.Add(2*time.Hour); !got.Equal(want) {
+		t.Errorf("NotBefore after a 503 with Retry-After 7200 = %v, want %v", got, want)
+	}
+	clock.Advance(15 * time.Minute)
+	if p := scheduled(); !p.BackingOff || p.Err != nil {
+		t.Errorf("scheduled pass 15m later = %+v, want BackingOff", p)
+	}
+	if got := site.count("/feed.xml"); got != 1 {
+		t.Errorf("feed requests while backing off = %d, want 1", got)
+	}
+	clock.Advance(105 * time.Minute) // t0+2h: due
+	site.set(http.StatusInternalServerError, "")
+	second := clock.Now()
+	if p := scheduled(); p.BackingOff || p.Err == nil {
+		t.Fatalf("scheduled pass at NotBefore = %+v, want it to run and fail", p)
+	}
+	if got, want := notBefore(), second.Add(30*time.Minute); !got.Equal(want) {
+		t.Errorf("NotBefore after a second failure = %v, want %v (interval doubled)", got, want)
+	}
+	site.set(0, "")
+	if p := a.runPass(context.Background(), c, src, false); p.Err != nil || p.Articles != 2 {
+		t.Errorf("RunOnce-style pass during back-off = %+v, want it to run and succeed", p)
+	}
+	if got := notBefore(); !got.IsZero() {
+		t.Errorf("NotBefore after a success = %v, want zero", got)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		interval time.Duration
+		failures int
+		ceiling  time.Duration
+		want     time.Duration
+	}{
+		{15 * time.Minute, 1, 6 * time.Hour, 15 * time.Minute},
+		{15 * time.Minute, 2, 6 * time.Hour, 30 * time.Minute},
+		{15 * time.Minute, 5, 6 * time.Hour, 4 * time.Hour},
+		{15 * time.Minute, 6, 6 * time.Hour, 6 * time.Hour},
+		{15 * time.Minute, 1000, 6 * time.Hour, 6 * time.Hour},
+		{15 * time.Minute, 3, 0, time.Hour},
+		{12 * time.Hour, 1, 6 * time.Hour, 6 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := backoff(tt.interval, tt.failures, tt.ceiling); got != tt.want {
+			t.Errorf("backoff(%v, %d, %v) = %v, want %v", tt.interval, tt.failures, tt.ceiling, got, tt.want)
+		}
+	}
+}

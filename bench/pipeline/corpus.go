@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// page is one corpus page as served.
+type page struct {
+	id   string
+	body []byte
+}
+
+// loadCorpus reads every html/*.html.gz of the benchmark corpus and the
+// article bodies of its ground truth (for picking watch terms).
+func loadCorpus(dir string) ([]page, []string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil, fmt.Errorf("no html/*.html.gz under %s: pass -corpus with the article-extraction-benchmark folder", dir)
+	}
+	slices.Sort(files)
+	pages := make([]page, 0, len(files))
+	for _, f := range files {
+		body, err := gunzipFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		pages = append(pages, page{id: strings.TrimSuffix(filepath.Base(f), ".html.gz"), body: body})
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read ground truth: %w", err)
+	}
+	var truth map[string]struct {
+		ArticleBody string `json:"articleBody"`
+	}
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		return nil, nil, fmt.Errorf("read ground truth: %w", err)
+	}
+	bodies := make([]string, 0, len(truth))
+	for _, p := range pages {
+		bodies = append(bodies, truth[p.id].ArticleBody)
+	}
+	return pages, bodies, nil
+}
+
+func gunzipFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
+}
+
+var wordRE = regexp.MustCompile(`^\p{L}{5,}$`)
+
+// watchTerms returns n terms: a third are words of the corpus's article
+// bodies (spread over the frequency ranking, so some are common and some
+// rare), the rest made-up words that occur nowhere. Deterministic.
+func watchTerms(bodies []string, n int) []string {
+	count := map[string]int{}
+	for _, b := range bodies {
+		for _, w := range strings.Fields(b) {
+			w = strings.Trim(w, `.,;:!?"'()[]“”‘’«»`)
+			if wordRE.MatchString(w) {
+				count[strings.ToLower(w)]++
+			}
+		}
+	}
+	words := make([]string, 0, len(count))
+	for w := range count {
+		words = append(words, w)
+	}
+	slices.SortFunc(words, func(a, b string) int {
+		if c := count[b] - count[a]; c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	real := min(n/3, len(words))
+	terms := make([]string, 0, n)
+	for i := range real {
+		terms = append(terms, words[i*len(words)/real])
+	}
+	for i := 0; len(terms) < n; i++ {
+		terms = append(terms, fmt.Sprintf("qzx%dvoorn", i))
+	}
+	return terms
+}
+
+// server serves the corpus behind one RSS feed on loopback and counts
+// article fetches. The feed answers conditional requests (ETag and
+// Last-Modified), as a well-run news site does.
+type server struct {
+	srv      *httptest.Server
+	articles atomic.Int64
+	feeds    atomic.Int64
+	// conditional counts feed requests carrying If-None-Match or
+	// If-Modified-Since (answered 304 when the feed is unchanged).
+	conditional atomic.Int64
+}
+
+func newServer(pages []page) *server {
+	s := &server{}
+	mux := http.NewServeMux()
+	byPath := make(map[string][]byte, len(pages))
+	s.srv = httptest.NewServer(mux)
+	var feed bytes.Buffer
+	feed.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>corpus</title><link>` + s.srv.URL + `/</link><description>benchmark</description>`)
+	for i, p := range pages {
+		path := "/a/" + p.id + ".html"
+		byPath[path] = p.body
+		fmt.Fprintf(&feed, "<item><title>Corpus page %d</title><link>%s</link><guid>%s</guid></item>", i, html.EscapeString(s.srv.URL+path), p.id)
+	}
+	feed.WriteString("</channel></rss>")
+	modified := time.Date(2024, 3, 6, 12, 0, 0, 0, time.UTC)
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		s.feeds.Add(1)
+		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+			s.conditional.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("ETag", `"corpus-1"`)
+		http.ServeContent(w, r, "feed.xml", modified, bytes.NewReader(feed.Bytes()))
+	})
+	mux.HandleFunc("/a/", func(w http.ResponseWriter, r *http.Request) {
+		body, ok := byPath[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		s.articles.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(body)
+	})
+	return s
+}
+
+func (s *server) feedURL() string { return s.srv.URL + "/feed.xml" }

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/newshound/newshound/app"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/store"
+)
+
+// sourcesSite serves a healthy feed of two articles at /rss.xml and a
+// broken one at /broken.xml that always answers 500.
+func sourcesSite(t *testing.T) *httptest.Server {
+	t.Helper()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/rss.xml":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>One</title><link>http://%[1]s/one.html</link></item>
+<item><title>Two</title><link>http://%[1]s/two.html</link></item></channel></rss>`, r.Host)
+		case "/one.html", "/two.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<html><head><title>A story</title></head><body><article><h1>A story</h1>
+<p>Officials said the operation had been planned for several months and involved several ministries.</p>
+<p>Aid workers described long queues at the checkpoints, where families waited with their belongings.</p>
+<p>The spokesperson declined to give a timetable for the next phase of the operation in the region.</p>
+</article></body></html>`)
+		case "/broken.xml":
+			http.Error(w, "database on fire", http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(site.Close)
+	return site
+}
+
+// sourcesConfig: %[1]s is the site, %[2]s more sources.
+const sourcesConfig = `data: sources.db
+crawl:
+  host_delay: 0s # one test server serves every source
+sources:
+  - name: wire
+    feed: %[1]s/rss.xml
+  - name: broken
+    feed: %[1]s/broken.xml
+%[2]s
+watches:
+  - name: centcom
+    entities: [CENTCOM]
+    notify: [console]
+notifiers:
+  - name: console
+    stdout: {}
+health:
+  notify: [console]
+`
+
+// prepareSources runs the real pipeline three times, an hour apart, over
+// a config with a healthy and a failing feed, then writes a config that
+// adds a source that never ran. It returns that config's path.
+//
+// The config names the site news.test and the app's transport dials the
+// test server for it, so URLs (and the errors quoting them) are the same
+// on every run and the golden file holds them verbatim.
+func prepareSources(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	const site = "http://news.test"
+	dir := t.TempDir()
+	ran := filepath.Join(dir, "ran.yaml")
+	if err := os.WriteFile(ran, fmt.Appendf(nil, sourcesConfig, site, ""), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(ran, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	var console strings.Builder
+	var dialer net.Dialer
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dialer.DialContext(ctx, network, srv.Listener.Addr().String())
+	}}
+	defer transport.CloseIdleConnections()
+	a, err := app.New(cfg, app.Options{Now: func() time.Time { return now }, Stdout: &console, Transport: transport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		now = now.Add(time.Hour)
+		if _, err := a.RunOnce(context.Background()); err != nil {
+			t.Fatalf("RunOnce: %v", err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(console.String(), `[source-health] broken: Source "broken" is unhealthy: 3 failed runs in a row`); got != 1 {
+		t.Errorf("console printed %d unhealthy notices for broken, want 1:\n%s", got, console.String())
+	}
+	more := "  - name: later\n    page: " + site + "/world/\n    links: h2 a"
+	path := filepath.Join(dir, "newshound.yaml")
+	if err := os.WriteFile(path, fmt.Appendf(nil, sourcesConfig, site, more), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestSourcesCommand: after three passes the table shows wire healthy,
+// broken unhealthy with its error, and later never run.
+func TestSourcesCommand(t *testing.T) {
+	site := sourcesSite(t)
+	path := prepareSources(t, site)
+	var out, errOut strings.Builder
+	if code := sourcesCmd([]string{"--config", path}, &out, &errOut, noEnv); code != exitOK {
+		t.Fatalf("sources = %d, stderr %q; want 0", code, errOut.String())
+	}
+	checkSourcesGolden(t, filepath.Join("testdata", "sources", "table.golden"), out.String())
+
+	out.Reset()
+	if code := sourcesCmd([]string{"--config", path, "--json"}, &out, &errOut, noEnv); code != exitOK {
+		t.Fatalf("sources --json = %d, stderr %q; want 0", code, errOut.String())
+	}
+	var doc []sourceJSON
+	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil {
+		t.Fatalf("sources --json output is not JSON: %v\n%s", err, out.String())
+	}
+	var summary []string
+	for _, s := range doc {
+		summary = append(summary, fmt.Sprintf("%s %s unhealthy=%v failures=%d items=%d history=%v ran=%v",
+			s.Source, s.Health, s.Unhealthy, s.ConsecutiveFailures, s.Items, s.History, s.LastRun != nil))
+	}
+	want := []string{
+		"wire ok unhealthy=false failures=0 items=2 history=[2 2 2] ran=true",
+		"broken unhealthy unhealthy=true failures=3 items=0 history=[-1 -1 -1] ran=true",
+		"later never run unhealthy=false failures=0 items=0 history=[] ran=false",
+	}
+	if diff := cmp.Diff(want, summary); diff != "" {
+		t.Errorf("sources --json mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(doc[1].LastError, "500") {
+		t.Errorf("sources --json broken last_error = %q, want the 500", doc[1].LastError)
+	}
+}
+
+func checkSourcesGolden(t *testing.T, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("sources output mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSourcesCommandErrors(t *testing.T) {
+	site := sourcesSite(t)
+	path := writeFile(t, fmt.Sprintf(sourcesConfig, site.URL, ""))
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"no database yet", []string{"--config", path}, exitOK, "wire    feed  never run", ""},
+		{"extra argument", []string{"--config", path, "x"}, exitUsage, "", `unexpected argument "x"`},
+		{"bad flag", []string{"--config", path, "--color"}, exitUsage, "", "flag provided but not defined"},
+		{"missing config", []string{"--config", path + ".nope"}, exitFailure, "", "nope"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut strings.Builder
+			code := sourcesCmd(tt.args, &out, &errOut, noEnv)
+			if code != tt.wantCode || !strings.Contains(out.String(), tt.wantOut) || !strings.Contains(errOut.String(), tt.wantErr) {
+				t.Errorf("sourcesCmd(%q) = %d, stdout %q, stderr %q; want %d, %q, %q",
+					tt.args, code, out.String(), errOut.String(), tt.wantCode, tt.wantOut, tt.wantErr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), "sources.db")); err == nil {
+		t.Errorf("sources created a database where there was none")
+	}
+}
+
+// TestSourcesWhileDaemonRuns: a store held open (as the daemon holds it)
+// makes sources fail at once with a message saying what to do.
+func TestSourcesWhileDaemonRuns(t *testing.T) {
+	site := sourcesSite(t)
+	path := writeFile(t, fmt.Sprintf(sourcesConfig, site.URL, ""))
+	held, err := store.Open(filepath.Join(filepath.Dir(path), "sources.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	var out, errOut strings.Builder
+	code := sourcesCmd([]string{"--config", path}, &out, &errOut, noEnv)
+	if code != exitFailure || out.String() != "" || !strings.Contains(errOut.String(), "the daemon holds the database") {
+		t.Errorf("sources on a held store = %d, stdout %q, stderr %q; want 1 and the daemon message", code, out.String(), errOut.String())
+	}
+}
+
+func TestHealthCell(t *testing.T) {
+	for _, tt := range []struct {
+		s    store.SourceState
+		want string
+	}{
+		{store.SourceState{}, "ok"},
+		{store.SourceState{ConsecutiveFailures: 2}, "degraded (2/3 failed)"},
+		{store.SourceState{ConsecutiveEmpty: 1}, "degraded (1/3 empty)"},
+		{store.SourceState{ConsecutiveFailures: 1, ConsecutiveEmpty: 2}, "degraded (1/3 failed)"},
+		{store.SourceState{ConsecutiveFailures: 5, Unhealthy: true}, "UNHEALTHY"},
+		{store.SourceState{ConsecutiveEmpty: 3, Unhealthy: true}, "UNHEALTHY"},
+		// The daemon's flag wins over a threshold edited since.
+		{store.SourceState{ConsecutiveFailures: 2, Unhealthy: true}, "UNHEALTHY"},
+	} {
+		r := sourceRow{State: tt.s, Ran: true, Health: healthStatus(tt.s)}
+		if got := healthCell(r, 3); got != tt.want {
+			t.Errorf("healthCell(%+v, 3) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+	if got := healthCell(sourceRow{Health: healthNever}, 3); got != "never run" {
+		t.Errorf("healthCell(never run) = %q, want %q", got, "never run")
+	}
+}
+
+func TestErrorCell(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", "-"},
+		{"fetch feed: 500", "fetch feed: 500"},
+		{"a\tb\n c\x1b[31m", "a b c [31m"},
+		{strings.Repeat("é", 60), strings.Repeat("é", 60)},
+		{"crawl wire: fetch http://127.0.0.1:45678/a/very/long/path/rss.xml: http status 503",
+			"crawl wire: fetch ht…very/long/path/rss.xml: http status 503"},
+	} {
+		if got := errorCell(tt.in); got != tt.want {
+			t.Errorf("errorCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzErrorCell: whatever a server or parser put in an error, the cell is
+// one line without tabs, valid UTF-8 and at most maxErrorCell runes.
+func FuzzErrorCell(f *testing.F) {
+	for _, seed := range []string{"", "fetch feed: 500", "a\tb\r\nc", "\xff\xfe", strings.Repeat("ع", 100), "\u202eevil"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := errorCell(in)
+		if strings.ContainsAny(got, "\t\r\n") || !utf8.ValidString(got) || utf8.RuneCountInString(got) > maxErrorCell {
+			t.Errorf("errorCell(%q) = %q: not one bounded, valid line", in, got)
+		}
+	})
+}

@@ -1,0 +1,230 @@
+package crawler
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cacheable serves body with an ETag and a Last-Modified, answering 304 to
+// a request whose If-None-Match or If-Modified-Since matches.
+func cacheable(contentType, etag, lastMod string, body []byte) response {
+	return response{handler: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Last-Modified", lastMod)
+		inm, ims := r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
+		if (etag != "" && inm == etag) || (etag == "" && lastMod != "" && ims == lastMod) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Write(body)
+	}}
+}
+
+func sitemapXML(locs ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for _, l := range locs {
+		fmt.Fprintf(&b, "<url><loc>%s</loc></url>", l)
+	}
+	b.WriteString("</urlset>")
+	return b.String()
+}
+
+// TestConditionalListing: the first pass sends no validators and returns
+// the listing's; the second, over the unchanged listing, sends them, gets
+// a 304 and fetches no article page at all.
+func TestConditionalListing(t *testing.T) {
+	const lastMod = "Tue, 05 Mar 2024 08:30:00 GMT"
+	tests := []struct {
+		kind, etag string
+	}{
+		{KindFeed, `"v1"`},
+		{KindPage, `W/"p1"`},
+		{KindSitemap, `"s1"`},
+		{KindFeed, ""}, // Last-Modified only
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+tt.etag, func(t *testing.T) {
+			s := newSite(t)
+			s.article("/a/one", "One", para("One"))
+			s.article("/a/two", "Two", para("Two"))
+			src := Source{Name: "courier", Kind: tt.kind, URL: s.URL("/list")}
+			switch tt.kind {
+			case KindFeed:
+				s.set("/list", cacheable("application/rss+xml", tt.etag, lastMod, []byte(rssFeed(
+					entry{link: s.URL("/a/one"), title: "One"}, entry{link: s.URL("/a/two"), title: "Two"}))))
+			case KindPage:
+				src.Links = "a.story"
+				s.set("/list", cacheable("text/html", tt.etag, lastMod, []byte(
+					`<html><body><a class="story" href="/a/one">1</a><a class="story" href="/a/two">2</a></body></html>`)))
+			case KindSitemap:
+				s.set("/list", cacheable("application/xml", tt.etag, lastMod, []byte(sitemapXML(s.URL("/a/one"), s.URL("/a/two")))))
+			}
+			c := newTestCrawler(t, Options{})
+			mem := newMemSeen()
+			res, err := c.Crawl(t.Context(), src, mem.seen)
+			if err != nil || len(res.Articles) != 2 || res.NotModified {
+				t.Fatalf("Crawl(first) = %d articles, NotModified %v, err %v; want 2, false, nil", len(res.Articles), res.NotModified, err)
+			}
+			if res.ETag != tt.etag || res.LastModified != lastMod {
+				t.Errorf("Crawl(first) validators = %q, %q; want %q, %q", res.ETag, res.LastModified, tt.etag, lastMod)
+			}
+			mem.record(res.Articles)
+			src.ETag, src.LastModified = res.ETag, res.LastModified
+			res, err = c.Crawl(t.Context(), src, mem.seen)
+			if err != nil || !res.NotModified || res.Items != 0 || len(res.Articles) != 0 {
+				t.Fatalf("Crawl(second) = %+v, %v; want NotModified and nothing else", res, err)
+			}
+			if res.ETag != tt.etag || res.LastModified != lastMod {
+				t.Errorf("Crawl(second) validators = %q, %q; want them kept", res.ETag, res.LastModified)
+			}
+			if got := s.hitsOf("/list"); got != 2 {
+				t.Errorf("listing hits = %d, want 2", got)
+			}
+			if got := s.totalHits("/a/"); got != 2 {
+				t.Errorf("article hits over two passes = %d, want 2 (none on the second)", got)
+			}
+		})
+	}
+}
+
+// TestValidatorsWithheldWhenIncomplete: when an article failed or the
+// MaxItems cap deferred some, Result carries no validators, so the next
+// pass lists again in full instead of being told 304.
+func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxItems int
+		broken   bool
+		want     string
+	}{
+		{"complete", 0, false, `"v1"`},
+		{"article failed", 0, true, ""},
+		{"capped", 1, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSite(t)
+			s.article("/a/one", "One", para("One"))
+			if tt.broken {
+				s.set("/a/two", response{status: http.StatusInternalServerError})
+			} else {
+				s.article("/a/two", "Two", para("Two"))
+			}
+			s.set("/feed", cacheable("application/rss+xml", `"v1"`, "", []byte(rssFeed(
+				entry{link: s.URL("/a/one"), title: "One"}, entry{link: s.URL("/a/two"), title: "Two"}))))
+			c := newTestCrawler(t, Options{})
+			res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), MaxItems: tt.maxItems}, neverSeen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ETag != tt.want {
+				t.Errorf("Crawl(%s).ETag = %q, want %q", tt.name, res.ETag, tt.want)
+			}
+			if tt.maxItems > 0 && s.totalHits("/a/") != tt.maxItems {
+				t.Errorf("Crawl(%s) fetched %d articles, want MaxItems %d", tt.name, s.totalHits("/a/"), tt.maxItems)
+			}
+		})
+	}
+}
+
+// TestListingRetryAfter: 429 and 503 carry the server's Retry-After in
+// the error; other statuses carry none.
+func TestListingRetryAfter(t *testing.T) {
+	tests := []struct {
+		status int
+		header string
+		want   time.Duration
+	}{
+		{http.StatusTooManyRequests, "120", 120 * time.Second},
+		{http.StatusServiceUnavailable, testNow.Add(time.Hour).Format(http.TimeFormat), time.Hour},
+		{http.StatusServiceUnavailable, "", 0},
+		{http.StatusInternalServerError, "120", 0},
+	}
+	for _, tt := range tests {
+		s := newSite(t)
+		s.set("/feed", response{handler: func(w http.ResponseWriter, r *http.Request) {
+			if tt.header != "" {
+				w.Header().Set("Retry-After", tt.header)
+			}
+			w.WriteHeader(tt.status)
+		}})
+		c := newTestCrawler(t, Options{})
+		_, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+		var se *StatusError
+		if !errors.As(err, &se) || se.Code != tt.status {
+			t.Errorf("Crawl(status %d) error = %v, want a StatusError with that code", tt.status, err)
+			continue
+		}
+		if got, _ := RetryAfter(err); got != tt.want {
+			t.Errorf("RetryAfter(status %d, %q) = %v, want %v", tt.status, tt.header, got, tt.want)
+		}
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"0", 0},
+		{"-5", 0},
+		{"30", 30 * time.Second},
+		{" 30 ", 30 * time.Second},
+		{"99999999999999", maxRetryAfter},
+		{testNow.Add(10 * time.Minute).Format(http.TimeFormat), 10 * time.Minute},
+		{testNow.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{"soon", 0},
+	}
+	for _, tt := range tests {
+		if got := parseRetryAfter(tt.in, testNow); got != tt.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "120", "-1", "Wed, 06 Mar 2024 13:00:00 GMT", "9223372036854775807", "1e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d := parseRetryAfter(s, testNow); d < 0 || d > maxRetryAfter {
+			t.Errorf("parseRetryAfter(%q) = %v, want within [0, %v]", s, d, maxRetryAfter)
+		}
+	})
+}
+
+// TestSitemapMaxAge: entries dated before now-MaxAge (by news publication
+// date, else lastmod) are skipped without a fetch; undated ones are kept.
+func TestSitemapMaxAge(t *testing.T) {
+	s := newSite(t)
+	for _, p := range []string{"/a/new", "/a/old", "/a/oldnews", "/a/undated"} {
+		s.article(p, "T", para("T"))
+	}
+	day := func(d int) string { return testNow.AddDate(0, 0, -d).Format(time.RFC3339) }
+	body := `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">` +
+		`<url><loc>` + s.URL("/a/new") + `</loc><lastmod>` + day(1) + `</lastmod></url>` +
+		`<url><loc>` + s.URL("/a/old") + `</loc><lastmod>` + day(10) + `</lastmod></url>` +
+		`<url><loc>` + s.URL("/a/oldnews") + `</loc><lastmod>` + day(0) + `</lastmod><news:news><news:publication_date>` + day(10) + `</news:publication_date></news:news></url>` +
+		`<url><loc>` + s.URL("/a/undated") + `</loc></url></urlset>`
+	s.page("/sitemap.xml", "application/xml", []byte(body))
+	c := newTestCrawler(t, Options{})
+	res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), MaxAge: 72 * time.Hour}, neverSeen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"/a/new": 1, "/a/old": 0, "/a/oldnews": 0, "/a/undated": 1} {
+		if got := s.hitsOf(path); got != want {
+			t.Errorf("hits of %s = %d, want %d", path, got, want)
+		}
+	}
+	if len(res.Articles) != 2 {
+		t.Errorf("Crawl(sitemap, max age 72h) = %d articles, want 2", len(res.Articles))
+	}
+}

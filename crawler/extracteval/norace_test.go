@@ -1,0 +1,5 @@
+//go:build !race
+
+package extracteval_test
+
+const raceEnabled = false

@@ -1,0 +1,133 @@
+package crawler
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// robotsSite is a site with a feed of one allowed and one disallowed
+// article and a robots.txt whose answer the test sets.
+func robotsSite(t *testing.T, status int, robots string) *site {
+	s := newSite(t)
+	s.article("/news/1", "One", para("One"))
+	s.article("/private/2", "Two", para("Two"))
+	s.page("/feed", "application/rss+xml", []byte(rssFeed(
+		entry{link: s.URL("/news/1"), title: "One"}, entry{link: s.URL("/private/2"), title: "Two"})))
+	s.set("/robots.txt", response{status: status, contentType: "text/plain", body: []byte(robots)})
+	return s
+}
+
+const disallowPrivate = "User-agent: *\nDisallow: /private/\n"
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func TestRobotsDecidesArticles(t *testing.T) {
+	tests := []struct {
+		name         string
+		status       int
+		robots       string
+		ignore       bool
+		articles     int
+		disallowed   int
+		robotsAsked  int
+		privateFetch int
+	}{
+		{"disallowed skipped", 200, disallowPrivate, false, 1, 1, 1, 0},
+		{"agent group wins", 200, "User-agent: *\nDisallow: /\n\nUser-agent: newshound\nDisallow: /private/\n", false, 1, 1, 1, 0},
+		{"404 allows all", 404, "", false, 2, 0, 1, 1},
+		{"unparsable allows all", 200, "\x00\x01 garbage without rules", false, 2, 0, 1, 1},
+		{"opted out", 200, disallowPrivate, true, 2, 0, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := robotsSite(t, tt.status, tt.robots)
+			c := newTestCrawler(t, Options{})
+			res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), IgnoreRobots: tt.ignore}, neverSeen)
+			if err != nil {
+				t.Fatalf("Crawl(%s) error: %v", tt.name, err)
+			}
+			if len(res.Articles) != tt.articles || res.Disallowed != tt.disallowed || len(res.Errors) != 0 {
+				t.Errorf("Crawl(%s) = %d articles, %d disallowed, errors %v; want %d, %d, none",
+					tt.name, len(res.Articles), res.Disallowed, res.Errors, tt.articles, tt.disallowed)
+			}
+			if got := s.hitsOf("/robots.txt"); got != tt.robotsAsked {
+				t.Errorf("Crawl(%s) asked robots.txt %d times, want %d (cached per origin)", tt.name, got, tt.robotsAsked)
+			}
+			if got := s.hitsOf("/private/2"); got != tt.privateFetch {
+				t.Errorf("Crawl(%s) fetched /private/2 %d times, want %d", tt.name, got, tt.privateFetch)
+			}
+		})
+	}
+}
+
+// TestRobotsCachedForTTL: robots.txt is read once per TTL across crawls.
+func TestRobotsCachedForTTL(t *testing.T) {
+	s := robotsSite(t, 200, disallowPrivate)
+	clock := &testClock{t: testNow}
+	c := New(Options{Now: clock.now, RobotsTTL: time.Hour})
+	src := Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}
+	for i, want := range []int{1, 1, 2} {
+		if i == 2 {
+			clock.advance(time.Hour)
+		}
+		if _, err := c.Crawl(t.Context(), src, neverSeen); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.hitsOf("/robots.txt"); got != want {
+			t.Errorf("after crawl %d: robots.txt read %d times, want %d", i+1, got, want)
+		}
+	}
+}
+
+// TestRobotsTemporaryFailure: a 5xx robots.txt fails the run (it is not a
+// ban and not cached); the next run, with robots.txt back, works.
+func TestRobotsTemporaryFailure(t *testing.T) {
+	s := robotsSite(t, http.StatusServiceUnavailable, "")
+	c := newTestCrawler(t, Options{})
+	src := Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}
+	_, err := c.Crawl(t.Context(), src, neverSeen)
+	if err == nil || !strings.Contains(err.Error(), "robots.txt unavailable") || errors.Is(err, ErrDisallowed) {
+		t.Fatalf("Crawl with robots.txt 503 = %v, want a temporary robots.txt failure", err)
+	}
+	if got := s.hitsOf("/feed"); got != 0 {
+		t.Errorf("feed fetched %d times while robots.txt failed, want 0", got)
+	}
+	s.set("/robots.txt", response{status: 200, body: []byte(disallowPrivate)})
+	res, err := c.Crawl(t.Context(), src, neverSeen)
+	if err != nil || len(res.Articles) != 1 {
+		t.Errorf("Crawl after robots.txt recovered = %d articles, %v; want 1, nil", len(res.Articles), err)
+	}
+}
+
+// TestRobotsDisallowsListing: a listing robots.txt forbids fails the run
+// with ErrDisallowed and is not fetched.
+func TestRobotsDisallowsListing(t *testing.T) {
+	s := robotsSite(t, 200, "User-agent: *\nDisallow: /feed\n")
+	c := newTestCrawler(t, Options{})
+	_, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	if !errors.Is(err, ErrDisallowed) {
+		t.Errorf("Crawl(disallowed feed) error = %v, want ErrDisallowed", err)
+	}
+	if got := s.hitsOf("/feed"); got != 0 {
+		t.Errorf("disallowed feed fetched %d times, want 0", got)
+	}
+}
