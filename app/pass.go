@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type PassResult struct {
 	// NotModified is set when the listing answered 304: nothing parsed,
 	// nothing fetched, a successful run with no new items.
 	NotModified bool
+	// Disallowed counts new articles robots.txt forbade; skipped, not
+	// errors.
+	Disallowed int
 	// BackingOff is set when the pass did not run because the source is
 	// backing off after failures until the time in its fetch state.
 	BackingOff bool
@@ -114,6 +118,7 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 		return res
 	}
 	res.Items, res.ArticleErrors, res.NotModified = crawled.Items, crawled.Errors, crawled.NotModified
+	res.Disallowed = crawled.Disallowed
 	state.LastRun = started
 	if !crawled.NotModified {
 		// After a 304 the listing is the one the last run read and still
@@ -238,7 +243,8 @@ func (a *App) logPass(src config.Source, res PassResult, took time.Duration) {
 		return
 	}
 	a.log.Info("source crawled", "source", src.Name, "items", res.Items, "new", res.Articles,
-		"alerts", res.Alerts, "took", took.Round(time.Millisecond))
+		"alerts", res.Alerts, "not_modified", res.NotModified, "disallowed", res.Disallowed,
+		"took", took.Round(time.Millisecond))
 }
 
 // backingOff reports whether a pass at now must wait for the source's
@@ -273,7 +279,7 @@ func nextFetchState(src config.Source, prev store.FetchState, started time.Time,
 // backoff is interval·2^(failures-1), capped at ceiling (when set).
 func backoff(interval time.Duration, failures int, ceiling time.Duration) time.Duration {
 	d := interval
-	for i := 1; i < failures && (ceiling <= 0 || d < ceiling); i++ {
+	for i := 1; i < failures && (ceiling <= 0 || d < ceiling) && d < math.MaxInt64/2; i++ {
 		d *= 2
 	}
 	if ceiling > 0 && d > ceiling {

@@ -2,16 +2,20 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/store"
 )
 
 const politeConfig = `
@@ -217,10 +221,89 @@ func TestBackoff(t *testing.T) {
 		{15 * time.Minute, 1000, 6 * time.Hour, 6 * time.Hour},
 		{15 * time.Minute, 3, 0, time.Hour},
 		{12 * time.Hour, 1, 6 * time.Hour, 6 * time.Hour},
+		{15 * time.Minute, 1000, 0, 15 * time.Minute << 23}, // no ceiling: no overflow
 	}
 	for _, tt := range tests {
 		if got := backoff(tt.interval, tt.failures, tt.ceiling); got != tt.want {
 			t.Errorf("backoff(%v, %d, %v) = %v, want %v", tt.interval, tt.failures, tt.ceiling, got, tt.want)
+		}
+	}
+}
+
+// TestSiteSourceRemembersFeed: a `url:` source finds its feed on the page
+// once; the fetch state keeps it, and the next pass goes to the feed
+// (conditionally) without reading the page.
+func TestSiteSourceRemembersFeed(t *testing.T) {
+	site, clock := newPoliteSite(t), &fakeClock{t: healthT0}
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><head><link rel="alternate" type="application/rss+xml" href="%s/feed.xml"></head></html>`, site.srv.URL)
+	}))
+	t.Cleanup(home.Close)
+	path := filepath.Join(t.TempDir(), "newshound.yaml")
+	text := strings.Replace(fmt.Sprintf(politeConfig, site.srv.URL), "feed: "+site.srv.URL+"/feed.xml", "url: "+home.URL+"/", 1)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, testEnv)
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	a, err := New(cfg, Options{Now: clock.Now, Stdout: &syncBuffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if p := runOnce(t, a).Passes[0]; p.Articles != 2 {
+		t.Fatalf("first pass over the site = %+v, want 2 articles through its feed", p)
+	}
+	fs, _, err := a.Store().FetchState("wire")
+	if err != nil || fs.Feed != site.srv.URL+"/feed.xml" || fs.URL != home.URL+"/" {
+		t.Errorf("FetchState(wire) = %+v, %v; want the discovered feed", fs, err)
+	}
+	if p := runOnce(t, a).Passes[0]; !p.NotModified {
+		t.Errorf("second pass over the site = %+v, want the feed's 304", p)
+	}
+}
+
+// TestConditionalSourceURLChange: validators and the discovered feed are
+// sent only for the URL they were stored for.
+func TestConditionalSourceURLChange(t *testing.T) {
+	src := config.Source{Name: "wire", Feed: "https://example.com/new.xml", Robots: true}
+	fs := store.FetchState{URL: "https://example.com/old.xml", ETag: `"x"`, LastModified: "Tue", Feed: "f"}
+	if cs := conditionalSource(src, fs); cs.ETag != "" || cs.LastModified != "" || cs.Feed != "" || cs.IgnoreRobots {
+		t.Errorf("conditionalSource(URL changed) = %+v, want no validators, robots honoured", cs)
+	}
+	fs.URL = src.Feed
+	if cs := conditionalSource(src, fs); cs.ETag != `"x"` || cs.LastModified != "Tue" || cs.Feed != "f" {
+		t.Errorf("conditionalSource(same URL) = %+v, want the stored validators", cs)
+	}
+}
+
+func TestNextFetchState(t *testing.T) {
+	src := config.Source{Name: "wire", Feed: "https://example.com/f.xml", Schedule: "@every 15m"}
+	prev := store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0}
+	tests := []struct {
+		name     string
+		failures int
+		res      crawler.Result
+		err      error
+		want     store.FetchState
+	}{
+		{"success", 0, crawler.Result{ETag: `"new"`, LastModified: "Tue"}, nil,
+			store.FetchState{URL: src.Feed, ETag: `"new"`, LastModified: "Tue"}},
+		{"success withheld", 0, crawler.Result{}, nil, store.FetchState{URL: src.Feed}},
+		{"third failure", 3, crawler.Result{}, errors.New("fetch: timed out"),
+			store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0.Add(time.Hour)}},
+		{"retry-after floor", 1, crawler.Result{}, &crawler.StatusError{Code: 429, RetryAfter: 3 * time.Hour},
+			store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0.Add(3 * time.Hour)}},
+		{"ceiling", 40, crawler.Result{}, errors.New("boom"),
+			store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0.Add(6 * time.Hour)}},
+	}
+	for _, tt := range tests {
+		got := nextFetchState(src, prev, healthT0, tt.failures, 6*time.Hour, tt.res, tt.err)
+		if got != tt.want {
+			t.Errorf("nextFetchState(%s) = %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
 }

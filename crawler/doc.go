@@ -32,7 +32,22 @@
 //     declaration), then windows-1252 for HTML and UTF-8 for XML. Invalid
 //     bytes become U+FFFD. Text is always UTF-8.
 //   - Article pages must be HTML, XML or JSON by Content-Type.
-//   - robots.txt is not consulted.
+//   - robots.txt is honoured unless Source.IgnoreRobots (robots.go): cached
+//     per origin for Options.RobotsTTL; a 4xx allows everything; a 5xx or
+//     timeout fails that fetch for this run only (never a ban); disallowed
+//     articles are skipped and counted (Result.Disallowed), a disallowed
+//     listing fails the run. Redirect targets are not re-checked.
+//   - Politeness (hostlimit.go): per host at most Options.PerHost requests
+//     in flight and Options.HostDelay between request starts, at most
+//     Options.MaxInFlight in all, shared by every Crawl of the Crawler.
+//   - Listings are fetched conditionally (conditional.go): Source.ETag and
+//     Source.LastModified go out as If-None-Match / If-Modified-Since; a
+//     304 is Result.NotModified with nothing parsed. New validators come
+//     back in Result only when every listed item was handled. 429 and 503
+//     carry Retry-After in a *StatusError (RetryAfter).
+//   - A "site" source (discover.go) crawls the first feed its page names in
+//     <link rel="alternate">, remembered as Source.Feed and re-discovered
+//     only when it fails.
 //
 // # Address guard
 //
@@ -99,7 +114,10 @@
 //
 // # Limits
 //
-// One Crawl fetches at most 200 article pages; the rest are not marked seen
-// and wait for the next pass. A sitemap index is followed two levels deep,
-// 50 child sitemaps at most. Article pages are fetched one at a time.
+// One Crawl fetches at most Source.MaxItems (200) article pages; the rest
+// are not marked seen and wait for the next pass. Sitemap entries older
+// than Source.MaxAge (by news publication date, else lastmod) are skipped
+// unfetched. A sitemap index is followed two levels deep, 50 child
+// sitemaps at most. Article pages of one Crawl are fetched Options.PerHost
+// at a time; results keep listing order.
 package crawler

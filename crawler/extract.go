@@ -35,7 +35,9 @@ type Page struct {
 
 // ExtractArticle turns one fetched article page into an Article: it decodes
 // the body to UTF-8 (see decodeHTML), parses it once, extracts the main
-// text with trafilatura (readability when trafilatura finds nothing) and
+// text with trafilatura (readability or the JSON-LD articleBody when
+// trafilatura's text is short, see extractText), drops the repeated
+// headline and promotional lines ("Read more: ...", dropPromoLines) and
 // reads the title, publication time and rel=canonical from the same tree.
 //
 // ID and URL are the page's rel=canonical when it is an absolute http(s)

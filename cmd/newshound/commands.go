@@ -34,6 +34,7 @@ Usage:
   newshound replay  [--config FILE] [--since 72h] [--watch W] [--json]
                                           run the current watches over the stored articles; print what would fire
   newshound sources [--config FILE] [--json]   print each source's health
+  newshound extract [--config FILE] URL|FILE    print what the extraction pipeline gets from a page
   newshound version                       print the version
 
 --config defaults to $NEWSHOUND_CONFIG, else newshound.yaml.
@@ -92,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		return replayCmd(rest, stdout, stderr, lookupEnv)
 	case "sources":
 		return sourcesCmd(rest, stdout, stderr, lookupEnv)
+	case "extract":
+		return extractCmd(rest, stdout, stderr, lookupEnv)
 	case "run", "once", "check":
 	default:
 		fmt.Fprintf(stderr, "newshound: unknown command %q\n\n%s", cmd, usage)

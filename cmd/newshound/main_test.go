@@ -142,6 +142,8 @@ func TestOnce(t *testing.T) {
 <p>The statement gave no further details about the timing of the next steps or the units involved in them.</p>
 <p>Officials in several capitals welcomed the review and said they expected more information in the coming weeks.</p>
 </article></body></html>`)
+		case "/robots.txt":
+			http.NotFound(w, r) // no robots.txt: everything allowed
 		default:
 			http.Error(w, "gone", http.StatusInternalServerError)
 		}
