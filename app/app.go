@@ -73,24 +73,7 @@ type compiled struct {
 // New opens the store named by cfg and builds the pipeline. The caller
 // must Close the App.
 func New(cfg *config.Config, opts Options) (*App, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = os.Stdout
-	}
-	if opts.LookupEnv == nil {
-		opts.LookupEnv = os.LookupEnv
-	}
-	if opts.WatchInterval <= 0 {
-		opts.WatchInterval = 2 * time.Second
-	}
-	if opts.Version == "" {
-		opts.Version = "dev"
-	}
+	opts = withDefaults(opts)
 	a := &App{
 		opts:  opts,
 		log:   opts.Logger,
@@ -111,24 +94,55 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.store = st
 	a.cur = c
-	a.crawler = crawler.New(crawler.Options{
-		Transport: opts.Transport,
-		Now:       opts.Now,
-		Logger:    opts.Logger,
-		UserAgent: "newshound/" + opts.Version + " (+https://github.com/newshound/newshound)",
-		AllowAddr: opts.AllowAddr,
-		// Crawl limits are read once: the limiter is shared by every pass
-		// in the process, so a reload that changes them takes effect at
-		// the next restart (Reload logs that).
-		MaxInFlight: cfg.Crawl.MaxInFlight,
-		PerHost:     cfg.Crawl.PerHost,
-		HostDelay:   cfg.Crawl.HostDelay,
-		RobotsTTL:   cfg.Crawl.RobotsTTL,
-	})
+	// Crawl limits are read once: the limiter is shared by every pass in
+	// the process, so a reload that changes them takes effect at the next
+	// restart (Reload logs that).
+	a.crawler = crawler.New(crawlerOptions(cfg, opts))
 	dopts := opts.Dispatch
 	dopts.Now, dopts.Logger = opts.Now, opts.Logger
 	a.dispatcher = notify.NewDispatcher(st, c.notifiers, dopts)
 	return a, nil
+}
+
+// withDefaults fills the options a caller left zero.
+func withDefaults(opts Options) Options {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	if opts.WatchInterval <= 0 {
+		opts.WatchInterval = 2 * time.Second
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	return opts
+}
+
+// crawlerOptions builds the crawler's settings from the config and the
+// process options; the daemon and the one-shot tools share it so they
+// fetch alike. opts must have Logger, Now and Version filled (New does;
+// tools call withDefaults).
+func crawlerOptions(cfg *config.Config, opts Options) crawler.Options {
+	return crawler.Options{
+		Transport:   opts.Transport,
+		Now:         opts.Now,
+		Logger:      opts.Logger,
+		UserAgent:   "newshound/" + opts.Version + " (+https://github.com/newshound/newshound)",
+		AllowAddr:   opts.AllowAddr,
+		MaxInFlight: cfg.Crawl.MaxInFlight,
+		PerHost:     cfg.Crawl.PerHost,
+		HostDelay:   cfg.Crawl.HostDelay,
+		RobotsTTL:   cfg.Crawl.RobotsTTL,
+	}
 }
 
 // Close releases the store. Call it after Run or RunOnce returned.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -83,21 +82,8 @@ func explainArticle(ctx context.Context, cfg *config.Config, opts Options, targe
 }
 
 func fetchForExplain(ctx context.Context, cfg *config.Config, opts Options, now func() time.Time, u *url.URL, target string) (news.Article, error) {
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	version := opts.Version
-	if version == "" {
-		version = "dev"
-	}
-	c := crawler.New(crawler.Options{
-		Transport: opts.Transport,
-		Now:       now,
-		Logger:    logger,
-		UserAgent: "newshound/" + version + " (+https://github.com/newshound/newshound)",
-		AllowAddr: opts.AllowAddr,
-	})
+	opts.Now = now
+	c := crawler.New(crawlerOptions(cfg, withDefaults(opts)))
 	art, err := c.FetchArticle(ctx, sourceFor(cfg, u), target)
 	if err != nil {
 		return news.Article{}, err

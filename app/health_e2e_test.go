@@ -21,6 +21,7 @@ import (
 // the webhook receiver.
 const healthConfig = `
 data: health.db
+crawl: {host_delay: 0s}
 defaults:
   schedule: "@every 1h"
   timeout: 5s

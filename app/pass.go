@@ -96,12 +96,7 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	defer lock.Unlock()
 
 	started := a.now()
-	state, _, err := a.store.SourceState(src.Name)
-	if err != nil {
-		res.Err = fmt.Errorf("read source state: %w", err)
-		return res
-	}
-	fetch, _, err := a.store.FetchState(src.Name)
+	state, fetch, err := a.sourceStates(src)
 	if err != nil {
 		res.Err = err
 		return res
@@ -156,6 +151,17 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 		a.wakeDispatcher()
 	}
 	return res
+}
+
+// sourceStates reads what the store remembers of src: its run state and
+// its fetch state.
+func (a *App) sourceStates(src config.Source) (store.SourceState, store.FetchState, error) {
+	state, _, err := a.store.SourceState(src.Name)
+	if err != nil {
+		return state, store.FetchState{}, fmt.Errorf("read source state: %w", err)
+	}
+	fetch, _, err := a.store.FetchState(src.Name)
+	return state, fetch, err
 }
 
 // crawl runs the crawler under a recover, so a panic in a parser fails

@@ -50,7 +50,7 @@ type politeSite struct {
 	conditional int // feed requests carrying If-None-Match
 }
 
-func newPoliteSite(t *testing.T) *politeSite {
+func newPoliteSite(t testing.TB) *politeSite {
 	s := &politeSite{hits: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -103,7 +103,7 @@ func (s *politeSite) count(path string) int {
 	return s.hits[path]
 }
 
-func newPoliteApp(t *testing.T, site *politeSite, clock *fakeClock) *App {
+func newPoliteApp(t testing.TB, site *politeSite, clock *fakeClock) *App {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "newshound.yaml")
 	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.srv.URL)), 0o600); err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -150,7 +151,31 @@ func check(path string, cfg *config.Config, err error, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d sources, %d watches, %d notifiers; data %s)\n",
 		path, len(cfg.Sources), len(cfg.Watches), len(cfg.Notifiers), cfg.Data)
+	reportDiscovery(cfg, stdout, stderr)
 	return exitOK
+}
+
+// reportDiscovery says which feed each `url:` source will crawl. A page
+// that cannot be fetched now, or announces no feed, is a warning, not an
+// invalid config: the daemon retries it every run and reports the source
+// unhealthy if it keeps failing.
+func reportDiscovery(cfg *config.Config, stdout, stderr io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, d := range app.DiscoverFeeds(ctx, cfg, app.Options{Version: version}) {
+		switch {
+		case d.Err != nil:
+			fmt.Fprintf(stderr, "warning: source %s: feed discovery on %s failed: %v\n", d.Source, d.Page, d.Err)
+		case len(d.Feeds) == 0:
+			fmt.Fprintf(stderr, "warning: source %s: %s announces no feed\n", d.Source, d.Page)
+		default:
+			fmt.Fprintf(stdout, "source %s: discovered feed %s", d.Source, d.Feeds[0])
+			if len(d.Feeds) > 1 {
+				fmt.Fprintf(stdout, " (also: %s)", strings.Join(d.Feeds[1:], ", "))
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
 }
 
 func once(cfg *config.Config, opts app.Options, stderr io.Writer) int {

@@ -179,3 +179,44 @@ notifiers:
 		t.Errorf("second once = %d, stdout %q; want 0 and no alert", code, out)
 	}
 }
+
+// TestCheckDiscoversFeeds: check says which feed a `url:` source will
+// crawl, and warns about a page that announces none.
+func TestCheckDiscoversFeeds(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/":
+			io.WriteString(w, `<html><head><link rel="alternate" type="application/rss+xml" href="/world/rss.xml"></head><body>News</body></html>`)
+		case "/plain":
+			io.WriteString(w, `<html><head><title>No feed</title></head><body>News</body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer site.Close()
+	path := writeFile(t, fmt.Sprintf(`data: test.db
+sources:
+  - name: home
+    url: %[1]s/
+  - name: plain
+    url: %[1]s/plain
+watches:
+  - name: w
+    entities: [CENTCOM]
+    notify: [console]
+notifiers:
+  - name: console
+    stdout: {}
+`, site.URL))
+	code, out, errOut := runCmd([]string{"check", "--config", path}, noEnv)
+	if code != exitOK {
+		t.Fatalf("check = %d, stderr %q; want 0", code, errOut)
+	}
+	if want := "source home: discovered feed " + site.URL + "/world/rss.xml"; !strings.Contains(out, want) {
+		t.Errorf("check stdout = %q, want %q", out, want)
+	}
+	if want := `warning: source plain: feed discovery on ` + site.URL + `/plain failed: discover plain: no <link rel="alternate"> feed`; !strings.Contains(errOut, want) {
+		t.Errorf("check stderr = %q, want %q", errOut, want)
+	}
+}
