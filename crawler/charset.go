@@ -7,8 +7,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -16,11 +18,17 @@ import (
 // <meta charset>.
 const prescanBytes = 1024
 
+// lateMetaBytes bounds the search for a <meta charset> past the prescan
+// (see lateMetaEncoding): enough for the longest real <head> full of
+// scripts and preload links, small enough that a huge body costs nothing.
+const lateMetaBytes = 64 << 10
+
 // decodeHTML returns an HTML body as valid UTF-8. The encoding comes from,
 // in order: a byte-order mark; a body that is valid UTF-8 with non-ASCII
 // bytes (whatever it declares: in practice that is a UTF-8 page with a stale
 // declaration, never real legacy text); the Content-Type charset; a <meta>
-// in the first 1024 bytes; windows-1252, the web's default. Bytes invalid in
+// in the first 1024 bytes; a <meta> later in the <head> (what browsers do,
+// see lateMetaEncoding); windows-1252, the web's default. Bytes invalid in
 // the chosen encoding become U+FFFD; decoding never fails.
 func decodeHTML(body []byte, contentType string) string {
 	if enc, ok := bomEncoding(body); ok {
@@ -29,8 +37,122 @@ func decodeHTML(body []byte, contentType string) string {
 	if isUTF8WithHighBit(body) {
 		return string(body)
 	}
-	enc, _, _ := charset.DetermineEncoding(body[:min(len(body), prescanBytes)], contentType)
+	enc, name, certain := charset.DetermineEncoding(body[:min(len(body), prescanBytes)], contentType)
+	// windows-1252 without certainty is either the default (nothing
+	// declared in the first 1024 bytes) or a <meta> there naming it; the
+	// late scan finds that same first <meta> again, so it cannot override
+	// it. Only bodies with non-ASCII bytes are worth the scan: ASCII reads
+	// the same in every encoding the fallback could pick.
+	if !certain && name == "windows-1252" && hasHighBit(body) {
+		if late := lateMetaEncoding(body[:min(len(body), lateMetaBytes)]); late != nil {
+			enc = late
+		}
+	}
 	return decodeWith(enc, body)
+}
+
+// lateMetaEncoding returns the encoding named by the first charset <meta>
+// (charset="…", or http-equiv="content-type" with content="…charset=…")
+// before <body>, or nil. It mirrors the HTML Standard's "change the
+// encoding" (§13.2.3.4): while the encoding is only the tentative default,
+// the tree builder that meets such a <meta> re-decodes the page with it.
+// Pages that put a long run of scripts and link tags before their <meta>
+// rely on that; the 1024-byte prescan alone reads them as windows-1252.
+// The scan stops at <body> so that markup quoted inside an article can
+// never re-decode the page.
+func lateMetaEncoding(head []byte) encoding.Encoding {
+	z := html.NewTokenizer(bytes.NewReader(head))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return nil
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch string(name) {
+			case "body":
+				return nil
+			case "meta":
+				if enc := metaTagEncoding(z, hasAttr); enc != nil {
+					return enc
+				}
+			}
+		}
+	}
+}
+
+// metaTagEncoding reads the attributes of the <meta> the tokenizer is on,
+// with the rules of the HTML prescan: charset= wins; content= counts only
+// with http-equiv="content-type"; the first of a repeated attribute counts.
+func metaTagEncoding(z *html.Tokenizer, hasAttr bool) encoding.Encoding {
+	var charsetAttr, content string
+	var gotCharset, gotContent, pragma bool
+	for hasAttr {
+		var key, val []byte
+		key, val, hasAttr = z.TagAttr()
+		switch string(key) {
+		case "charset":
+			if !gotCharset {
+				charsetAttr, gotCharset = string(val), true
+			}
+		case "content":
+			if !gotContent {
+				content, gotContent = string(val), true
+			}
+		case "http-equiv":
+			pragma = pragma || strings.EqualFold(string(val), "content-type")
+		}
+	}
+	label := ""
+	switch {
+	case gotCharset:
+		label = charsetAttr
+	case pragma && gotContent:
+		label = metaContentCharset(content)
+	}
+	enc, name := charset.Lookup(strings.TrimSpace(label))
+	switch {
+	case enc == nil:
+		return nil
+	case strings.HasPrefix(name, "utf-16"):
+		// A page that was UTF-16 would have been read as such from its
+		// BOM; bytes that parsed as ASCII tags are not UTF-16.
+		return unicode.UTF8
+	case name == "x-user-defined":
+		return charmap.Windows1252
+	}
+	return enc
+}
+
+// metaContentCharset extracts the label from a <meta content> value such
+// as "text/html; charset=windows-1251" with the HTML Standard's lenient
+// algorithm (no media type required, optional quotes), where a strict
+// mime.ParseMediaType would reject what browsers accept.
+func metaContentCharset(content string) string {
+	lower := strings.ToLower(content)
+	for i := 0; ; {
+		j := strings.Index(lower[i:], "charset")
+		if j < 0 {
+			return ""
+		}
+		rest := strings.TrimLeft(lower[i+j+len("charset"):], " \t\n\f\r")
+		if !strings.HasPrefix(rest, "=") {
+			i += j + len("charset")
+			continue
+		}
+		rest = strings.TrimLeft(rest[1:], " \t\n\f\r")
+		if rest != "" && (rest[0] == '"' || rest[0] == '\'') {
+			end := strings.IndexByte(rest[1:], rest[0])
+			if end < 0 {
+				return ""
+			}
+			return rest[1 : 1+end]
+		}
+		end := strings.IndexAny(rest, " \t\n\f\r;")
+		if end < 0 {
+			return rest
+		}
+		return rest[:end]
+	}
 }
 
 // decodeXML returns an XML (or JSON) body as valid UTF-8 and rewrites the
@@ -82,9 +204,13 @@ func bomEncoding(b []byte) (encoding.Encoding, bool) {
 }
 
 func isUTF8WithHighBit(b []byte) bool {
+	return hasHighBit(b) && utf8.Valid(b)
+}
+
+func hasHighBit(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
-			return utf8.Valid(b)
+			return true
 		}
 	}
 	return false

@@ -114,6 +114,10 @@ func (z *tokenizer) special(r rune) bool {
 	// format character.
 	case '\u200B':
 		z.separator(gapSoft)
+	// The katakana middle dot (and its half-width form) joins the parts of
+	// a transcribed name like a hyphen: ドナルド・トランプ.
+	case '\u30FB', '\uFF65':
+		z.separator(gapSoft)
 	// Full case folding: ß and ẞ fold to "ss"; the Greek iota subscript
 	// (ypogegrammeni) folds to iota rather than being dropped as a mark.
 	case '\u00DF':
@@ -139,6 +143,10 @@ func (z *tokenizer) generic(c rune, recurse bool) {
 	switch {
 	case c < utf8.RuneSelf:
 		z.ascii(byte(c))
+	case isCJK(c):
+		z.cjkRune(c)
+	case isKanaMark(c):
+		z.kanaMark(c)
 	case unicode.Is(unicode.Mn, c), unicode.Is(unicode.Cf, c):
 		// Nonspacing marks (accents, harakat, hamza above/below once
 		// decomposed) and format characters (joiners, bidi marks) vanish.

@@ -236,7 +236,7 @@ func (m *Matcher) extend(sc *scratch, st step) {
 			next.node = n
 			sc.stack = append(sc.stack, next)
 		}
-		if g == gapSoft {
+		if g <= gapSoft { // none: Han and kana words follow each other
 			if n, ok := m.d.edges[edgeKey(st.node, r.sym, false)]; ok {
 				next.node = n
 				sc.stack = append(sc.stack, next)

@@ -44,6 +44,7 @@ type tokenizer struct {
 	start, end int // span of the original rune being folded
 
 	in      bool  // a token is open
+	cjk     bool  // ... and it is one Han or kana character, a word of its own
 	cur     token // the open token
 	pending int   // original offset of an apostrophe that may join the open token, or -1
 	pendEnd int   // ... and where it ends
@@ -75,6 +76,9 @@ func (z *tokenizer) tokenize(s string) {
 	fast := z.dict != nil
 	for i := 0; i < len(s); {
 		c := s[i]
+		if z.cjk && c < utf8.RuneSelf {
+			z.finish() // nothing ASCII continues a Han or kana word
+		}
 		if fast && !z.in {
 			// Match mode, between words: handle a whole ASCII word, and a
 			// space, without the general machinery.
@@ -139,6 +143,9 @@ func (z *tokenizer) wordRune(r rune) {
 }
 
 func (z *tokenizer) open() {
+	if z.cjk {
+		z.finish() // a Han or kana character is a word of its own
+	}
 	switch {
 	case !z.in:
 		z.in = true
@@ -154,7 +161,7 @@ func (z *tokenizer) open() {
 // apostrophe joins two word runs when a word rune follows it; anywhere else
 // it is a soft separator (a quote mark).
 func (z *tokenizer) apostrophe() {
-	if z.in && z.pending < 0 {
+	if z.in && z.pending < 0 && !z.cjk {
 		z.pending, z.pendEnd = z.start, z.end
 		return
 	}
@@ -178,7 +185,7 @@ func (z *tokenizer) finish() {
 	if !z.in {
 		return
 	}
-	z.in = false
+	z.in, z.cjk = false, false
 	possessive := false
 	for n := len(z.joined); n > 0 && len(z.buf) == z.joined[n-1].folded+2 && (z.buf[len(z.buf)-1]|0x20) == 's'; n-- {
 		z.buf = z.buf[:z.joined[n-1].folded]

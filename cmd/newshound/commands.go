@@ -234,3 +234,10 @@ func daemon(cfg *config.Config, opts app.Options, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// printLocked explains that a command which opens the database cannot run
+// beside the daemon: bbolt lets one process hold the file.
+func printLocked(w io.Writer, cmd, path, hint string) {
+	fmt.Fprintf(w, "newshound %s: the daemon holds the database %s (one process at a time may open it).\n"+
+		"Stop the daemon (e.g. systemctl stop newshound), run %s, then start it again;\n%s\n", cmd, path, cmd, hint)
+}

@@ -82,9 +82,7 @@ func replayCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 	}
 	a, err := app.New(cfg, app.Options{Logger: log, Stdout: io.Discard, Version: version, LookupEnv: lookupEnv})
 	if errors.Is(err, store.ErrLocked) {
-		fmt.Fprintf(stderr, "newshound replay: the daemon holds the database %s (one process at a time may open it).\n"+
-			"Stop the daemon (e.g. systemctl stop newshound), run replay, then start it again;\n"+
-			"alerts that fall due meanwhile are sent when it restarts.\n", cfg.Data)
+		printLocked(stderr, "replay", cfg.Data, "alerts that fall due meanwhile are sent when it restarts.")
 		return exitFailure
 	}
 	if err != nil {

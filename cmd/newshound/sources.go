@@ -60,9 +60,7 @@ func sourcesCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 	}
 	rows, err := readSourceRows(cfg)
 	if errors.Is(err, store.ErrLocked) {
-		fmt.Fprintf(stderr, "newshound sources: the daemon holds the database %s (one process at a time may open it).\n"+
-			"Stop the daemon, run sources, then start it again; or read the health in the daemon's log\n"+
-			"(\"source unhealthy\" / \"source recovered\").\n", cfg.Data)
+		printLocked(stderr, "sources", cfg.Data, `or read the health in the daemon's log ("source unhealthy" / "source recovered").`)
 		return exitFailure
 	}
 	if err != nil {
