@@ -22,6 +22,9 @@ func TestDecodeHTML(t *testing.T) {
 	const arabic = "مخيم الهول"
 	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte("<p>" + arabic + "</p>"))
 	longASCIIHead := "<html><head>" + strings.Repeat("<!-- padding -->", 100) + "</head><body>café</body></html>"
+	// pad is 1,600 bytes of ASCII head matter: a <meta> after it is past
+	// the 1024-byte prescan.
+	pad := "<html><head>" + strings.Repeat(`<link rel="preload" href="/a.js" as="script">`, 35)
 	tests := []struct {
 		name        string
 		body        []byte
@@ -39,6 +42,15 @@ func TestDecodeHTML(t *testing.T) {
 		{"no declaration, legacy bytes", []byte("<p>caf\xe9</p>"), "text/html", "café"},
 		{"declared utf-8, invalid bytes", []byte("<p>caf\xff\xfe</p>"), "text/html; charset=utf-8", "caf\uFFFD"},
 		{"unknown label", []byte("<p>plain</p>"), "text/html; charset=x-nonsense", "plain"},
+		{"meta charset after 1024 bytes", encode1256(t, pad+`<meta charset="windows-1256"></head><body><p>`+arabic), "text/html", arabic},
+		{"http-equiv after 1024 bytes", encode1256(t, pad+`<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset='Windows-1256'"><body><p>`+arabic), "text/html", arabic},
+		{"late meta, first one wins", encode1256(t, pad+`<meta charset="windows-1256"><meta charset="koi8-r"><body><p>`+arabic), "", arabic},
+		{"late meta inside a script is not a meta", encode1256(t, pad+`<script>document.write('<meta charset="koi8-r">')</script><meta charset="windows-1256"><body><p>`+arabic), "", arabic},
+		{"late utf-16 label means utf-8", []byte(pad + `<meta charset="utf-16le"><body><p>caf` + "\xc3\xa9\xff"), "", "caf\u00e9\uFFFD"},
+		{"header beats late meta", encode1256(t, pad+`<meta charset="koi8-r"><body><p>`+arabic), "text/html; charset=windows-1256", arabic},
+		{"prescan meta beats late meta", []byte(`<meta charset="iso-8859-1">` + pad + `<meta charset="windows-1256"><body><p>caf` + "\xe9"), "", "café"},
+		{"meta in the body does not re-decode", []byte(pad + `</head><body><p>caf` + "\xe9" + `</p><meta charset="windows-1256">`), "", "café"},
+		{"meta past 64 KiB ignored", []byte(pad + strings.Repeat("<!-- padding -->", 4200) + `<meta charset="windows-1256"><body><p>caf` + "\xe9"), "", "café"},
 	}
 	for _, tt := range tests {
 		got := decodeHTML(tt.body, tt.contentType)
@@ -46,6 +58,44 @@ func TestDecodeHTML(t *testing.T) {
 			t.Errorf("decodeHTML(%s) = %q, want valid UTF-8 containing %q", tt.name, got, tt.want)
 		}
 	}
+}
+
+func TestMetaContentCharset(t *testing.T) {
+	tests := []struct{ content, want string }{
+		{"text/html; charset=windows-1251", "windows-1251"},
+		{"text/html;charset=GBK", "gbk"},
+		{"charset=koi8-r", "koi8-r"},
+		{`text/html; charset="windows-1256"`, "windows-1256"},
+		{"text/html; charset='big5' ; x=y", "big5"},
+		{"text/html; charset = euc-kr", "euc-kr"},
+		{"text/html; charsetx charset=shift_jis", "shift_jis"},
+		{`text/html; charset="unterminated`, ""},
+		{"text/html", ""},
+		{"text/html; charset", ""},
+		{"text/html; charset=", ""},
+	}
+	for _, tt := range tests {
+		if got := metaContentCharset(tt.content); got != tt.want {
+			t.Errorf("metaContentCharset(%q) = %q, want %q", tt.content, got, tt.want)
+		}
+	}
+}
+
+func FuzzMetaContentCharset(f *testing.F) {
+	for _, s := range []string{"text/html; charset=gbk", `charset="x`, "charset='a' charset=b", "CHARSET =\tutf-8;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, content string) {
+		got := metaContentCharset(content)
+		if !strings.Contains(strings.ToLower(content), got) {
+			t.Errorf("metaContentCharset(%q) = %q, not a part of the value", content, got)
+		}
+		// An unquoted label ends at white space or ';'; only a quoted one
+		// may hold them.
+		if strings.ContainsAny(got, "; \t\n\f\r") && !strings.ContainsAny(content, `"'`) {
+			t.Errorf("metaContentCharset(%q) = %q, want a bare label", content, got)
+		}
+	})
 }
 
 func TestDecodeXML(t *testing.T) {

@@ -150,6 +150,7 @@ func TestOnce(t *testing.T) {
 	}))
 	defer site.Close()
 	path := writeFile(t, fmt.Sprintf(`data: test.db
+crawl: {host_delay: 0s}
 sources:
   - name: wire
     feed: %[1]s/rss.xml

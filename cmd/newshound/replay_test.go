@@ -54,6 +54,7 @@ func replaySite(t *testing.T) *httptest.Server {
 }
 
 const replayTestConfig = `data: test.db
+crawl: {host_delay: 0s}
 sources:
   - name: wire
     feed: %s/rss.xml
