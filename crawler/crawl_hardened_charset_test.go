@@ -58,8 +58,7 @@ var (
 // Known failures, reported to the lead; each case is skipped at the check
 // that fails, so the checks before it keep running.
 const (
-	knownLateMeta = "known failure: decodeHTML looks for <meta> in the first 1024 bytes only; a <meta charset> after it is ignored and the page is read as windows-1252 (mojibake, nothing matches)"
-	knownCJK      = "known failure (matcher): text without spaces is one word, so 国防部 inside 国防部新闻发言人 does not match; it matches only where punctuation or spaces delimit it"
+	knownCJK = "known failure (matcher): text without spaces is one word, so 国防部 inside 国防部新闻发言人 does not match; it matches only where punctuation or spaces delimit it"
 )
 
 // TestCrawlHardenedCharsets (item 24): windows-1251, GBK and windows-1256
@@ -87,9 +86,9 @@ func TestCrawlHardenedCharsets(t *testing.T) {
 		{"GBK http-equiv", "/zh", legacyPage(t, simplifiedchinese.GBK, `<meta http-equiv="Content-Type" content="text/html; charset=gbk">`, 0, chineseTitle, chineseText...),
 			"zh", "国防部", chineseTitle, chineseText[0], knownCJK},
 		{"windows-1256 meta after byte 1024", "/ar-late", legacyPage(t, charmap.Windows1256, `<meta charset="windows-1256">`, 1500, arabicTitle, arabicText...),
-			"ar", "مخيم الهول", arabicTitle, arabicText[0], knownLateMeta},
+			"ar", "مخيم الهول", arabicTitle, arabicText[0], ""},
 		{"windows-1251 meta after byte 1024", "/ru-late", legacyPage(t, charmap.Windows1251, `<meta http-equiv="content-type" content="text/html; charset=windows-1251">`, 1100, russianTitle, russianText...),
-			"ru", "Министерство обороны", russianTitle, russianText[0], knownLateMeta},
+			"ru", "Министерство обороны", russianTitle, russianText[0], ""},
 	}
 	var ws []matcher.Watch
 	for _, w := range [][2]string{{"ru", "Министерство обороны"}, {"zh", "国防部"}, {"ar", "مخيم الهول"}} {
@@ -111,9 +110,6 @@ func TestCrawlHardenedCharsets(t *testing.T) {
 				t.Fatalf("Crawl = %d articles, %v, errors %v; want 1", len(res.Articles), err, res.Errors)
 			}
 			a := res.Articles[0]
-			if tt.known == knownLateMeta {
-				t.Skip(tt.known)
-			}
 			if a.Title != tt.title || !strings.Contains(a.Text, tt.text) {
 				t.Errorf("article = title %q, text %q; want title %q and the text decoded", a.Title, a.Text, tt.title)
 			}

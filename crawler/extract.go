@@ -37,8 +37,11 @@ type Page struct {
 // the body to UTF-8 (see decodeHTML), parses it once, extracts the main
 // text with trafilatura (readability or the JSON-LD articleBody when
 // trafilatura's text is short, see extractText), drops the repeated
-// headline and promotional lines ("Read more: ...", dropPromoLines) and
-// reads the title, publication time and rel=canonical from the same tree.
+// headline, promotional lines ("Read more: ...", dropPromoLines),
+// paragraphs that are links to other stories (dropLinkLines), a
+// standfirst heading that repeats the description (dropStandfirst) and
+// bylines and timestamps (dropBylines), and reads the title, publication
+// time and rel=canonical from the same tree.
 //
 // ID and URL are the page's rel=canonical when it is an absolute http(s)
 // URL on the same site (and not the site's home page), else the
@@ -83,6 +86,8 @@ func ExtractPage(pageURL string, body []byte, contentType string) (page Page, er
 	}
 	art.Title = firstNonEmpty(tmeta.Title, meta.ogTitle, meta.title)
 	art.Text = dropPromoLines(dropHeadline(art.Text, tmeta.Title, meta.ogTitle, meta.title))
+	pl := readPageLines(doc)
+	art.Text = dropBylines(dropStandfirst(dropLinkLines(art.Text, pl.links), pl.subheads, meta.descriptions))
 	art.Published = meta.published
 	if art.Published.IsZero() && !tmeta.Date.IsZero() {
 		art.Published = tmeta.Date.UTC()

@@ -1,6 +1,12 @@
 package crawler
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
 
 // promoPrefixes start lines that point away from the story: links to
 // other articles, app and newsletter pitches, share prompts. They are
@@ -39,4 +45,192 @@ func isPromoLine(line string) bool {
 		}
 	}
 	return false
+}
+
+// minLinkShare is the share of a paragraph's letters and digits inside
+// links above which the paragraph is a link to elsewhere ("SEAN SPICER
+// ELIMINATED FROM 'DANCING WITH THE STARS'", "Story A [VIDEO] | Story B
+// [INSIGHT]") and not the story's own text. Story paragraphs with a link
+// or two stay far below it.
+const minLinkShare = 0.8
+
+// minLinkWords is the fewest words a link paragraph has: shorter linked
+// lines are the story's own citations ("[Wired]", a bare source URL).
+const minLinkWords = 3
+
+// pageLines are keys (see lineKey) of blocks of the original page that
+// extractors keep but that are not the story's text.
+type pageLines struct {
+	// links are <p> elements whose text is mostly link text: lines in
+	// between story paragraphs that point readers at other stories, apps
+	// or newsletters. Extractors keep them because they sit in the
+	// article's container.
+	links map[string]bool
+	// subheads are h2–h6 headings: a standfirst set as a heading under the
+	// headline is one of them (see dropStandfirst).
+	subheads map[string]bool
+}
+
+// readPageLines walks the original tree once for pageLines.
+func readPageLines(doc *html.Node) pageLines {
+	pl := pageLines{links: map[string]bool{}, subheads: map[string]bool{}}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.P:
+				var all, linked int
+				countLinkText(n, false, &all, &linked)
+				if all > 0 && float64(linked) >= minLinkShare*float64(all) {
+					if t := nodeText(n); len(strings.Fields(t)) >= minLinkWords {
+						pl.links[lineKey(t)] = true
+					}
+				}
+				return
+			case atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				if k := lineKey(nodeText(n)); k != "" {
+					pl.subheads[k] = true
+				}
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return pl
+}
+
+// standfirstLines is how far into the text a standfirst is looked for:
+// the headline and a kicker may come before it.
+const standfirstLines = 3
+
+// dropStandfirst removes, among the first lines, a sub-heading that
+// repeats the page's description: a standfirst (dek) set under the
+// headline, which summarises the story rather than telling it. A
+// description that is the story's first paragraph (<p>, as wire copy
+// often has it) is kept.
+func dropStandfirst(text string, subheads map[string]bool, descriptions []string) string {
+	lines := strings.SplitN(text, "\n", standfirstLines+1)
+	for i, l := range lines[:min(len(lines)-1, standfirstLines)] {
+		k := lineKey(l)
+		if k == "" || !subheads[k] {
+			continue
+		}
+		for _, d := range descriptions {
+			if lineKey(d) == k {
+				return strings.Join(append(lines[:i:i], lines[i+1:]...), "\n")
+			}
+		}
+	}
+	return text
+}
+
+// countLinkText counts the letters and digits under n, and those inside
+// an <a href>.
+func countLinkText(n *html.Node, inLink bool, all, linked *int) {
+	switch n.Type {
+	case html.TextNode:
+		for _, r := range n.Data {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				*all++
+				if inLink {
+					*linked++
+				}
+			}
+		}
+		return
+	case html.ElementNode:
+		if skippedElements[n.DataAtom] {
+			return
+		}
+		if n.DataAtom == atom.A && hasAttr(n, "href") {
+			inLink = true
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		countLinkText(c, inLink, all, linked)
+	}
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// lineKey identifies a line of text across renderings that may break or
+// space it differently: its letters and digits only.
+func lineKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// dropLinkLines removes the lines of text that are one of the page's link
+// paragraphs (pageLines.links). Text that would be left empty is returned
+// unchanged.
+func dropLinkLines(text string, links map[string]bool) string {
+	if len(links) == 0 {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	kept := lines[:0:0]
+	for _, l := range lines {
+		if !links[lineKey(l)] {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == len(lines) || len(kept) == 0 {
+		return text
+	}
+	return strings.Join(kept, "\n")
+}
+
+// isBylineOrStamp reports whether a line is a byline ("by Jeff Foust") or
+// a timestamp ("Updated at 1:23 p.m.", "Published 18 November 2019"):
+// page furniture, which Article carries apart when at all, and whose names
+// would otherwise match watches on people. Both are short; a timestamp
+// has a digit, a byline no sentence punctuation.
+func isBylineOrStamp(line string) bool {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return false
+	}
+	switch strings.ToLower(f[0]) {
+	case "by":
+		return len(f) <= 5 && !strings.ContainsAny(line, ".!?:;\"“”")
+	case "published", "updated", "posted":
+		return len(f) <= 7 && strings.ContainsAny(line, "0123456789")
+	}
+	return false
+}
+
+// dropBylines removes bylines and timestamps (isBylineOrStamp) where
+// pages put them: among the first lines, or as the last line. Elsewhere
+// such a line may be the story's own ("By the numbers"). Text that would
+// be left empty is returned unchanged.
+func dropBylines(text string) string {
+	lines := strings.Split(text, "\n")
+	if len(lines) < 2 {
+		return text
+	}
+	kept := lines[:0:0]
+	for i, l := range lines {
+		if (i < standfirstLines || i == len(lines)-1) && isBylineOrStamp(l) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	if len(kept) == len(lines) || len(kept) == 0 {
+		return text
+	}
+	return strings.Join(kept, "\n")
 }

@@ -21,6 +21,9 @@ type pageMeta struct {
 	// articleBody is JSON-LD's articleBody as written (plain text or
 	// HTML), "" when absent.
 	articleBody string
+	// descriptions are the description, og:description and
+	// twitter:description <meta> contents that are present.
+	descriptions []string
 }
 
 // publishedMeta are the <meta> names, properties and itemprops that carry
@@ -54,6 +57,11 @@ func readPageMeta(doc *html.Node) pageMeta {
 		}
 	})
 	m.ogTitle = metas["og:title"]
+	for _, k := range []string{"description", "og:description", "twitter:description"} {
+		if v := strings.TrimSpace(metas[k]); v != "" {
+			m.descriptions = append(m.descriptions, v)
+		}
+	}
 	m.language = pageLanguage(d, metas)
 	d.Find("link[rel][href]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		rel, _ := s.Attr("rel")
