@@ -22,7 +22,7 @@ func TestCJKFires(t *testing.T) {
 		{[]string{"国防部"}, "国防部新闻发言人表示", true},
 		{[]string{"国防部"}, "本周二，国防部新闻发言人在例行记者会上表示。", true},
 		{[]string{"发言人"}, "国防部新闻发言人表示", true},
-		{[]string{"国防部"}, "国防新闻部表示", false},   // not contiguous
+		{[]string{"国防部"}, "国防新闻部表示", false},    // not contiguous
 		{[]string{"国防部"}, "国防，部队表示", false},    // punctuation between
 		{[]string{"国防部"}, "国防部", true},         // the whole text
 		{[]string{"國防部"}, "国防部新闻发言人表示", false}, // traditional ≠ simplified: list both
@@ -35,7 +35,7 @@ func TestCJKFires(t *testing.T) {
 		{[]string{"トランプ"}, "トラ", false},
 		{[]string{"ガス"}, "ガス田を攻撃した", true},
 		{[]string{"ガス"}, "ｶﾞｽ田を攻撃した", true}, // half-width kana with a separate dakuten
-		{[]string{"ガス"}, "カス", false},        // the voiced mark is kept
+		{[]string{"ガス"}, "カス", false},       // the voiced mark is kept
 		{[]string{"防衛省"}, "防衛省によると", true},
 		{[]string{"によると"}, "防衛省によると", true},
 		// Mixed Latin and Han: a Latin word ends where Han begins.
@@ -80,6 +80,23 @@ func TestCJKHits(t *testing.T) {
 	}
 }
 
+// TestCJKSnippet checks that a full-width terminator ends a sentence
+// without a space after it.
+func TestCJKSnippet(t *testing.T) {
+	m := compile(t, Watch{Name: "zh", Terms: []Term{{Name: "国防部"}}})
+	tests := []struct{ text, want string }{
+		{"演习将持续到本周末。国防部新闻发言人表示，不针对任何第三方。其他内容。", "«国防部»新闻发言人表示，不针对任何第三方。"},
+		{"他说：「演习结束了！」国防部表示欢迎？是的。", "«国防部»表示欢迎？"},
+		{"国防部发言人表示，演习结束", "«国防部»发言人表示，演习结束"},
+	}
+	for _, tt := range tests {
+		hits := markHits(m.Match("", tt.text))
+		if len(hits) != 1 || hits[0].Snippet != tt.want {
+			t.Errorf("Match(%q) = %+v, want one hit with snippet %q", tt.text, hits, tt.want)
+		}
+	}
+}
+
 // TestCJKNear checks that NEAR counts Han and kana characters as words.
 func TestCJKNear(t *testing.T) {
 	tests := []struct {
@@ -92,6 +109,8 @@ func TestCJKNear(t *testing.T) {
 		{`国防部 NEAR/3 发言人`, "国防部新闻发言人表示", true}, // 新 闻 between: 3 apart
 		{`国防部 NEAR/2 发言人`, "国防部新闻发言人表示", false},
 		{`CENTCOM NEAR/2 发言人`, "CENTCOM的发言人表示", true},
+		{`发言*`, "国防部发言人表示", true}, // a prefix: 发 then a word starting with 言
+		{`发言*`, "国防部发表", false},
 	}
 	for _, tt := range tests {
 		w := Watch{Name: "w", Terms: []Term{{Name: "unused"}}, Query: parse(t, tt.query)}

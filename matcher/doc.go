@@ -27,11 +27,29 @@
 // "Hay at"). A trailing possessive 's is cut off the word, so "CENTCOM’s"
 // is the word "centcom" and its surface form is "CENTCOM".
 //
+// Chinese and Japanese are written without spaces, so every Han ideograph
+// (with 々 and 〇), every hiragana and katakana and the prolonged sound mark
+// ー is a word of its own: the term 国防部 is the three-word spelling 国 防
+// 部 and is found anywhere inside 国防部新闻发言人, and "Trump" is a whole
+// word in "Trump表示". Consecutive such words have no separator between
+// them, which counts as soft, so 国防部 also matches "国 防 部" but not
+// "国防，部". The price is that a short term also matches inside a longer
+// word that contains it (中国 inside 中国人); there is no segmentation by
+// dictionary. Traditional and simplified characters are not folded into
+// each other (list both: 國防部, 国防部), nor are hiragana and katakana. A
+// prefix query term ending in such a character (表示*) is the same as
+// the term without the star, since the character is a whole word.
+// Korean writes spaces between words, so Hangul stays word-based (서울 does
+// not match inside 서울에서). Thai, Lao, Khmer and Burmese runs without
+// spaces are still one word each.
+//
 // Between words, separators come in three strengths:
 //
 //   - soft: any whitespace (including no-break spaces and line breaks),
-//     hyphens and dashes (- ‐ ‑ ‒ – — ― −, …), quotation marks, and an
-//     apostrophe that does not join two word runs;
+//     hyphens and dashes (- ‐ ‑ ‒ – — ― −, …), quotation marks, the
+//     katakana middle dot ・ (ドナルド・トランプ = ドナルドトランプ), an
+//     apostrophe that does not join two word runs, and nothing at all
+//     between two Han or kana words;
 //   - hard: every other punctuation mark or symbol (. , ; : / ( ) & …),
 //     and the end of a cut-off possessive;
 //   - break: invalid UTF-8.
@@ -71,6 +89,11 @@
 //     forms of alef (أ إ آ → ا), hamza on waw and yeh (ؤ → و, ئ → ي),
 //     Arabic tashkeel (U+064B–U+065F) and the superscript alef (U+0670)
 //     fold too. Raqqa and Raqqah stay different: there is no stemming.
+//     One mark is kept: the kana voiced and semi-voiced sound marks (U+3099,
+//     U+309A) stay with their kana, because ガス "gas" and カス "dregs"
+//     are different words; so ガ (one rune) = ｶﾞ (two half-width runes),
+//     but ガ ≠ カ. Compatibility ideographs fold to the unified ones and
+//     half-width katakana to full-width ones.
 //  5. Case folding: each letter is mapped to the lower case of its upper
 //     case, with ß and ẞ → ss and the Greek iota subscript → ι. This is at
 //     least as strong as full Unicode case folding (a test checks every
@@ -155,8 +178,10 @@
 //   - a NEAR/n b is true when an occurrence of a and one of b lie at most n
 //     words apart in the same field (title or text), in either order:
 //     adjacent words are 1 apart, so "al Hol NEAR/1 camp" means next to
-//     each other, and overlapping occurrences are 0 apart. An operand may
-//     be an OR of terms; the nearest pair counts.
+//     each other, and overlapping occurrences are 0 apart. In Chinese and
+//     Japanese, where every character is a word, the distance counts
+//     characters: 国防部 and 发言人 are 3 apart in 国防部新闻发言人.
+//     An operand may be an OR of terms; the nearest pair counts.
 //   - A query that is true only through NOT (NOT football, or an OR whose
 //     only true branch is a NOT) does not fire: a watch needs at least one
 //     term found. So a query of only negative terms never fires.
@@ -177,9 +202,10 @@
 //
 // A Hit's snippet is the sentence around the first occurrence that made
 // the watch fire, in the text, or in the title when there is none in the
-// text. A sentence ends at . ! ? … ؟ ۔ 。 (optionally followed by closing
-// quotes or brackets) followed by whitespace and a character that is not a
-// lower-case letter, or at a blank line; a full stop after a single letter
+// text. A sentence ends at . ! ? … ؟ ۔ 。 ！ ？ (optionally followed by
+// closing quotes or brackets) followed by whitespace and a character that
+// is not a lower-case letter, at 。 ！ ？ (Chinese and Japanese put no
+// space after them) followed by any such character, or at a blank line; a full stop after a single letter
 // ("U.S.", "J. Smith") does not end one. Whitespace is collapsed, control
 // characters become spaces, and a sentence longer than 300 runes is cut at
 // word boundaries around the hit, with "…" marking each cut side.

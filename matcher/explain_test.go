@@ -71,6 +71,13 @@ func TestExplainGolden(t *testing.T) {
 		name:  "arabic-clitics",
 		watch: detainees(t, "", 0),
 		text:  "وصلت قافلة إلى مخيم الهول، ثم غادرت والهول هادئ، وعادت بالهول مساءً.",
+	}, {
+		// Every Han character is a word: positions and NEAR count characters.
+		name: "cjk",
+		watch: Watch{Name: "zh", Terms: []Term{{Name: "国防部", Variants: vs("國防部")}},
+			Query: parse(t, `国防部 NEAR/3 发言人`)},
+		title: "国防部就演习答记者问",
+		text:  "本周二，国防部新闻发言人表示。國防部發言人亦表示。",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,7 @@ func FuzzTokenize(f *testing.F) {
 	for _, s := range []string{
 		"CENTCOM’s plan for al‑Hol", "a\x10b c\x7fd", "Hay'at d'Idlib İdlib'de", "x's's y''z",
 		"Ḥasakah ١٢ F-16 ﬁnance", "a\u00adb c\u200dd e\u200bf", strings.Repeat("abcdefgh", 5) + " é",
+		"国防部新闻发言人 Trump表示 iPhone手机 ｶﾞｽ ガス 国'a x国 국방부",
 	} {
 		f.Add(s)
 	}

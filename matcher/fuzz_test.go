@@ -23,6 +23,9 @@ func fuzzWatches(t testing.TB) []Watch {
 		}},
 		detainees(t, `("al Hol" OR CENTCOM) AND (transfer* OR detainee*) AND NOT football`, 2),
 		Watch{Name: "near", Terms: []Term{{Name: "a"}}, Query: parse(t, `title:(a OR b*) OR a NEAR/2 (a OR "c d"*)`)},
+		Watch{Name: "cjk", Terms: []Term{
+			{Name: "国防部", Variants: vs("ガス", "iPhone 手机", "ドナルド・トランプ")},
+		}, Query: parse(t, `国防部 OR 发言人 NEAR/3 (ガス OR 表示*)`)},
 	)
 }
 
@@ -53,6 +56,7 @@ func FuzzMatch(f *testing.F) {
 		{"Hay'at", "في ديسمبر ٢٠٢٤ أحمد الشرع"},
 		{"a b", "Detainees left al-Hawl. The transfer, CENTCOM said, went well. a IS b. Isis River. IS is."},
 		{"", "بمخيم والهول للهول d'Idlib İdlib'de a x c dee a"},
+		{"国防部就演习答记者问", "本周二，国防部新闻发言人表示ｶﾞｽ田。新款iPhone手机 ドナルド・トランプ氏 国'a 佐々木"},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], s[1])

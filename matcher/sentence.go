@@ -92,10 +92,31 @@ func sentenceEnd(s string, he int) (end int, cut bool) {
 	return len(s), false
 }
 
+// closers are the closing quotes and brackets that may follow a sentence
+// terminator.
+const closers = `"')]}»›”’」』）】〕〉》`
+
+// fullStop reports whether s[:p] ends with a full-width terminator 。！？
+// (optionally closed by quotes or brackets): Chinese and Japanese put no
+// space after one, so it ends a sentence by itself.
+func fullStop(s string, p int) bool {
+	for p > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:p])
+		switch {
+		case r == '。' || r == '！' || r == '？':
+			return true
+		case !strings.ContainsRune(closers, r):
+			return false
+		}
+		p -= size
+	}
+	return false
+}
+
 // boundary reports whether a sentence starts at s[p]: p follows whitespace
 // that holds a blank line, or whitespace that follows a sentence
-// terminator (optionally closed by quotes or brackets), and s[p] is not a
-// lower-case letter. A full stop after a single letter ("U.S.", "J.") is
+// terminator (optionally closed by quotes or brackets), or directly a
+// full-width terminator, and s[p] is not a lower-case letter. A full stop after a single letter ("U.S.", "J.") is
 // an initial, not a terminator.
 func boundary(s string, p int) bool {
 	if p >= len(s) || p == 0 {
@@ -126,13 +147,13 @@ func boundary(s string, p int) bool {
 	}
 	switch {
 	case q == p:
-		return false
+		return fullStop(s, p)
 	case newlines >= 2:
 		return true
 	}
 	for q > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:q])
-		if !strings.ContainsRune(`"')]}»›”’`, r) {
+		if !strings.ContainsRune(closers, r) {
 			break
 		}
 		q -= size

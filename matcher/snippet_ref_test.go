@@ -177,9 +177,10 @@ func refSentenceEnd(s string, he int) (end int, cut bool) {
 
 // boundary reports whether a sentence starts at s[p]: p follows whitespace
 // that holds a blank line, or whitespace that follows a sentence
-// terminator (optionally closed by quotes or brackets), and s[p] is not a
-// lower-case letter. A full stop after a single letter ("U.S.", "J.") is
-// an initial, not a terminator.
+// terminator (optionally closed by quotes or brackets), or directly a
+// full-width terminator 。！？, and s[p] is not a lower-case letter. A full
+// stop after a single letter ("U.S.", "J.") is an initial, not a
+// terminator.
 func refBoundary(s string, p int) bool {
 	if p >= len(s) || p == 0 {
 		return false
@@ -200,13 +201,19 @@ func refBoundary(s string, p int) bool {
 	}
 	switch {
 	case q == p:
-		return false
+		// No whitespace: only a full-width terminator, perhaps closed.
+		t := []rune(s[:p])
+		i := len(t) - 1
+		for i >= 0 && strings.ContainsRune(`"')]}»›”’」』）】〕〉》`, t[i]) {
+			i--
+		}
+		return i >= 0 && strings.ContainsRune("。！？", t[i])
 	case newlines >= 2:
 		return true
 	}
 	for q > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:q])
-		if !strings.ContainsRune(`"')]}»›”’`, r) {
+		if !strings.ContainsRune(`"')]}»›”’」』）】〕〉》`, r) {
 			break
 		}
 		q -= size

@@ -76,9 +76,6 @@ func (z *tokenizer) tokenize(s string) {
 	fast := z.dict != nil
 	for i := 0; i < len(s); {
 		c := s[i]
-		if z.cjk && c < utf8.RuneSelf {
-			z.finish() // nothing ASCII continues a Han or kana word
-		}
 		if fast && !z.in {
 			// Match mode, between words: handle a whole ASCII word, and a
 			// space, without the general machinery.
@@ -93,6 +90,12 @@ func (z *tokenizer) tokenize(s string) {
 			}
 		}
 		if tab[c] != 0 && z.pending < 0 {
+			if z.cjk {
+				// A Han or kana word ends here; the letters start a
+				// new word, on the fast path once more.
+				z.finish()
+				continue
+			}
 			// Fast path: a run of ASCII letters and digits.
 			if !z.in {
 				z.start, z.end = i, i+1
