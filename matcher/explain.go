@@ -122,8 +122,11 @@ func (m *Matcher) Explain(watch, title, text string) (Explanation, error) {
 		e.Eval = &n
 	}
 	if o.fires {
-		h := m.hit(sc, int32(wi), cands, art, &o)
-		e.Hit = &h
+		sc.out.reset()
+		art.out = &sc.out
+		m.hit(sc, int32(wi), cands, art, &o)
+		e.Hit = &sc.out.export()[0]
+		sc.out.clear()
 	}
 	e.Verdict = r.verdict(sc, &o)
 	return e, nil

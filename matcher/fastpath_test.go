@@ -83,3 +83,51 @@ func FuzzTokenize(f *testing.F) {
 		}
 	})
 }
+
+// TestPrefixFilter checks that the prefix bitmaps never rule out a word
+// that starts with a prefix (maybe on the folded word, mayStart on the
+// text, at the end of the text and inside it), for prefixes of one to six
+// bytes, and that four bytes tell apart words that share only three with
+// a stem.
+func TestPrefixFilter(t *testing.T) {
+	prefixSets := [][]string{
+		{"detain", "repatriat", "hostage"},
+		{"sdf", "detain"},
+		{"al", "x"},
+		{"q"},
+	}
+	words := []string{"a", "x", "al", "alh", "sdf", "sdfs", "SDFX", "det", "deta", "Detain", "detained", "DETAINEES",
+		"repatriated", "report", "reports", "hospital", "hostages", "q", "qa", "quo", "zz", "transfer"}
+	for _, set := range prefixSets {
+		var p prefixTrie
+		next := int32(0)
+		for _, w := range set {
+			p.intern([]byte(w), func() int32 { next++; return next })
+		}
+		for _, w := range words {
+			folded := strings.ToLower(w)
+			want := false
+			for _, pre := range set {
+				want = want || strings.HasPrefix(folded, pre)
+			}
+			if got := p.maybe([]byte(folded)); want && !got {
+				t.Errorf("prefixes %q: maybe(%q) = %v, want true", set, folded, got)
+			}
+			for _, s := range []string{w, w + " tail"} {
+				if got := p.mayStart(s, 0, len(w)); got != p.maybe([]byte(folded)) {
+					t.Errorf("prefixes %q: mayStart(%q, 0, %d) = %v, want maybe = %v", set, s, len(w), got, !got)
+				}
+			}
+		}
+	}
+	var p prefixTrie
+	next := int32(0)
+	for _, w := range prefixSets[0] {
+		p.intern([]byte(w), func() int32 { next++; return next })
+	}
+	for _, w := range []string{"report", "hospital", "detention"} {
+		if p.maybe([]byte(w)) {
+			t.Errorf("prefixes %q: maybe(%q) = true, want false (four bytes differ)", prefixSets[0], w)
+		}
+	}
+}

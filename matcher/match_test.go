@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -319,5 +320,33 @@ func TestMatchSeenCap(t *testing.T) {
 	got := hits[0].Matches[0]
 	if diff := cmp.Diff(want, got.Seen); diff != "" || got.Count != 20 {
 		t.Errorf("Match(20 spellings) count = %d, want 20; seen mismatch (-want +got):\n%s", got.Count, diff)
+	}
+}
+
+// TestMatchResultsIndependent checks that the hits Match returns share
+// nothing with the scratch it reuses or with each other: a later call does
+// not change them, and appending to one hit's slices does not change the
+// next hit.
+func TestMatchResultsIndependent(t *testing.T) {
+	m := compile(t,
+		Watch{Name: "a", Terms: []Term{{Name: "al Hol"}, {Name: "CENTCOM"}}},
+		Watch{Name: "b", Terms: []Term{{Name: "CENTCOM"}, {Name: "Raqqa"}}},
+	)
+	title, text := "CENTCOM update", "Detainees left al Hol for Raqqa.\n\nCENTCOM said al-Hol was calm."
+	hits := m.Match(title, text)
+	want := fmt.Sprintf("%#v", hits)
+	if len(hits) != 2 {
+		t.Fatalf("Match(%q, %q) = %d hits, want 2", title, text, len(hits))
+	}
+	m.Match("Raqqa", "CENTCOM and Raqqa and al Hol, all different now.")
+	if got := fmt.Sprintf("%#v", hits); got != want {
+		t.Fatalf("hits changed by a later Match:\n got %s\nwant %s", got, want)
+	}
+	h0 := hits[0]
+	_ = append(h0.Matches, news.Match{Term: "x"})
+	_ = append(h0.Highlights, news.Span{Start: 1, End: 2})
+	_ = append(h0.Matches[len(h0.Matches)-1].Seen, "x")
+	if got := fmt.Sprintf("%#v", hits); got != want {
+		t.Fatalf("hits changed by appending to the first:\n got %s\nwant %s", got, want)
 	}
 }

@@ -52,6 +52,8 @@ type scratch struct {
 	seen   []uint8 // by term, for mayFire
 	may    []maybe // by query node, for mayFire
 	spans  []span  // highlights of a hit, in the source
+
+	out hitScratch // the hits of one Match call before they are copied out
 }
 
 // step is a trie state during the walk: the node reached, the stored

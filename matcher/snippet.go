@@ -80,7 +80,9 @@ func boolBit(b bool) uint64 {
 // snippet returns the sentence of s around the hit s[hs:he]: whitespace
 // collapsed to single spaces, at most snippetMax runes, and when cut, cut
 // at spaces and marked with "…".
-func snippet(s string, hs, he int) string { return makeSnippet(s, hs, he).text }
+func snippet(s string, hs, he int) string {
+	return strings.Clone(makeSnippet(s, hs, he).text)
+}
 
 // makeSnippet builds the snippet around s[hs:he]. The hit's ends must lie
 // on non-space runes (a hit starts and ends with a word).
@@ -99,7 +101,9 @@ func makeSnippet(s string, hs, he int) snip {
 		case cutR:
 			sn.text = s[a:b] + ellipsis
 		default:
-			sn.text = strings.Clone(s[a:b])
+			// Not cloned: Match copies every snippet into one string
+			// per call, and snippet clones.
+			sn.text = s[a:b]
 		}
 		return sn
 	}
@@ -163,11 +167,19 @@ func (sn *snip) highlights(s string, spans []span) []news.Span {
 	if len(spans) == 0 {
 		return nil
 	}
+	return sn.appendHighlights(make([]news.Span, 0, len(spans)), s, spans)
+}
+
+// appendHighlights is highlights appending to out, so that Match can
+// gather the highlights of all its hits in one reused buffer.
+func (sn *snip) appendHighlights(out []news.Span, s string, spans []span) []news.Span {
+	if len(spans) == 0 {
+		return out
+	}
 	if sn.giant {
 		end := len(strings.TrimRight(strings.TrimSuffix(sn.text, ellipsis), " "))
-		return []news.Span{{Start: 0, End: end}}
+		return append(out, news.Span{Start: 0, End: end})
 	}
-	out := make([]news.Span, 0, len(spans))
 	pos, off := sn.a, sn.lead
 	for _, sp := range spans {
 		if sp.start < pos || sp.end > sn.b {
@@ -194,10 +206,9 @@ type crune struct {
 	start, end int
 }
 
-// collapsedRunes lists the runes of collapse(s[from:to]) with their source
-// ranges.
-func collapsedRunes(s string, from, to int) []crune {
-	var out []crune
+// collapsedRunes appends to out the runes of collapse(s[from:to]) with
+// their source ranges.
+func collapsedRunes(out []crune, s string, from, to int) []crune {
 	for i := from; i < to; {
 		r, n := utf8.DecodeRuneInString(s[i:to])
 		if isBlank(r) {
@@ -214,10 +225,16 @@ func collapsedRunes(s string, from, to int) []crune {
 	return out
 }
 
+// cutBuf is the size of the stack buffers of cutLeft and cutRight: the
+// text they cut is at most about snippetMax runes (see sentenceStart), so
+// it rarely needs the heap.
+const cutBuf = snippetMax + 64
+
 // cutLeft drops the first drop runes of collapse(s[a:hs]), then a partial
 // word and spaces, and returns where the kept text starts in s.
 func cutLeft(s string, a, hs, drop int) int {
-	cr := collapsedRunes(s, a, hs)
+	var buf [cutBuf]crune // on the stack: the cut sides hold about snippetMax runes
+	cr := collapsedRunes(buf[:0], s, a, hs)
 	kept, before := cr[drop:], cr[drop-1].r
 	if before != ' ' && len(kept) > 0 && kept[0].r != ' ' {
 		i := 0
@@ -238,7 +255,8 @@ func cutLeft(s string, a, hs, drop int) int {
 // cutRight keeps the first keep runes of collapse(s[he:b]), less a partial
 // word and spaces, and returns where the kept text ends in s.
 func cutRight(s string, he, b, keep int) int {
-	cr := collapsedRunes(s, he, b)
+	var buf [cutBuf]crune
+	cr := collapsedRunes(buf[:0], s, he, b)
 	kept, after := cr[:keep], cr[keep].r
 	if after != ' ' && len(kept) > 0 && kept[len(kept)-1].r != ' ' {
 		i := len(kept) - 1

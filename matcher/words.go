@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 )
 
@@ -105,20 +106,55 @@ func (t *wordTable) resize(n int) {
 
 // prefixTrie finds the prefixes a word starts with, byte by byte over the
 // folded word. The root's transitions are a table; a deeper node keeps its
-// few children in a list. Most words start with no prefix, so a bitmap of
-// the (hashed) first three bytes of every prefix rules them out first;
-// prefixes shorter than three bytes go into a bitmap of first two bytes.
+// few children in a list. Most words start with no prefix, so bitmaps rule
+// them out first: of the (hashed) first four bytes of every prefix of four
+// bytes or more, of the first three bytes of every three-byte prefix, and
+// of the first two bytes of the shorter ones. Four bytes rather than three
+// tell common words from the stems watches use ("report" from
+// "repatriat*", "hospital" from "hostage*"), which otherwise each cost a
+// fold and a look-up.
 type prefixTrie struct {
 	root  *[256]int32 // byte → node; 0 none
-	tri   *[1 << 16 / 64]uint64
+	quad  *[1 << 16 / 64]uint64
+	tri   *[1 << 16 / 64]uint64 // of three-byte prefixes
 	pairs *[1 << 16 / 64]uint64 // of prefixes shorter than three bytes
+	three bool                  // some prefix has three bytes
 	short bool                  // some prefix is shorter than three bytes
 	nodes []prefixNode
 }
 
-// triple hashes the first three bytes of w into the tri bitmap.
-func triple(w []byte) uint32 {
-	return (uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16) * 0x9E3779B1 >> 16
+// bitHash hashes up to four bytes (little-endian) into a bitmap index.
+func bitHash(v uint32) uint32 { return v * 0x9E3779B1 >> 16 }
+
+func hasBit(m *[1 << 16 / 64]uint64, i uint32) bool { return m[i>>6]&(1<<(i&63)) != 0 }
+
+// first4 is the first bytes of w, up to four, little-endian.
+func first4(w []byte) uint32 {
+	if len(w) >= 4 {
+		return binary.LittleEndian.Uint32(w)
+	}
+	var v uint32
+	for k, c := range w {
+		v |= uint32(c) << (8 * k)
+	}
+	return v
+}
+
+// may reports whether a folded word of n bytes whose first bytes (up to
+// four, little-endian, zero beyond n) are v may start with a prefix.
+func (p *prefixTrie) may(n int, v uint32) bool {
+	if n >= 4 && hasBit(p.quad, bitHash(v)) {
+		return true
+	}
+	if n >= 3 && p.three && hasBit(p.tri, bitHash(v&0xffffff)) {
+		return true
+	}
+	if !p.short {
+		return false
+	}
+	// A word of one byte has second byte 0, as one-byte prefixes record.
+	pair := uint16(v&0xff)<<8 | uint16(v>>8&0xff)
+	return p.pairs[pair>>6]&(1<<(pair&63)) != 0
 }
 
 type prefixNode struct {
@@ -138,12 +174,17 @@ func (p *prefixNode) child(c byte) int32 {
 
 func (p *prefixTrie) intern(w []byte, newSym func() int32) int32 {
 	if p.nodes == nil {
-		p.root, p.tri, p.pairs = new([256]int32), new([1 << 16 / 64]uint64), new([1 << 16 / 64]uint64)
+		p.root, p.quad = new([256]int32), new([1 << 16 / 64]uint64)
+		p.tri, p.pairs = new([1 << 16 / 64]uint64), new([1 << 16 / 64]uint64)
 		p.nodes = []prefixNode{{sym: -1}}
 	}
 	switch {
-	case len(w) >= 3:
-		t := triple(w)
+	case len(w) >= 4:
+		t := bitHash(first4(w))
+		p.quad[t>>6] |= 1 << (t & 63)
+	case len(w) == 3:
+		p.three = true
+		t := bitHash(first4(w))
 		p.tri[t>>6] |= 1 << (t & 63)
 	case len(w) == 2:
 		p.short = true
@@ -184,48 +225,35 @@ func (p *prefixTrie) intern(w []byte, newSym func() int32) int32 {
 	return p.nodes[n].sym
 }
 
-// maybe reports whether w may start with a prefix: whether its first three
-// bytes (or two, or one) begin one.
+// maybe reports whether w may start with a prefix (see may).
 func (p *prefixTrie) maybe(w []byte) bool {
-	if p.nodes == nil || len(w) == 0 {
-		return false
-	}
-	if len(w) >= 3 {
-		if t := triple(w); p.tri[t>>6]&(1<<(t&63)) != 0 {
-			return true
-		}
-	}
-	if !p.short {
-		return false
-	}
-	var second byte
-	if len(w) >= 2 {
-		second = w[1]
-	}
-	pair := uint16(w[0])<<8 | uint16(second)
-	return p.pairs[pair>>6]&(1<<(pair&63)) != 0
+	return p.nodes != nil && len(w) > 0 && p.may(len(w), first4(w))
 }
 
-// mayStart is maybe for the folded ASCII word s[i:j].
+// mayStart is maybe for the folded ASCII word s[i:j]. It runs for most
+// words of a text, so the common case (four bytes or more, no prefix
+// shorter than four) is one bitmap probe.
 func (p *prefixTrie) mayStart(s string, i, j int) bool {
 	if p.nodes == nil {
 		return false
 	}
-	if j-i >= 3 {
-		w := [3]byte{s[i] | 0x20, s[i+1] | 0x20, s[i+2] | 0x20}
-		if t := triple(w[:]); p.tri[t>>6]&(1<<(t&63)) != 0 {
+	n := j - i
+	if n >= 4 {
+		_ = s[i+3]
+		v := (uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24) | 0x20202020
+		if hasBit(p.quad, bitHash(v)) {
 			return true
 		}
+		return (p.three || p.short) && p.may(n, v)
 	}
-	if !p.short {
-		return false
+	if !p.three && !p.short {
+		return false // a prefix of four bytes or more cannot start it
 	}
-	var second byte
-	if j-i >= 2 {
-		second = s[i+1] | 0x20
+	var v uint32
+	for k := range n {
+		v |= uint32(s[i+k]|0x20) << (8 * k)
 	}
-	pair := uint16(s[i]|0x20)<<8 | uint16(second)
-	return p.pairs[pair>>6]&(1<<(pair&63)) != 0
+	return p.may(n, v)
 }
 
 // walk appends the symbol of every prefix of w, shortest first.
