@@ -307,15 +307,9 @@ func (d *decoder) watch(it entry) Watch {
 // entity decodes an entity: a plain string is shorthand for one without
 // aliases.
 func (d *decoder) entity(it entry) Entity {
-	if it.val.Kind == yaml.ScalarNode {
-		return Entity{Name: strings.TrimSpace(d.str(it))}
-	}
-	if it.val.Kind == yaml.SequenceNode {
-		d.bad(it.path, it.line, "must be a string or a mapping")
-		return Entity{}
-	}
-	var ent Entity
-	for _, e := range d.mapping(it) {
+	name, fields := d.shorthand(it)
+	ent := Entity{Name: name}
+	for _, e := range fields {
 		switch e.key {
 		case "name":
 			ent.Name = strings.TrimSpace(d.str(e))
@@ -334,17 +328,25 @@ func (d *decoder) entity(it entry) Entity {
 	return ent
 }
 
+// shorthand reads an item written either as a plain string (the short
+// form, returned trimmed) or as a mapping (its entries returned); a list is
+// reported and gives neither.
+func (d *decoder) shorthand(it entry) (short string, fields []entry) {
+	switch it.val.Kind {
+	case yaml.ScalarNode:
+		return strings.TrimSpace(d.str(it)), nil
+	case yaml.SequenceNode:
+		d.bad(it.path, it.line, "must be a string or a mapping")
+		return "", nil
+	}
+	return "", d.mapping(it)
+}
+
 // alias decodes an alias: a plain string, or {text, case}.
 func (d *decoder) alias(it entry) Alias {
-	if it.val.Kind == yaml.ScalarNode {
-		return Alias{Text: strings.TrimSpace(d.str(it))}
-	}
-	if it.val.Kind == yaml.SequenceNode {
-		d.bad(it.path, it.line, "must be a string or a mapping")
-		return Alias{}
-	}
-	var a Alias
-	for _, e := range d.mapping(it) {
+	text, fields := d.shorthand(it)
+	a := Alias{Text: text}
+	for _, e := range fields {
 		switch e.key {
 		case "text":
 			a.Text = strings.TrimSpace(d.str(e))
