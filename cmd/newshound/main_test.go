@@ -24,6 +24,22 @@ func writeFile(t *testing.T, text string) string {
 	return path
 }
 
+// onePageSite serves one HTML page at path and 404 for everything else
+// (robots.txt included, which allows all).
+func onePageSite(t *testing.T, path string, page []byte) *httptest.Server {
+	t.Helper()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	t.Cleanup(site.Close)
+	return site
+}
+
 func runCmd(args []string, env func(string) (string, bool)) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(args, &out, &errb, env)
