@@ -16,13 +16,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/news"
 )
 
@@ -457,27 +457,9 @@ func checkMail(t *testing.T, m smtpMessage) {
 	}
 }
 
-// fakeClock is a clock the test moves forward.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestWebhook503TwiceThenAccepted(t *testing.T) {
 	w := newE2E(t)
-	clock := &fakeClock{t: time.Now().UTC()}
+	clock := testclock.New(time.Now().UTC())
 	publishStories(w.site, clock.Now())
 	w.hook.fail503 = 2
 	var logs syncBuffer

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/testclock"
 )
 
 // healthConfig: %[1]s is the news site, %[2]s the flaky feed server, %[3]s
@@ -79,7 +80,7 @@ func newFlakyFeed(t *testing.T, link string) *flakyFeed {
 // sends none.
 func TestHealthNoticesDelivered(t *testing.T) {
 	site, hook := newNewsSite(t), newWebhookReceiver(t)
-	clock := &fakeClock{t: healthT0}
+	clock := testclock.New(healthT0)
 	site.addArticle("/2026/quiet.html", "Quiet day", filler(4))
 	site.addToFeed(siteItem{"/2026/quiet.html", "Quiet day", healthT0})
 	site.addArticle("/2026/back.html", "Back online", filler(4))

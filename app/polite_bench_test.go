@@ -3,13 +3,15 @@ package app
 import (
 	"context"
 	"testing"
+
+	"github.com/newshound/newshound/internal/testclock"
 )
 
 // BenchmarkUnchangedPass is one pass over an unchanged feed: the
 // conditional listing request answered 304, no parsing, no article
 // fetch, the source state recorded.
 func BenchmarkUnchangedPass(b *testing.B) {
-	site, clock := newPoliteSite(b), &fakeClock{t: healthT0}
+	site, clock := newPoliteSite(b), testclock.New(healthT0)
 	a := newPoliteApp(b, site, clock)
 	c := a.current()
 	src := c.cfg.Sources[0]

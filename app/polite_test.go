@@ -15,6 +15,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/store"
 )
 
@@ -103,7 +104,7 @@ func (s *politeSite) count(path string) int {
 	return s.hits[path]
 }
 
-func newPoliteApp(t testing.TB, site *politeSite, clock *fakeClock) *App {
+func newPoliteApp(t testing.TB, site *politeSite, clock *testclock.Clock) *App {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "newshound.yaml")
 	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.srv.URL)), 0o600); err != nil {
@@ -125,7 +126,7 @@ func newPoliteApp(t testing.TB, site *politeSite, clock *fakeClock) *App {
 // makes one request, the conditional listing fetch answered 304, and no
 // article request; the source keeps its item count.
 func TestSecondPassIsConditional(t *testing.T) {
-	site, clock := newPoliteSite(t), &fakeClock{t: healthT0}
+	site, clock := newPoliteSite(t), testclock.New(healthT0)
 	a := newPoliteApp(t, site, clock)
 	first := runOnce(t, a)
 	if p := first.Passes[0]; p.Articles != 2 || p.NotModified {
@@ -161,7 +162,7 @@ func TestSecondPassIsConditional(t *testing.T) {
 // the source (no request) until then; further failures double the delay;
 // the first success clears it. RunOnce always runs.
 func TestScheduledBackoff(t *testing.T) {
-	site, clock := newPoliteSite(t), &fakeClock{t: healthT0}
+	site, clock := newPoliteSite(t), testclock.New(healthT0)
 	a := newPoliteApp(t, site, clock)
 	c := a.current()
 	src := c.cfg.Sources[0]
@@ -234,7 +235,7 @@ func TestBackoff(t *testing.T) {
 // once; the fetch state keeps it, and the next pass goes to the feed
 // (conditionally) without reading the page.
 func TestSiteSourceRemembersFeed(t *testing.T) {
-	site, clock := newPoliteSite(t), &fakeClock{t: healthT0}
+	site, clock := newPoliteSite(t), testclock.New(healthT0)
 	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintf(w, `<html><head><link rel="alternate" type="application/rss+xml" href="%s/feed.xml"></head></html>`, site.srv.URL)

@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/news"
 )
 
@@ -103,19 +103,6 @@ func (w *replayWorld) config(t *testing.T, extra string) *config.Config {
 		t.Fatalf("config.Load: %v", err)
 	}
 	return cfg
-}
-
-// replayClock is a settable clock for the pruning tests.
-type replayClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *replayClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *replayClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 // hitKeys renders replay hits as "watch path alerted=…", sorted.
@@ -218,9 +205,9 @@ func TestReplayErrors(t *testing.T) {
 // ones stay; pruneTexts returns when its context ends.
 func TestPruneTexts(t *testing.T) {
 	start := time.Now().UTC()
-	clock := &replayClock{t: start}
+	clock := testclock.New(start)
 	w := newReplayWorld(t, start)
-	a, err := New(w.config(t, ""), Options{Now: clock.now})
+	a, err := New(w.config(t, ""), Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,11 +224,11 @@ func TestPruneTexts(t *testing.T) {
 		t.Fatalf("stored texts after the pass = %d, want 5", n)
 	}
 	// Within keep_text (48h): nothing goes.
-	clock.set(start.Add(47 * time.Hour))
+	clock.Advance(47 * time.Hour)
 	if n, err := a.pruneTextsOnce(); n != 0 || err != nil {
 		t.Errorf("pruneTextsOnce() at 47h = %d, %v; want 0", n, err)
 	}
-	clock.set(start.Add(49 * time.Hour))
+	clock.Advance(2 * time.Hour) // 49 h after start
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	a.pruneTexts(ctx) // prunes once, then sees the cancelled context

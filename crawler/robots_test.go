@@ -4,9 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/internal/testclock"
 )
 
 // robotsSite is a site with a feed of one allowed and one disallowed
@@ -22,23 +23,6 @@ func robotsSite(t *testing.T, status int, robots string) *site {
 }
 
 const disallowPrivate = "User-agent: *\nDisallow: /private/\n"
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func TestRobotsDecidesArticles(t *testing.T) {
 	tests := []struct {
@@ -82,12 +66,12 @@ func TestRobotsDecidesArticles(t *testing.T) {
 // TestRobotsCachedForTTL: robots.txt is read once per TTL across crawls.
 func TestRobotsCachedForTTL(t *testing.T) {
 	s := robotsSite(t, 200, disallowPrivate)
-	clock := &testClock{t: testNow}
-	c := New(Options{Now: clock.now, RobotsTTL: time.Hour})
+	clock := testclock.New(testNow)
+	c := New(Options{Now: clock.Now, RobotsTTL: time.Hour})
 	src := Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}
 	for i, want := range []int{1, 1, 2} {
 		if i == 2 {
-			clock.advance(time.Hour)
+			clock.Advance(time.Hour)
 		}
 		if _, err := c.Crawl(t.Context(), src, neverSeen); err != nil {
 			t.Fatal(err)

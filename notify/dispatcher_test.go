@@ -12,29 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
 
 var t0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-
-// clock is a test clock that only moves when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // notifierFunc adapts a function to Notifier: the test double of a channel.
 type notifierFunc func(ctx context.Context, a news.Alert) (bool, error)
@@ -86,7 +69,7 @@ func (b *syncBuffer) String() string {
 
 type fixture struct {
 	store *store.Store
-	clock *clock
+	clock *testclock.Clock
 	logs  *syncBuffer
 }
 
@@ -94,7 +77,7 @@ type fixture struct {
 // store's clock (the test clock when nil).
 func newFixture(t *testing.T, now func() time.Time) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{t: t0}, logs: &syncBuffer{}}
+	f := &fixture{clock: testclock.New(t0), logs: &syncBuffer{}}
 	if now == nil {
 		now = f.clock.Now
 	}
