@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -12,10 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/newshound/newshound/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // fullEnv is the environment the full sample is loaded with.
 func fullEnv(name string) (string, bool) {
@@ -28,21 +25,9 @@ func fullEnv(name string) (string, bool) {
 }
 
 // golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestLoadFull(t *testing.T) {
@@ -84,7 +69,7 @@ func TestLoadFull(t *testing.T) {
 	if err := enc.Encode(c); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "full.golden.json", out.Bytes())
+	checkGolden(t, "full.golden.json", out.Bytes())
 }
 
 // TestParseInvalidGolden loads a file with many problems: all are reported
@@ -96,7 +81,7 @@ func TestParseInvalidGolden(t *testing.T) {
 	if !errors.As(err, &cerr) {
 		t.Fatalf("Load(invalid.yaml) = %v, want an *Error", err)
 	}
-	golden(t, "invalid.golden", []byte(err.Error()+"\n"))
+	checkGolden(t, "invalid.golden", []byte(err.Error()+"\n"))
 }
 
 func TestParseDefaults(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/newshound/newshound/internal/golden"
 )
 
 // TestExplainGolden formats the explanation of one watch on one article
@@ -91,19 +92,7 @@ func TestExplainGolden(t *testing.T) {
 			if err := e.Format(&got); err != nil {
 				t.Fatalf("Format: %v", err)
 			}
-			golden := filepath.Join("testdata", "explain", tt.name+".txt")
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), got.String()); diff != "" {
-				t.Errorf("Explain(%s).Format mismatch (-want +got):\n%s", tt.name, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "explain", tt.name+".txt"), got.Bytes())
 		})
 	}
 }

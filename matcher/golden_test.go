@@ -1,9 +1,7 @@
 package matcher
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,10 +9,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/internal/golden"
 	"github.com/newshound/newshound/news"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden and testdata/explain")
 
 // goldenWatches are the watches the golden articles are matched against.
 func goldenWatches() []Watch {
@@ -56,19 +53,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := strings.TrimSuffix(file, ".txt") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("Match(%s) =\n%s\nwant\n%s", file, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(file, ".txt")+".golden.json", got)
 		})
 	}
 }

@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/newshound/newshound/internal/golden"
 	"go.etcd.io/bbolt"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // queue records one alert per url for notifier n, at the store clock.
 func queue(t *testing.T, s *Store, n string, urls ...string) []string {
@@ -227,16 +224,5 @@ func checkGolden(t *testing.T, file string, raw []byte) {
 		t.Fatalf("stored value for %s is not JSON: %v", file, err)
 	}
 	buf.WriteByte('\n')
-	if *update {
-		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create): %v", err)
-	}
-	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-		t.Errorf("on-disk %s mismatch (-want +got):\n%s", file, diff)
-	}
+	golden.Check(t, file, buf.Bytes())
 }

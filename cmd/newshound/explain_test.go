@@ -1,17 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/newshound/newshound/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const (
 	explainConfig  = "testdata/explain/newshound.yaml"
@@ -29,25 +26,14 @@ func TestExplainGolden(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("explain --watch %s = %d, stderr %q; want 0", watch, code, errOut)
 			}
-			golden(t, filepath.Join("testdata", "explain", watch+".golden"), out)
+			checkGolden(t, filepath.Join("testdata", "explain", watch+".golden"), out)
 		})
 	}
 }
 
-func golden(t *testing.T, path, got string) {
+func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, []byte(got))
 }
 
 // TestExplainURL fetches the article from a local site configured as a

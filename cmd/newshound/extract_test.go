@@ -27,7 +27,7 @@ func TestExtractGolden(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("extract %s = %d, stderr %q; want 0", extractPage, code, errOut)
 	}
-	golden(t, filepath.Join("testdata", "extract", "article.golden"), out)
+	checkGolden(t, filepath.Join("testdata", "extract", "article.golden"), out)
 	for _, chrome := range []string{"Abo", "Tapirgehege", "Impressum"} {
 		if strings.Contains(out, chrome) {
 			t.Errorf("extract output contains page chrome %q:\n%s", chrome, out)

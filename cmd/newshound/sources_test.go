@@ -18,6 +18,7 @@ import (
 
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/golden"
 	"github.com/newshound/newshound/store"
 )
 
@@ -159,18 +160,7 @@ func TestSourcesCommand(t *testing.T) {
 
 func checkSourcesGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("sources output mismatch (-want +got):\n%s", diff)
-	}
+	golden.Check(t, file, []byte(got))
 }
 
 func TestSourcesCommandErrors(t *testing.T) {

@@ -158,8 +158,8 @@ func TestNotifyBodies(t *testing.T) {
 		t.Fatalf("Notify: %v", err)
 	}
 	p := parse(t, be.deliveries()[0].data)
-	golden(t, "sample.txt", p.text)
-	golden(t, "sample.html", p.html)
+	checkGolden(t, "sample.txt", p.text)
+	checkGolden(t, "sample.html", p.html)
 	if strings.Contains(p.html, "<script>") || !strings.Contains(p.html, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Errorf("HTML part does not escape the <script> title:\n%s", p.html)
 	}

@@ -3,8 +3,6 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,28 +10,14 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/newshound/newshound/internal/golden"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/notifytest"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestPayloadGolden(t *testing.T) {
@@ -53,7 +37,7 @@ func TestPayloadGolden(t *testing.T) {
 				t.Fatalf("Payload is not JSON: %v", err)
 			}
 			buf.WriteByte('\n')
-			golden(t, tc.file, buf.Bytes())
+			checkGolden(t, tc.file, buf.Bytes())
 		})
 	}
 }

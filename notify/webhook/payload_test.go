@@ -3,8 +3,6 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,29 +10,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/newshound/newshound/internal/golden"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/notifytest"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
 // golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func indent(t *testing.T, body []byte) []byte {
@@ -60,7 +45,7 @@ func TestPayloadGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Payload: %v", err)
 			}
-			golden(t, tc.file, indent(t, body))
+			checkGolden(t, tc.file, indent(t, body))
 		})
 	}
 }
