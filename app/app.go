@@ -67,7 +67,7 @@ type compiled struct {
 	cfg       *config.Config
 	matcher   *matcher.Matcher
 	watches   map[string]config.Watch
-	notifiers map[string]notify.Notifier
+	channels  map[string]notify.Channel
 }
 
 // New opens the store named by cfg and builds the pipeline. The caller
@@ -100,7 +100,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.crawler = crawler.New(crawlerOptions(cfg, opts))
 	dopts := opts.Dispatch
 	dopts.Now, dopts.Logger = opts.Now, opts.Logger
-	a.dispatcher = notify.NewDispatcher(st, c.notifiers, dopts)
+	a.dispatcher = notify.NewDispatcher(st, c.channels, cfg.Health.Notify, dopts)
 	return a, nil
 }
 
@@ -185,7 +185,7 @@ func (a *App) compile(cfg *config.Config) (*compiled, error) {
 	for _, w := range cfg.Watches {
 		ws[w.Name] = w
 	}
-	return &compiled{cfg: cfg, matcher: m, watches: ws, notifiers: ns}, nil
+	return &compiled{cfg: cfg, matcher: m, watches: ws, channels: ns}, nil
 }
 
 // Reload replaces the running config with cfg. The store cannot move while
@@ -205,7 +205,7 @@ func (a *App) Reload(cfg *config.Config) error {
 	a.cur = c
 	sched := a.sched
 	a.mu.Unlock()
-	a.dispatcher.SetNotifiers(c.notifiers)
+	a.dispatcher.SetChannels(c.channels, c.cfg.Health.Notify)
 	if sched != nil {
 		if err := sched.reschedule(c.cfg); err != nil {
 			return fmt.Errorf("reload: %w", err)

@@ -14,7 +14,7 @@ import (
 
 // HealthWatch is the watch name of source-health notices: it is what
 // every channel shows where an article alert shows its watch.
-const HealthWatch = "source-health"
+const HealthWatch = news.WatchSourceHealth
 
 // maxErrorRunes bounds the last error quoted in a notice title: crawler
 // errors can carry a URL and a server's message, and a title is one line.

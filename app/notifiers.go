@@ -14,9 +14,9 @@ import (
 
 // buildNotifiers turns the configured notifiers into channels. Secrets are
 // revealed here and nowhere else; the channels keep them out of errors.
-func (a *App) buildNotifiers(cfgs []config.Notifier) (map[string]notify.Notifier, error) {
+func (a *App) buildNotifiers(cfgs []config.Notifier) (map[string]notify.Channel, error) {
 	client := &http.Client{Transport: a.opts.Transport}
-	out := make(map[string]notify.Notifier, len(cfgs))
+	out := make(map[string]notify.Channel, len(cfgs))
 	for _, c := range cfgs {
 		var (
 			n   notify.Notifier
@@ -42,7 +42,7 @@ func (a *App) buildNotifiers(cfgs []config.Notifier) (map[string]notify.Notifier
 		if err != nil {
 			return nil, fmt.Errorf("notifier %s: %w", c.Name, err)
 		}
-		out[c.Name] = n
+		out[c.Name] = notify.Channel{Notifier: n}
 	}
 	return out, nil
 }

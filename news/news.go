@@ -85,3 +85,21 @@ func AlertID(watch, articleID string) string {
 	h.Write([]byte(articleID))
 	return "nh_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
+
+// Notices are alerts newshound raises about itself rather than about the
+// news. Their Watch is one of these names, which config reserves so no
+// operator watch can take them.
+const (
+	// WatchSourceHealth marks a notice that a source turned unhealthy or
+	// recovered.
+	WatchSourceHealth = "source-health"
+	// WatchDelivery marks a notice that alerts were dead-lettered or a
+	// notifier was disabled. A delivery notice that itself cannot be
+	// delivered is dead-lettered silently: it never raises another notice.
+	WatchDelivery = "delivery"
+)
+
+// IsNotice reports whether watch names one of newshound's own notices.
+func IsNotice(watch string) bool {
+	return watch == WatchSourceHealth || watch == WatchDelivery
+}

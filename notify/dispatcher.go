@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/newshound/newshound/notify/quiet"
 	"github.com/newshound/newshound/store"
 )
 
@@ -42,6 +44,36 @@ type DispatcherOptions struct {
 	// is not cut short by the Run/DeliverDue context: it finishes or times
 	// out, so AttemptTimeout is also the shutdown grace period.
 	AttemptTimeout time.Duration
+	// Grace is how long sends in flight may go on after the Run/DeliverDue
+	// context is cancelled (SIGTERM) before they are cut short; entries not
+	// finished stay queued and due. Default 10s.
+	Grace time.Duration
+}
+
+// DefaultMaxQueueAge is how long an entry may wait in the outbox, counted
+// from when it first fell due, before it becomes a dead letter.
+const DefaultMaxQueueAge = 48 * time.Hour
+
+// Channel is one configured notifier as the Dispatcher drives it.
+type Channel struct {
+	Notifier Notifier
+	// Quiet is the notifier's quiet hours: entries falling due inside the
+	// window wait for its end and then go as one digest. Zero: none.
+	Quiet quiet.Window
+	// MaxQueueAge: entries that first fell due longer ago than this become
+	// dead letters. 0 means DefaultMaxQueueAge.
+	MaxQueueAge time.Duration
+	// MinInterval is the least time between two sends through this
+	// notifier (its rate limit; Slack asks for about one message a second
+	// per webhook). 0: no limit.
+	MinInterval time.Duration
+	// DigestSize is the most alerts one digest message may carry; a larger
+	// digest goes as several messages. 0 means 50.
+	DigestSize int
+	// Fingerprint identifies the notifier's settings (a hash, never the
+	// settings themselves). A notifier disabled by ErrGone is re-enabled
+	// when its fingerprint changes.
+	Fingerprint string
 }
 
 const (
@@ -77,13 +109,16 @@ type Dispatcher struct {
 	attemptTimeout time.Duration
 	batch          int // entries per Due call: sweepBatch, smaller in tests
 
-	mu        sync.RWMutex
-	notifiers map[string]Notifier
+	mu       sync.RWMutex
+	channels map[string]Channel
+	notices  []string // notifiers that hear about dead letters and disabled notifiers
 }
 
-// NewDispatcher returns a Dispatcher draining out through notifiers, keyed
-// by the names used in outbox entries.
-func NewDispatcher(out Outbox, notifiers map[string]Notifier, opts DispatcherOptions) *Dispatcher {
+// NewDispatcher returns a Dispatcher draining out through channels, keyed
+// by the notifier names used in outbox entries; notices names the
+// notifiers that are told about dead letters and disabled notifiers
+// (the config's health.notify).
+func NewDispatcher(out Outbox, channels map[string]Channel, notices []string, opts DispatcherOptions) *Dispatcher {
 	d := &Dispatcher{
 		out:            out,
 		now:            opts.Now,
@@ -113,28 +148,33 @@ func NewDispatcher(out Outbox, notifiers map[string]Notifier, opts DispatcherOpt
 	if d.attemptTimeout <= 0 {
 		d.attemptTimeout = 30 * time.Second
 	}
-	d.SetNotifiers(notifiers)
+	d.SetChannels(channels, notices)
 	return d
 }
 
-// SetNotifiers replaces the notifiers (config reload). It is safe to call
-// while Run is running; a sweep in progress finishes with the notifiers it
-// started with. Entries for a name no longer present are dead-lettered by
-// the next sweep.
-func (d *Dispatcher) SetNotifiers(n map[string]Notifier) {
-	cp := make(map[string]Notifier, len(n))
-	for name, notifier := range n {
-		cp[name] = notifier
+// SetChannels replaces the channels and the notice recipients (config
+// reload). It is safe to call while Run is running; a sweep in progress
+// finishes with the channels it started with. Entries for a name no longer
+// present are dead-lettered by the next sweep.
+func (d *Dispatcher) SetChannels(channels map[string]Channel, notices []string) {
+	cp := make(map[string]Channel, len(channels))
+	for name, c := range channels {
+		cp[name] = c
 	}
 	d.mu.Lock()
-	d.notifiers = cp
+	d.channels = cp
+	d.notices = slices.Clone(notices)
 	d.mu.Unlock()
 }
 
 func (d *Dispatcher) snapshot() map[string]Notifier {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.notifiers
+	out := make(map[string]Notifier, len(d.channels))
+	for name, c := range d.channels {
+		out[name] = c.Notifier
+	}
+	return out
 }
 
 // Report counts the outcomes of a sweep.

@@ -158,9 +158,9 @@ func TestRunShutdownLetsSendFinish(t *testing.T) {
 	})
 }
 
-// TestSetNotifiersDuringRun swaps notifiers while Run sweeps (run with
+// TestSetChannelsDuringRun swaps notifiers while Run sweeps (run with
 // -race); every alert is delivered by one of the versions, none is lost.
-func TestSetNotifiersDuringRun(t *testing.T) {
+func TestSetChannelsDuringRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t, time.Now)
 		versions := []*recorder{{}, {}}
@@ -181,7 +181,7 @@ func TestSetNotifiersDuringRun(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			for i := range 200 {
-				d.SetNotifiers(map[string]Notifier{"hook": versions[i%2]})
+				d.SetChannels(Channels(map[string]Notifier{"hook": versions[i%2]}), nil)
 				poke()
 			}
 		})

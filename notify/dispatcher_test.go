@@ -99,7 +99,7 @@ func (f *fixture) dispatcher(n map[string]Notifier, opts DispatcherOptions) *Dis
 	if opts.Rand == nil {
 		opts.Rand = func() float64 { return 0.5 }
 	}
-	return NewDispatcher(f.store, n, opts)
+	return NewDispatcher(f.store, Channels(n), nil, opts)
 }
 
 // queue records one alert per url, each for every notifier, and returns
@@ -255,7 +255,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestRetryDelay(t *testing.T) {
-	d := NewDispatcher(nil, nil, DispatcherOptions{MinBackoff: 30 * time.Second, MaxBackoff: time.Hour})
+	d := NewDispatcher(nil, nil, nil, DispatcherOptions{MinBackoff: 30 * time.Second, MaxBackoff: time.Hour})
 	tests := []struct {
 		attempt int
 		rand    float64
@@ -339,4 +339,13 @@ func TestDeliverDueAfterCancelSendsNothing(t *testing.T) {
 	if len(chat.calls()) != 0 || len(f.queued(t)) != 1 {
 		t.Errorf("cancelled sweep sent %d, left %d queued; want 0 sent, 1 queued", len(chat.calls()), len(f.queued(t)))
 	}
+}
+
+// Channels wraps plain notifiers as channels with default settings.
+func Channels(n map[string]Notifier) map[string]Channel {
+	out := make(map[string]Channel, len(n))
+	for name, notifier := range n {
+		out[name] = Channel{Notifier: notifier}
+	}
+	return out
 }

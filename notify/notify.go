@@ -104,3 +104,30 @@ func excerpt(body []byte) string {
 	}
 	return s
 }
+
+// DigestNotifier is a Notifier that can also deliver several alerts as ONE
+// message (a digest: an e-mail with one section per watch, a Slack message
+// with one block per alert, a webhook body {"digest": [...]}). alerts holds
+// at least one alert, oldest first; the Dispatcher never hands it more than
+// the channel's DigestSize, so a channel never has to split a digest into
+// several messages (which could leave half a digest sent). The contract for
+// the result is Notify's.
+type DigestNotifier interface {
+	Notifier
+	NotifyDigest(ctx context.Context, alerts []news.Alert) (retryable bool, err error)
+}
+
+// Tester is a Notifier that can report exactly what the receiver answered
+// (`newshound test-notify`): the HTTP status and body start, or the SMTP
+// reply to the final dot. It sends alert like Notify does.
+type Tester interface {
+	Test(ctx context.Context, alert news.Alert) (answer string, retryable bool, err error)
+}
+
+// ErrGone marks a failure that says the channel itself no longer exists:
+// HTTP 410 Gone, Slack `channel_is_archived` (and the other Slack answers
+// that mean the webhook is dead: `no_service`, `no_active_hooks`). A channel
+// wraps it in the error it returns (with retryable false); the Dispatcher
+// then disables the notifier until its config changes or an operator
+// re-enables it, and announces that once.
+var ErrGone = errors.New("the receiving channel is gone")

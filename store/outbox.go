@@ -23,6 +23,12 @@ type Entry struct {
 	LastError string
 	// DeadAt is when the entry was given up; zero while queued.
 	DeadAt time.Time
+	// Digest marks an entry sent collected with others in one message
+	// (a digest route, or an entry held over quiet hours).
+	Digest bool
+	// FirstDue is when the entry first fell due; max_queue_age counts from
+	// here (not from Created, so a weekly digest is not born stale).
+	FirstDue time.Time
 }
 
 // Due returns up to limit queued entries whose next attempt is at or before

@@ -42,10 +42,23 @@ type SourceState struct {
 	Episodes int
 }
 
-// QueuedAlert is an alert and the names of the notifiers it goes to.
+// QueuedAlert is an alert and where it goes: Notifiers are sent at once,
+// Routes carry their own schedule. A notifier named in both (or twice)
+// gets one entry, the first one listed (Notifiers first).
 type QueuedAlert struct {
 	Alert     news.Alert
 	Notifiers []string
+	Routes    []Route
+}
+
+// Route is one delivery of a queued alert with its own schedule.
+type Route struct {
+	Notifier string
+	// Due is the first attempt; zero means at once (the store's clock).
+	Due time.Time
+	// Digest marks an entry that goes out collected with the other digest
+	// entries of its notifier that are due at the same sweep.
+	Digest bool
 }
 
 // Pass is everything one crawl of one source produced; Record stores it in
