@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,17 +17,29 @@ import (
 // Outbox is the durable queue the Dispatcher drains; *store.Store
 // satisfies it. Every method is one transaction.
 type Outbox interface {
-	// Due returns up to limit entries whose next attempt is at or before
-	// now, oldest first.
-	Due(now time.Time, limit int) ([]store.Entry, error)
-	// NextDue returns the earliest next attempt of any queued entry.
-	NextDue() (time.Time, bool, error)
+	// DueFor returns up to limit entries of one notifier whose next
+	// attempt is at or before now, oldest first.
+	DueFor(notifier string, now time.Time, limit int) ([]store.Entry, error)
+	// NextDueFor returns the earliest next attempt of one notifier.
+	NextDueFor(notifier string) (time.Time, bool, error)
+	// QueuedNotifiers names every notifier with queued entries.
+	QueuedNotifiers() ([]string, error)
 	// Ack removes a delivered entry.
 	Ack(id string, at time.Time) error
 	// Retry counts a failed attempt and reschedules the entry.
 	Retry(id string, next time.Time, lastErr string) error
+	// Defer reschedules an entry without counting an attempt.
+	Defer(id string, next time.Time, digest bool) error
 	// Dead moves an entry that can never be delivered to the dead letters.
 	Dead(id string, reason string, at time.Time) error
+	// Disable, Enable and DisabledNotifiers keep the notifiers switched
+	// off because their channel is gone.
+	Disable(d store.DisabledNotifier) error
+	Enable(notifier string, now time.Time) (int, error)
+	DisabledNotifiers() ([]store.DisabledNotifier, error)
+	// Announce queues the notices about new dead letters and disabled
+	// notifiers, in one transaction with marking them announced.
+	Announce(build func(dead []store.Entry, disabled []store.DisabledNotifier) []store.QueuedAlert) ([]string, error)
 }
 
 // DispatcherOptions tunes a Dispatcher; zero fields take the defaults.
@@ -40,19 +51,26 @@ type DispatcherOptions struct {
 	// Rand returns a number in [0, 1) for the ±20% jitter; default
 	// math/rand/v2.Float64.
 	Rand func() float64
-	// AttemptTimeout bounds one Notify call; default 30s. A send in flight
-	// is not cut short by the Run/DeliverDue context: it finishes or times
-	// out, so AttemptTimeout is also the shutdown grace period.
+	// AttemptTimeout bounds one Notify or NotifyDigest call; default 30s.
+	// A call that runs out of time has an unknown outcome and is retried.
 	AttemptTimeout time.Duration
 	// Grace is how long sends in flight may go on after the Run/DeliverDue
 	// context is cancelled (SIGTERM) before they are cut short; entries not
 	// finished stay queued and due. Default 10s.
 	Grace time.Duration
+	// Sleep waits d or until ctx is done (then it returns ctx's error);
+	// the rate limit waits with it. Default: a timer. Tests inject one
+	// that advances their clock.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // DefaultMaxQueueAge is how long an entry may wait in the outbox, counted
 // from when it first fell due, before it becomes a dead letter.
 const DefaultMaxQueueAge = 48 * time.Hour
+
+// DefaultDigestSize is the most alerts one digest message carries when the
+// channel does not say.
+const DefaultDigestSize = 50
 
 // Channel is one configured notifier as the Dispatcher drives it.
 type Channel struct {
@@ -68,7 +86,7 @@ type Channel struct {
 	// per webhook). 0: no limit.
 	MinInterval time.Duration
 	// DigestSize is the most alerts one digest message may carry; a larger
-	// digest goes as several messages. 0 means 50.
+	// digest goes as several messages. 0 means DefaultDigestSize.
 	DigestSize int
 	// Fingerprint identifies the notifier's settings (a hash, never the
 	// settings themselves). A notifier disabled by ErrGone is re-enabled
@@ -76,29 +94,44 @@ type Channel struct {
 	Fingerprint string
 }
 
+// withDefaults fills the zero settings.
+func (c Channel) withDefaults() Channel {
+	if c.MaxQueueAge <= 0 {
+		c.MaxQueueAge = DefaultMaxQueueAge
+	}
+	if c.DigestSize <= 0 {
+		c.DigestSize = DefaultDigestSize
+	}
+	return c
+}
+
 const (
-	// sweepBatch is how many entries one Due call returns; a sweep keeps
-	// reading batches until the due entries are exhausted.
+	// sweepBatch is how many entries one DueFor call returns; a sweep
+	// keeps reading batches until the notifier's due entries are
+	// exhausted.
 	sweepBatch = 256
-	// maxIdle is the longest Run sleeps without looking at the outbox, so
-	// an entry queued without a wake-up still goes out within a minute.
+	// maxIdle is the longest a worker sleeps without looking at the
+	// outbox, so an entry queued without a wake-up still goes out within a
+	// minute.
 	maxIdle = time.Minute
 	// maxRetryAfter caps a receiver's Retry-After, so a hostile or broken
 	// receiver cannot park alerts for months.
 	maxRetryAfter = 24 * time.Hour
 	// maxErrorText bounds the error text stored with an entry.
 	maxErrorText = 1024
+	// defaultGrace is DispatcherOptions.Grace's default.
+	defaultGrace = 10 * time.Second
 )
 
 // Dispatcher delivers due outbox entries through their notifiers.
 //
-// A sweep groups the due entries by notifier and gives each notifier its
-// own goroutine, so a slow or stalled channel never holds up the others.
-// Within a notifier, entries go oldest first; after the first retryable
-// failure the channel is taken to be down, and the notifier's remaining
-// entries in the sweep are rescheduled without being sent (counted as a
-// failed attempt, so they back off together): a receiver that hangs costs
-// one AttemptTimeout per sweep, not one per queued alert.
+// Every notifier is swept on its own: Run gives each configured notifier
+// a long-lived worker with its own schedule, DeliverDue sweeps them all in
+// parallel once. A sweep (see type sweep for the rules) reads only that
+// notifier's due entries, so a stalled channel never delays another. One
+// notifier is never swept twice at the same time. Dead letters and
+// disabled notifiers are announced through the notice recipients after
+// the sweep that produced them (see announce).
 type Dispatcher struct {
 	out            Outbox
 	now            func() time.Time
@@ -107,11 +140,31 @@ type Dispatcher struct {
 	maxBackoff     time.Duration
 	rand           func() float64
 	attemptTimeout time.Duration
-	batch          int // entries per Due call: sweepBatch, smaller in tests
+	grace          time.Duration
+	sleep          func(ctx context.Context, d time.Duration) error
+	batch          int // entries per DueFor call: sweepBatch, smaller in tests
 
 	mu       sync.RWMutex
 	channels map[string]Channel
 	notices  []string // notifiers that hear about dead letters and disabled notifiers
+
+	lanesMu sync.Mutex
+	lanes   map[string]*lane
+
+	// changed tells a running Run that SetChannels changed the set.
+	changed chan struct{}
+	runMu   sync.Mutex
+	run     *runner // the running Run's workers; nil when not running
+}
+
+// lane is what the Dispatcher keeps per notifier across sweeps and config
+// reloads.
+type lane struct {
+	// mu is held for a whole sweep: Run's worker and DeliverDue never
+	// sweep one notifier at the same time, so nothing is sent twice.
+	mu sync.Mutex
+	// lastSend is when the last send started (d.now), for MinInterval.
+	lastSend time.Time
 }
 
 // NewDispatcher returns a Dispatcher draining out through channels, keyed
@@ -127,7 +180,11 @@ func NewDispatcher(out Outbox, channels map[string]Channel, notices []string, op
 		maxBackoff:     opts.MaxBackoff,
 		rand:           opts.Rand,
 		attemptTimeout: opts.AttemptTimeout,
+		grace:          opts.Grace,
+		sleep:          opts.Sleep,
 		batch:          sweepBatch,
+		lanes:          make(map[string]*lane),
+		changed:        make(chan struct{}, 1),
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -148,241 +205,212 @@ func NewDispatcher(out Outbox, channels map[string]Channel, notices []string, op
 	if d.attemptTimeout <= 0 {
 		d.attemptTimeout = 30 * time.Second
 	}
+	if d.grace <= 0 {
+		d.grace = defaultGrace
+	}
+	if d.sleep == nil {
+		d.sleep = sleepTimer
+	}
 	d.SetChannels(channels, notices)
 	return d
 }
 
+// sleepTimer waits d on a timer, or until ctx is done.
+func sleepTimer(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // SetChannels replaces the channels and the notice recipients (config
-// reload). It is safe to call while Run is running; a sweep in progress
-// finishes with the channels it started with. Entries for a name no longer
-// present are dead-lettered by the next sweep.
+// reload). It is safe to call while Run is running: Run starts a worker
+// for each new notifier and stops those of removed ones; a sweep in
+// progress finishes with the settings it started with. A notifier that
+// was disabled (ErrGone) is re-enabled when its Fingerprint differs from
+// the one recorded. Due entries for a name no longer present are
+// dead-lettered.
 func (d *Dispatcher) SetChannels(channels map[string]Channel, notices []string) {
 	cp := make(map[string]Channel, len(channels))
 	for name, c := range channels {
-		cp[name] = c
+		cp[name] = c.withDefaults()
 	}
 	d.mu.Lock()
 	d.channels = cp
 	d.notices = slices.Clone(notices)
 	d.mu.Unlock()
+	if d.out != nil {
+		d.reenable(cp)
+	}
+	select {
+	case d.changed <- struct{}{}:
+	default:
+	}
 }
 
-func (d *Dispatcher) snapshot() map[string]Notifier {
+// reenable enables every disabled notifier whose settings changed. It
+// takes the notifier's lane, so a sweep that read the notifier as
+// disabled has finished deferring before its entries are made due (and
+// rechecks under it, since that sweep may have disabled it again).
+func (d *Dispatcher) reenable(channels map[string]Channel) {
+	disabled, err := d.out.DisabledNotifiers()
+	if err != nil {
+		d.log.Error("read disabled notifiers", "err", err)
+		return
+	}
+	for _, dis := range disabled {
+		c, ok := channels[dis.Name]
+		if !ok || c.Fingerprint == dis.Fingerprint {
+			continue
+		}
+		l := d.lane(dis.Name)
+		l.mu.Lock()
+		if _, err := d.disabledState(dis.Name, c); err != nil {
+			d.log.Error("read disabled notifiers", "err", err)
+		}
+		l.mu.Unlock()
+	}
+}
+
+// enable re-enables a notifier whose settings changed since it was
+// disabled; its queued entries become due now.
+func (d *Dispatcher) enable(name string) {
+	n, err := d.out.Enable(name, d.now())
+	if err != nil {
+		d.log.Error("re-enable notifier", "notifier", name, "err", err)
+		return
+	}
+	d.log.Info("notifier re-enabled: its settings changed", "notifier", name, "requeued", n)
+}
+
+// channel returns the current settings of a notifier.
+func (d *Dispatcher) channel(name string) (Channel, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	out := make(map[string]Notifier, len(d.channels))
-	for name, c := range d.channels {
-		out[name] = c.Notifier
+	c, ok := d.channels[name]
+	return c, ok
+}
+
+// names returns the configured notifiers and the notice recipients.
+func (d *Dispatcher) names() (channels, notices []string) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	for name := range d.channels {
+		channels = append(channels, name)
 	}
-	return out
+	slices.Sort(channels)
+	return channels, slices.Clone(d.notices)
+}
+
+func (d *Dispatcher) lane(name string) *lane {
+	d.lanesMu.Lock()
+	defer d.lanesMu.Unlock()
+	l := d.lanes[name]
+	if l == nil {
+		l = &lane{}
+		d.lanes[name] = l
+	}
+	return l
 }
 
 // Report counts the outcomes of a sweep.
-type Report struct{ Delivered, Retried, Dead int }
+type Report struct {
+	Delivered, Retried, Dead int
+	// Deferred counts entries moved without an attempt: quiet hours, a
+	// disabled notifier.
+	Deferred int
+}
 
 func (r *Report) add(o Report) {
 	r.Delivered += o.Delivered
 	r.Retried += o.Retried
 	r.Dead += o.Dead
+	r.Deferred += o.Deferred
 }
 
-// Run sweeps the outbox until ctx is done: after each sweep it sleeps
-// until the earliest next attempt, a value on wake (send after queuing new
-// alerts; a closed wake is ignored), or a minute, whichever comes first.
-// It returns once ctx is done and the sends in flight have finished.
-func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		case _, ok := <-wake:
-			if !ok {
-				wake = nil
-			}
-		}
-		_, err := d.DeliverDue(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			d.log.Error("alert delivery sweep failed", "err", err)
-		}
-		timer.Reset(d.idle(err != nil))
-	}
-}
-
-// idle is how long Run sleeps: until the next entry is due, at most
-// maxIdle. After a failed sweep (the store refused a write) it waits at
-// least a backoff step rather than spin on entries still due.
-func (d *Dispatcher) idle(failed bool) time.Duration {
-	wait := maxIdle
-	next, ok, err := d.out.NextDue()
-	if err != nil {
-		d.log.Error("read next due alert", "err", err)
-	} else if ok {
-		wait = min(max(next.Sub(d.now()), 0), maxIdle)
-	}
-	if failed {
-		wait = max(wait, min(d.minBackoff, maxIdle))
-	}
-	return wait
-}
-
-// DeliverDue makes one sweep of everything due now and reports what
-// happened. Store errors are returned (joined) after the sweep has done
-// what it could; delivery failures are not errors, they are the Report.
-// When ctx is done no new send starts and ctx's error is returned; the
+// DeliverDue makes one sweep of everything due now, every notifier in
+// parallel, and reports what happened; the notices it raises (and any a
+// crash left unannounced) are queued and swept once more so `newshound
+// once` delivers them too. Store errors are returned
+// (joined) after the sweep has done what it could; delivery failures are
+// not errors, they are the Report. When ctx is done no new send starts,
+// sends in flight get Grace to finish, and ctx's error is returned; the
 // entries not tried stay queued.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (Report, error) {
-	now := d.now()
-	var total Report
-	for ctx.Err() == nil {
-		entries, err := d.out.Due(now, d.batch)
-		if err != nil {
-			return total, fmt.Errorf("deliver due alerts: %w", err)
-		}
-		r, err := d.deliver(ctx, entries)
-		total.add(r)
-		if err != nil {
-			return total, err
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		// Every entry of the batch has left the due range (acked,
-		// rescheduled after now, or dead), so the next batch is new work.
-		if len(entries) < d.batch {
-			return total, nil
+	hard, stop := graceContext(ctx, d.grace)
+	defer stop()
+	channels, notices := d.names()
+	queued, err := d.out.QueuedNotifiers()
+	if err != nil {
+		return Report{}, fmt.Errorf("deliver due alerts: %w", err)
+	}
+	total, err := d.sweepAll(ctx, hard, union(channels, queued))
+	// Announce even when this sweep killed nothing: a crash may have cut
+	// the last run between a Dead and its Announce.
+	if ctx.Err() == nil {
+		if n := d.announce(); n > 0 {
+			r, err2 := d.sweepAll(ctx, hard, notices)
+			total.add(r)
+			err = errors.Join(err, err2)
 		}
 	}
-	return total, ctx.Err()
+	if ctx.Err() != nil {
+		return total, errors.Join(ctx.Err(), err)
+	}
+	return total, err
 }
 
-// deliver sends one batch: entries of unknown notifiers are dead-lettered
-// here, the others are sent by one goroutine per notifier.
-func (d *Dispatcher) deliver(ctx context.Context, entries []store.Entry) (Report, error) {
-	notifiers := d.snapshot()
-	groups := make(map[string][]store.Entry)
-	var order []string
-	var r Report
-	var errs []error
-	for _, e := range entries {
-		if _, ok := notifiers[e.Notifier]; !ok {
-			reason := fmt.Sprintf("notifier %q is not configured", e.Notifier)
-			d.log.Warn("alert dead-lettered", "alert", e.AlertID, "notifier", e.Notifier, "attempt", e.Attempts+1, "err", reason)
-			if err := d.out.Dead(e.ID, reason, d.now()); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			r.Dead++
-			continue
-		}
-		if groups[e.Notifier] == nil {
-			order = append(order, e.Notifier)
-		}
-		groups[e.Notifier] = append(groups[e.Notifier], e)
-	}
-	reports := make([]Report, len(order))
-	groupErrs := make([]error, len(order))
+// sweepAll sweeps the named notifiers in parallel.
+func (d *Dispatcher) sweepAll(ctx, hard context.Context, names []string) (Report, error) {
+	reports := make([]Report, len(names))
+	errs := make([]error, len(names))
 	var wg sync.WaitGroup
-	for i, name := range order {
-		wg.Go(func() {
-			reports[i], groupErrs[i] = d.sendGroup(ctx, notifiers[name], groups[name])
-		})
+	for i, name := range names {
+		wg.Go(func() { reports[i], _, errs[i] = d.sweepNotifier(ctx, hard, name) })
 	}
 	wg.Wait()
-	for i := range order {
-		r.add(reports[i])
+	var total Report
+	for _, r := range reports {
+		total.add(r)
 	}
-	return r, errors.Join(append(errs, groupErrs...)...)
+	return total, errors.Join(errs...)
 }
 
-// sendGroup sends one notifier's entries in order; see Dispatcher for the
-// rule after a retryable failure.
-func (d *Dispatcher) sendGroup(ctx context.Context, n Notifier, entries []store.Entry) (Report, error) {
-	var r Report
-	var errs []error
-	var down error // the retryable failure that marked the channel down
-	for _, e := range entries {
-		if ctx.Err() != nil {
-			break
+// union returns the sorted distinct names of a and b.
+func union(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// graceContext returns the context sends run under: it ignores ctx's
+// cancellation for grace, then is cancelled too. stop releases it.
+func graceContext(ctx context.Context, grace time.Duration) (hard context.Context, stop func()) {
+	hard, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		mu      sync.Mutex
+		timer   *time.Timer
+		stopped bool
+	)
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer = time.AfterFunc(grace, cancel)
 		}
-		if down != nil {
-			d.log.Debug("alert deferred: its notifier just failed", "alert", e.AlertID, "notifier", e.Notifier, "attempt", e.Attempts+1)
-			errs = append(errs, d.retry(e, down, "not sent, notifier failed on an earlier alert: "))
-			r.Retried++
-			continue
+	})
+	return hard, func() {
+		stopAfter()
+		mu.Lock()
+		stopped = true
+		if timer != nil {
+			timer.Stop()
 		}
-		retryable, err := d.attempt(ctx, n, e)
-		switch {
-		case err == nil:
-			if aerr := d.out.Ack(e.ID, d.now()); aerr != nil {
-				d.log.Error("alert delivered but not recorded; it will be sent again", "alert", e.AlertID, "notifier", e.Notifier, "err", aerr)
-				errs = append(errs, aerr)
-			}
-			r.Delivered++
-		case retryable:
-			down = err
-			d.log.Info("alert delivery failed, will retry", "alert", e.AlertID, "notifier", e.Notifier, "attempt", e.Attempts+1, "err", err)
-			errs = append(errs, d.retry(e, err, ""))
-			r.Retried++
-		default:
-			d.log.Warn("alert dead-lettered", "alert", e.AlertID, "notifier", e.Notifier, "attempt", e.Attempts+1, "err", err)
-			errs = append(errs, d.out.Dead(e.ID, errorText("", err), d.now()))
-			r.Dead++
-		}
+		mu.Unlock()
+		cancel()
 	}
-	return r, errors.Join(errs...)
-}
-
-// attempt makes one Notify call under AttemptTimeout. The call is detached
-// from ctx's cancellation so shutdown lets it finish. A call that ran out
-// of time has an unknown outcome: the receiver may have accepted it. It is
-// retried (with the same alert ID) whatever the notifier said.
-func (d *Dispatcher) attempt(ctx context.Context, n Notifier, e store.Entry) (retryable bool, err error) {
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.attemptTimeout)
-	defer cancel()
-	defer func() {
-		if p := recover(); p != nil {
-			retryable, err = false, fmt.Errorf("notifier panicked: %v", p)
-		}
-	}()
-	retryable, err = n.Notify(actx, e.Alert)
-	if err != nil && (actx.Err() != nil || errors.Is(err, context.DeadlineExceeded)) {
-		retryable = true
-	}
-	return retryable, err
-}
-
-// retry reschedules e after failure err.
-func (d *Dispatcher) retry(e store.Entry, err error, prefix string) error {
-	now := d.now()
-	next := now.Add(d.retryDelay(e.Attempts+1, err))
-	return d.out.Retry(e.ID, next, errorText(prefix, err))
-}
-
-// retryDelay is the wait after failed attempt number attempt (1-based):
-// MinBackoff doubled per earlier failure, ±20% jitter, capped at
-// MaxBackoff, and never shorter than the receiver's Retry-After (itself
-// capped at a day).
-func (d *Dispatcher) retryDelay(attempt int, err error) time.Duration {
-	backoff := d.minBackoff
-	for i := 1; i < attempt && backoff < d.maxBackoff; i++ {
-		backoff *= 2 // stops at the cap, long before it could overflow
-	}
-	backoff = min(backoff, d.maxBackoff)
-	jittered := time.Duration(float64(backoff) * (0.8 + 0.4*d.rand()))
-	return max(min(jittered, d.maxBackoff), min(RetryAfter(err), maxRetryAfter))
-}
-
-// errorText is the error as stored with the entry, bounded in size.
-func errorText(prefix string, err error) string {
-	s := prefix + err.Error()
-	if len(s) > maxErrorText {
-		s = strings.ToValidUTF8(s[:maxErrorText], "") + "…"
-	}
-	return s
 }

@@ -50,7 +50,7 @@ func TestStalledNotifierDoesNotDelayOthers(t *testing.T) {
 		a := f.queue(t, []string{"mail", "slack"}, "https://example.com/a")[0]
 		start := time.Now()
 
-		sweep(t, d, Report{Delivered: 1, Retried: 1})
+		mustSweep(t, d, Report{Delivered: 1, Retried: 1})
 		if !slackDuringStall {
 			t.Error("slack was not delivered while mail stalled")
 		}
@@ -66,7 +66,7 @@ func TestStalledNotifierDoesNotDelayOthers(t *testing.T) {
 		}
 
 		time.Sleep(time.Until(q[0].NextAttempt))
-		sweep(t, d, Report{Delivered: 1})
+		mustSweep(t, d, Report{Delivered: 1})
 		if calls != 2 {
 			t.Errorf("mail called %d times, want 2", calls)
 		}
@@ -158,8 +158,10 @@ func TestRunShutdownLetsSendFinish(t *testing.T) {
 	})
 }
 
-// TestSetChannelsDuringRun swaps notifiers while Run sweeps (run with
-// -race); every alert is delivered by one of the versions, none is lost.
+// TestSetChannelsDuringRun swaps notifiers and adds and removes one while
+// Run sweeps (run with -race); every alert is delivered by one of the
+// versions, none is lost, and no worker is left behind (synctest fails
+// the test on a goroutine of the bubble still blocked at the end).
 func TestSetChannelsDuringRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t, time.Now)
@@ -180,8 +182,14 @@ func TestSetChannelsDuringRun(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		wg.Go(func() {
+			// Odd versions add a notifier, even ones drop it: its worker
+			// starts and stops while the hook's keeps delivering.
 			for i := range 200 {
-				d.SetChannels(Channels(map[string]Notifier{"hook": versions[i%2]}), nil)
+				set := map[string]Notifier{"hook": versions[i%2]}
+				if i%2 == 1 {
+					set["extra"] = &recorder{}
+				}
+				d.SetChannels(Channels(set), nil)
 				poke()
 			}
 		})
@@ -199,6 +207,61 @@ func TestSetChannelsDuringRun(t *testing.T) {
 		}
 		if q, dead := f.queued(t), f.dead(t); len(q)+len(dead) != 0 {
 			t.Errorf("%d queued and %d dead letters left, want none", len(q), len(dead))
+		}
+		cancel()
+		<-done
+	})
+}
+
+// TestRunDeadLettersUnconfigured: Run has no worker for a notifier that
+// is not configured; its due entries become dead letters anyway, and the
+// notice about them goes out.
+func TestRunDeadLettersUnconfigured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, time.Now)
+		ops := &noticeBox{}
+		d := f.dispatcherWith(map[string]Channel{"ops": {Notifier: ops}}, []string{"ops"}, DispatcherOptions{Now: time.Now})
+		a := f.queue(t, []string{"old-hook"}, "https://example.com/a")[0]
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			d.Run(ctx, nil)
+			close(done)
+		}()
+		synctest.Wait()
+		dead := f.dead(t)
+		if len(dead) != 1 || dead[0].AlertID != a.ID || dead[0].LastError != `notifier "old-hook" is not configured` {
+			t.Errorf("dead letters = %+v; want %s/old-hook, not configured", dead, a.ID)
+		}
+		if n := ops.got(); len(n) != 1 || !strings.HasPrefix(n[0].Title, `1 alert could not be delivered through "old-hook"`) {
+			t.Errorf("notices = %+v; want one about old-hook", n)
+		}
+		cancel()
+		<-done
+	})
+}
+
+// TestRunAnnouncesLeftovers: a dead letter whose notice a crash prevented
+// (Dead committed, Announce never ran) is announced when Run starts.
+func TestRunAnnouncesLeftovers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, time.Now)
+		a := f.queue(t, []string{"hook"}, "https://example.com/a")[0]
+		if err := f.store.Dead(a.ID+"/hook", "receiver answered 404 Not Found", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		ops := &noticeBox{}
+		d := f.dispatcherWith(map[string]Channel{"ops": {Notifier: ops}, "hook": {Notifier: &recorder{}}}, []string{"ops"},
+			DispatcherOptions{Now: time.Now})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			d.Run(ctx, nil)
+			close(done)
+		}()
+		synctest.Wait()
+		if n := ops.got(); len(n) != 1 || !strings.Contains(n[0].Snippet, a.ID+"/hook") {
+			t.Errorf("notices = %+v; want one listing %s/hook", n, a.ID)
 		}
 		cancel()
 		<-done

@@ -137,7 +137,7 @@ func (f *fixture) dead(t *testing.T) []store.Entry {
 	return d
 }
 
-func sweep(t *testing.T, d *Dispatcher, want Report) {
+func mustSweep(t *testing.T, d *Dispatcher, want Report) {
 	t.Helper()
 	got, err := d.DeliverDue(context.Background())
 	if err != nil || got != want {
@@ -162,16 +162,16 @@ func TestRetriedThenDelivered(t *testing.T) {
 
 	wantNext := t0
 	for attempt, backoff := range []time.Duration{30 * time.Second, time.Minute} {
-		sweep(t, d, Report{Retried: 1})
+		mustSweep(t, d, Report{Retried: 1})
 		q := f.queued(t)
 		wantNext = f.clock.Now().Add(backoff)
 		if len(q) != 1 || q[0].Attempts != attempt+1 || !q[0].NextAttempt.Equal(wantNext) || q[0].LastError != err503.Error() {
 			t.Fatalf("after failure %d, queued = %+v; want attempts %d, next %v", attempt+1, q, attempt+1, wantNext)
 		}
-		sweep(t, d, Report{}) // not due yet: nothing sent
+		mustSweep(t, d, Report{}) // not due yet: nothing sent
 		f.clock.Advance(backoff)
 	}
-	sweep(t, d, Report{Delivered: 1})
+	mustSweep(t, d, Report{Delivered: 1})
 
 	if q := f.queued(t); len(q) != 0 {
 		t.Errorf("outbox after delivery = %+v, want empty", q)
@@ -208,7 +208,7 @@ func TestPermanentFailuresAreDeadLettered(t *testing.T) {
 			f := newFixture(t, nil)
 			d := f.dispatcher(tt.notifiers, DispatcherOptions{})
 			a := f.queue(t, []string{"hook"}, "https://example.com/a")[0]
-			sweep(t, d, Report{Dead: 1})
+			mustSweep(t, d, Report{Dead: 1})
 			dead := f.dead(t)
 			if len(dead) != 1 || dead[0].LastError != tt.wantReason || dead[0].AlertID != a.ID || !dead[0].DeadAt.Equal(t0) {
 				t.Errorf("dead letters = %+v, want one for %s with reason %q", dead, a.ID, tt.wantReason)
@@ -245,7 +245,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			})
 			d := f.dispatcher(map[string]Notifier{"hook": hook}, DispatcherOptions{})
 			f.queue(t, []string{"hook"}, "https://example.com/a")
-			sweep(t, d, Report{Retried: 1})
+			mustSweep(t, d, Report{Retried: 1})
 			q := f.queued(t)
 			if got := q[0].NextAttempt.Sub(t0); len(q) != 1 || got != tt.want {
 				t.Errorf("with Retry-After %v, next attempt in %v, want %v", tt.retryAfter, got, tt.want)
@@ -294,7 +294,7 @@ func TestChannelDownDefersTheRest(t *testing.T) {
 	d := f.dispatcher(map[string]Notifier{"hook": hook, "chat": chat}, DispatcherOptions{})
 	f.queue(t, []string{"hook", "chat"}, "https://example.com/1", "https://example.com/2", "https://example.com/3")
 
-	sweep(t, d, Report{Delivered: 3, Retried: 3})
+	mustSweep(t, d, Report{Delivered: 3, Retried: 3})
 	if n := len(hook.calls()); n != 1 {
 		t.Errorf("failing notifier called %d times, want 1", n)
 	}
@@ -319,7 +319,7 @@ func TestBatches(t *testing.T) {
 		urls = append(urls, fmt.Sprintf("https://example.com/%d", i))
 	}
 	f.queue(t, []string{"chat"}, urls...)
-	sweep(t, d, Report{Delivered: len(urls)})
+	mustSweep(t, d, Report{Delivered: len(urls)})
 	if q := f.queued(t); len(q) != 0 {
 		t.Errorf("%d entries left queued, want 0", len(q))
 	}

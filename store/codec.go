@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -70,6 +71,20 @@ type entryRecord struct {
 	Created     time.Time `json:"created"`
 	NextAttempt time.Time `json:"next_attempt"`
 	LastError   string    `json:"last_error,omitempty"`
+	// Digest and FirstDue arrived with schema v4; entries written before
+	// read back as immediate entries with FirstDue zero (the dispatcher
+	// then counts the queue age from Created).
+	Digest   bool      `json:"digest,omitempty"`
+	FirstDue time.Time `json:"first_due,omitzero"`
+}
+
+// disabledRecord is a notifier switched off because its channel is gone
+// (schema v4).
+type disabledRecord struct {
+	Reason      string    `json:"reason"`
+	Fingerprint string    `json:"fingerprint"`
+	At          time.Time `json:"at"`
+	Announced   bool      `json:"announced,omitempty"`
 }
 
 // deadRecord is a dead letter. It carries its alert so that it stays
@@ -146,6 +161,31 @@ func dueKey(next time.Time, id string) []byte {
 	b := make([]byte, 8, 8+len(id))
 	binary.BigEndian.PutUint64(b, n)
 	return append(b, id...)
+}
+
+// dueIndexKey is a key of the v4 due index: the notifier's name, 0x00,
+// then dueKey. Notifier names never contain 0x00 (config allows
+// [A-Za-z0-9._-]; the store refuses 0x00), so each notifier owns the
+// contiguous range that starts with duePrefix(notifier), ordered by next
+// attempt.
+func dueIndexKey(notifier string, next time.Time, id string) []byte {
+	b := make([]byte, 0, len(notifier)+1+8+len(id))
+	b = append(b, notifier...)
+	b = append(b, 0)
+	return append(b, dueKey(next, id)...)
+}
+
+// duePrefix is the start of notifier's range in the due index.
+func duePrefix(notifier string) []byte { return append([]byte(notifier), 0) }
+
+// splitDueIndexKey splits a due index key into the notifier's name and the
+// dueKey after it.
+func splitDueIndexKey(k []byte) (notifier string, rest []byte, err error) {
+	i := bytes.IndexByte(k, 0)
+	if i <= 0 || len(k)-i-1 <= 8 {
+		return "", nil, fmt.Errorf("%w: malformed due index key %q", ErrCorrupt, k)
+	}
+	return string(k[:i]), k[i+1:], nil
 }
 
 // dueTime reads the time back from a due key.

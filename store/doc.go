@@ -24,7 +24,7 @@
 //     files are built under a temporary name and linked into place, so an
 //     empty file at the path can only mean damage.
 //
-// # Schema (version 3, meta/version = 3)
+// # Schema (version 4, meta/version = 4)
 //
 //	meta/
 //	    version                       → JSON int, the schema version
@@ -39,18 +39,29 @@
 //	                                    is the dedup record)
 //	outbox/
 //	    <alert id>/<notifier>         → JSON entry: attempts, created,
-//	                                    next attempt, last error (the alert
-//	                                    itself is read from alerts/)
+//	                                    next attempt, last error, digest
+//	                                    flag and first due time (v4; the
+//	                                    alert itself is read from alerts/)
 //	due/
-//	    <u64 BE unix nanos of next attempt><entry id> → empty
-//	                                    index of outbox/ ordered by next
-//	                                    attempt, so Due and NextDue read
-//	                                    only what is due
+//	    <notifier> 0x00 <u64 BE unix nanos of next attempt><entry id>
+//	                                  → empty
+//	                                    index of outbox/, one range per
+//	                                    notifier ordered by next attempt
+//	                                    (v4; v3 had no notifier prefix),
+//	                                    so DueFor and NextDueFor read only
+//	                                    what one notifier has due
 //	delivered/
 //	    <entry id>                    → JSON time of acknowledgement
 //	dead/
 //	    <entry id>                    → JSON entry with its alert, the
 //	                                    reason and the time it was given up
+//	disabled/                         (since v4)
+//	    <notifier>                    → JSON record: reason, settings
+//	                                    fingerprint, time, announced flag
+//	announce/                         (since v4)
+//	    <entry id>                    → empty: a dead letter whose notice
+//	                                    is not queued yet (never a notice's
+//	                                    own dead letter)
 //	texts/                            (since v2)
 //	    <article id>                  → DEFLATE-compressed JSON article:
 //	                                    id, url, source, title, text,
@@ -68,7 +79,23 @@
 //	                                    discovered feed URL
 //
 // outbox/ and due/ are always changed together, in one transaction; so
-// are texts/ and texts_by_found/.
+// are texts/ and texts_by_found/, and dead/ and announce/.
+//
+// # Outbox
+//
+// An entry is one (alert, notifier) pair and is in exactly one of
+// outbox/ (queued), delivered/ or dead/. Record and Queue create entries,
+// one per distinct notifier of an alert (the first route naming it wins),
+// due at once or at the route's time, with Digest from the route and
+// FirstDue = the first due time. Ack, Retry (counts an attempt), Defer
+// (does not: quiet hours, a disabled notifier) and Dead move them; Dead
+// also lists the entry in announce/ unless the alert is a notice, so a
+// notice that cannot be delivered raises no other. Announce reads
+// announce/ and the unannounced disabled/ records, queues the notices a
+// caller builds from them and marks them announced, all in one write
+// transaction: a crash neither loses a notice nor queues it twice.
+// RequeueDead and Enable make entries due again with FirstDue reset, so
+// they are not killed by max_queue_age at once.
 //
 // # Article texts
 //
@@ -92,7 +119,12 @@
 // fresh file is version 0, and the v0→v1 migration creates the buckets;
 // v1→v2 adds texts/ and texts_by_found/ (empty: articles crawled before
 // the upgrade have no text to replay); v2→v3 adds fetch/ (empty: the
-// first run after the upgrade fetches every listing unconditionally).
+// first run after the upgrade fetches every listing unconditionally);
+// v3→v4 rebuilds due/ with the notifier prefix from outbox/ and adds
+// disabled/ and announce/ (empty: dead letters from before the upgrade
+// were logged when they died and are not announced). v3 entries lack
+// "digest" and "first_due" and read back as immediate entries with
+// FirstDue zero, which the dispatcher takes as Created.
 // Fetch state is written by PutFetchState after Record, in its own
 // transaction: validators stored before their pass would let a 304 hide
 // articles never marked seen, while validators lost in a crash cost one

@@ -24,12 +24,15 @@ var (
 	bucketTextsByFound = []byte("texts_by_found")
 	// Since version 3.
 	bucketFetch = []byte("fetch")
+	// Since version 4.
+	bucketDisabled = []byte("disabled")
+	bucketAnnounce = []byte("announce")
 
 	keyVersion = []byte("version")
 )
 
 // schemaVersion is the version this binary writes and the highest it reads.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // migration brings a file from version-1 to version. It runs inside the
 // write transaction that also records the new version, so a crash mid-way
@@ -46,6 +49,7 @@ var migrations = []migration{
 	{version: 1, name: "create buckets", migrate: createBucketsV1},
 	{version: 2, name: "keep article texts", migrate: createBucketsV2},
 	{version: 3, name: "keep fetch state", migrate: createBucketsV3},
+	{version: 4, name: "per-notifier due index, disabled notifiers, announcements", migrate: migrateV4},
 }
 
 // bucketsV1 are the buckets of schema version 1.
@@ -62,8 +66,12 @@ var bucketsV2 = [][]byte{bucketTexts, bucketTextsByFound}
 // (conditional GET validators, back-off, discovered feed).
 var bucketsV3 = [][]byte{bucketFetch}
 
+// bucketsV4 are the buckets version 4 adds: notifiers disabled because
+// their channel is gone, and dead letters not announced yet.
+var bucketsV4 = [][]byte{bucketDisabled, bucketAnnounce}
+
 // buckets are every bucket of the current schema.
-var buckets = slices.Concat(bucketsV1, bucketsV2, bucketsV3)
+var buckets = slices.Concat(bucketsV1, bucketsV2, bucketsV3, bucketsV4)
 
 func createBucketsV1(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV1) }
 
@@ -75,6 +83,39 @@ func createBucketsV2(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV2) }
 // upgraded file simply start without validators, so their first run after
 // the upgrade is an unconditional fetch.
 func createBucketsV3(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV3) }
+
+// migrateV4 rebuilds due/ keyed by notifier first, from outbox/ (the
+// source of truth, so an index damaged before the upgrade is repaired
+// too), and adds the (empty) disabled/ and announce/ buckets. Dead
+// letters from before the upgrade are not announced: they were logged
+// when they died, and a first start should not send a flood of notices.
+func migrateV4(tx *bbolt.Tx) error {
+	outbox := tx.Bucket(bucketOutbox)
+	if outbox == nil || tx.Bucket(bucketDue) == nil {
+		return nil // not a newshound file: check reports the missing buckets
+	}
+	if err := tx.DeleteBucket(bucketDue); err != nil {
+		return fmt.Errorf("drop the v3 due index: %w", err)
+	}
+	due, err := tx.CreateBucket(bucketDue)
+	if err != nil {
+		return fmt.Errorf("create the v4 due index: %w", err)
+	}
+	err = outbox.ForEach(func(k, v []byte) error {
+		var rec entryRecord
+		if err := decode(v, &rec); err != nil {
+			return err
+		}
+		if err := validNotifier(rec.Notifier); err != nil {
+			return fmt.Errorf("%w: outbox entry %s: %w", ErrCorrupt, k, err)
+		}
+		return due.Put(dueIndexKey(rec.Notifier, rec.NextAttempt, string(k)), []byte{})
+	})
+	if err != nil {
+		return fmt.Errorf("index the outbox: %w", err)
+	}
+	return createBuckets(tx, bucketsV4)
+}
 
 func createBuckets(tx *bbolt.Tx, names [][]byte) error {
 	for _, name := range names {

@@ -196,3 +196,82 @@ func putVersion(v string) func(tx *bbolt.Tx) error {
 		return b.Put(keyVersion, []byte(v))
 	}
 }
+
+// v3Entry is an outbox entry exactly as schema version 3 wrote it: no
+// "digest", no "first_due".
+func v3Entry(notifier string, attempts int, next time.Time) []byte {
+	return []byte(`{"alert_id":"nh_1","notifier":"` + notifier + `","attempts":` + strconv.Itoa(attempts) +
+		`,"created":"2026-03-14T09:26:53Z","next_attempt":"` + next.Format(time.RFC3339Nano) + `"}`)
+}
+
+// TestMigrateV3ToV4: a version 3 file with queued entries for two
+// notifiers (indexed the v3 way, by time only) and a dead letter becomes
+// version 4: the due index is rebuilt per notifier, entries read back
+// with Digest false and FirstDue zero, and the old dead letter is kept
+// but not announced.
+func TestMigrateV3ToV4(t *testing.T) {
+	later := t0.Add(time.Hour)
+	path := fixture(t, func(tx *bbolt.Tx) error {
+		for _, create := range []func(*bbolt.Tx) error{createBucketsV1, createBucketsV2, createBucketsV3} {
+			if err := create(tx); err != nil {
+				return err
+			}
+		}
+		puts := []struct{ bucket, key, value []byte }{
+			{bucketMeta, keyVersion, []byte("3")},
+			{bucketAlerts, []byte("nh_1"), []byte(v1Alert)},
+			{bucketOutbox, []byte("nh_1/slack"), v3Entry("slack", 0, t0)},
+			{bucketOutbox, []byte("nh_1/mail"), v3Entry("mail", 2, later)},
+			{bucketDue, dueKey(t0, "nh_1/slack"), []byte{}},
+			{bucketDue, dueKey(later, "nh_1/mail"), []byte{}},
+			{bucketDead, []byte("nh_1/hook"), []byte(`{"alert_id":"nh_1","notifier":"hook","attempts":1,` +
+				`"created":"2026-03-14T09:26:53Z","next_attempt":"2026-03-14T09:26:53Z","last_error":"404",` +
+				`"dead_at":"2026-03-14T09:27:53Z","alert":` + v1Alert + `}`)},
+		}
+		for _, p := range puts {
+			if err := tx.Bucket(p.bucket).Put(p.key, p.value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s, err := Open(path, Options{Now: fixedClock(&later)})
+	if err != nil {
+		t.Fatalf("Open(v3 fixture) error: %v", err)
+	}
+	defer s.Close()
+	checkBuckets(t, s)
+	for _, tt := range []struct {
+		notifier string
+		want     []string
+		next     time.Time
+	}{{"slack", []string{"nh_1/slack"}, t0}, {"mail", []string{"nh_1/mail"}, later}} {
+		due, err := s.DueFor(tt.notifier, later, 0)
+		if err != nil || !slices.Equal(entryIDs(due), tt.want) {
+			t.Fatalf("DueFor(%s) after migration = %q, %v; want %q", tt.notifier, entryIDs(due), err, tt.want)
+		}
+		if e := due[0]; e.Digest || !e.FirstDue.IsZero() || !e.NextAttempt.Equal(tt.next) || e.Alert.ID != "nh_1" {
+			t.Errorf("entry %s after migration = %+v; want immediate, FirstDue zero, next %v", e.ID, e, tt.next)
+		}
+	}
+	if got, err := s.QueuedNotifiers(); err != nil || !slices.Equal(got, []string{"mail", "slack"}) {
+		t.Errorf("QueuedNotifiers() after migration = %q, %v", got, err)
+	}
+	if d, err := s.DeadLetters(); err != nil || len(d) != 1 || d[0].LastError != "404" {
+		t.Errorf("DeadLetters() after migration = %+v, %v; want the v3 dead letter", d, err)
+	}
+	called := false
+	if _, err := s.Announce(func([]Entry, []DisabledNotifier) []QueuedAlert { called = true; return nil }); err != nil || called {
+		t.Errorf("Announce() after migration: build called %v, %v; want the old dead letter not announced", called, err)
+	}
+	// The upgraded file works as usual.
+	if err := s.Ack("nh_1/slack", later); err != nil {
+		t.Errorf("Ack(v3 entry) after migration: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := rawVersion(t, path); got != "4" {
+		t.Errorf("meta/version after migration = %q, want 4", got)
+	}
+}

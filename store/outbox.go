@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -31,50 +32,86 @@ type Entry struct {
 	FirstDue time.Time
 }
 
-// Due returns up to limit queued entries whose next attempt is at or before
-// now, oldest next attempt first; limit <= 0 means no limit. It reads the
-// due index, so it costs what it returns, not the size of the outbox.
+// Due returns up to limit queued entries, of every notifier, whose next
+// attempt is at or before now, oldest next attempt first; limit <= 0
+// means no limit. It reads at most limit index keys per notifier.
 func (s *Store) Due(now time.Time, limit int) ([]Entry, error) {
-	var out []Entry
-	err := s.view(func(tx *bbolt.Tx) error {
-		var err error
-		out, err = scanDue(tx, dueKey(now, ""), limit)
-		return err
-	})
+	out, err := s.scanAll(dueKey(now, ""), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read due outbox entries: %w", err)
 	}
 	return out, nil
 }
 
-// Queued returns every queued entry, in next-attempt order.
-func (s *Store) Queued() ([]Entry, error) {
+// DueFor is Due restricted to one notifier's entries; it reads only that
+// notifier's part of the due index.
+func (s *Store) DueFor(notifier string, now time.Time, limit int) ([]Entry, error) {
 	var out []Entry
 	err := s.view(func(tx *bbolt.Tx) error {
 		var err error
-		out, err = scanDue(tx, nil, 0)
+		out, err = scanNotifier(tx, notifier, dueKey(now, ""), limit)
 		return err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("read due outbox entries of notifier %q: %w", notifier, err)
+	}
+	return out, nil
+}
+
+// Queued returns every queued entry, in next-attempt order.
+func (s *Store) Queued() ([]Entry, error) {
+	out, err := s.scanAll(nil, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	return out, nil
 }
 
-// scanDue walks the due index in order and loads the entries it points
-// at, up to limit entries (<= 0: all) whose time prefix is at most until's
-// (nil: no bound).
-func scanDue(tx *bbolt.Tx, until []byte, limit int) ([]Entry, error) {
+// scanAll merges the scans of every notifier's range of the due index.
+func (s *Store) scanAll(until []byte, limit int) ([]Entry, error) {
 	var out []Entry
-	c := tx.Bucket(bucketDue).Cursor()
-	for k, _ := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
-		if len(k) <= 8 {
-			return nil, fmt.Errorf("%w: due index key of %d bytes", ErrCorrupt, len(k))
+	err := s.view(func(tx *bbolt.Tx) error {
+		names, err := indexedNotifiers(tx)
+		if err != nil {
+			return err
 		}
-		if until != nil && bytes.Compare(k[:8], until[:8]) > 0 {
+		for _, n := range names {
+			es, err := scanNotifier(tx, n, until, limit)
+			if err != nil {
+				return err
+			}
+			out = append(out, es...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Entry) int {
+		return cmp.Or(a.NextAttempt.Compare(b.NextAttempt), cmp.Compare(a.ID, b.ID))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// scanNotifier walks notifier's range of the due index in order and loads
+// the entries it points at, up to limit entries (<= 0: all) whose time
+// prefix is at most until's (nil: no bound).
+func scanNotifier(tx *bbolt.Tx, notifier string, until []byte, limit int) ([]Entry, error) {
+	var out []Entry
+	prefix := duePrefix(notifier)
+	c := tx.Bucket(bucketDue).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
+		_, rest, err := splitDueIndexKey(k)
+		if err != nil {
+			return nil, err
+		}
+		if until != nil && bytes.Compare(rest[:8], until[:8]) > 0 {
 			break
 		}
-		e, err := loadEntry(tx, string(k[8:]))
+		e, err := loadEntry(tx, string(rest[8:]))
 		if err != nil {
 			return nil, err
 		}
@@ -83,17 +120,56 @@ func scanDue(tx *bbolt.Tx, until []byte, limit int) ([]Entry, error) {
 	return out, nil
 }
 
+// indexedNotifiers lists the notifiers with a range in the due index,
+// sorted. It reads one key per notifier: after each name it seeks past
+// name+0x00's range (name+0x01 sorts right after it).
+func indexedNotifiers(tx *bbolt.Tx) ([]string, error) {
+	var names []string
+	c := tx.Bucket(bucketDue).Cursor()
+	for k, _ := c.First(); k != nil; {
+		n, _, err := splitDueIndexKey(k)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+		k, _ = c.Seek(append([]byte(n), 1))
+	}
+	return names, nil
+}
+
+// QueuedNotifiers returns the distinct notifier names that have queued
+// entries, sorted.
+func (s *Store) QueuedNotifiers() ([]string, error) {
+	var names []string
+	err := s.view(func(tx *bbolt.Tx) error {
+		var err error
+		names, err = indexedNotifiers(tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read notifiers of the outbox: %w", err)
+	}
+	return names, nil
+}
+
 // NextDue returns the earliest next attempt of any queued entry; ok is
 // false when the outbox is empty.
 func (s *Store) NextDue() (next time.Time, ok bool, err error) {
 	err = s.view(func(tx *bbolt.Tx) error {
-		k, _ := tx.Bucket(bucketDue).Cursor().First()
-		if k == nil {
-			return nil
+		names, err := indexedNotifiers(tx)
+		if err != nil {
+			return err
 		}
-		ok = true
-		next, err = dueTime(k)
-		return err
+		for _, n := range names {
+			t, found, err := nextDueFor(tx, n)
+			if err != nil {
+				return err
+			}
+			if found && (!ok || t.Before(next)) {
+				next, ok = t, true
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("read next due time: %w", err)
@@ -101,91 +177,37 @@ func (s *Store) NextDue() (next time.Time, ok bool, err error) {
 	return next, ok, nil
 }
 
-// Ack records that the entry was delivered at at: it leaves the outbox and
-// its delivery time is kept under delivered/.
-func (s *Store) Ack(id string, at time.Time) error {
-	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getEntry(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := deleteEntry(tx, id, rec); err != nil {
-			return err
-		}
-		return putJSON(tx.Bucket(bucketDelivered), []byte(id), utc(at))
-	})
-	return wrapf(err, "acknowledge outbox entry %s", id)
-}
-
-// Retry counts a failed attempt and reschedules the entry for next.
-func (s *Store) Retry(id string, next time.Time, lastErr string) error {
-	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getEntry(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketDue).Delete(dueKey(rec.NextAttempt, id)); err != nil {
-			return err
-		}
-		rec.Attempts++
-		rec.NextAttempt = utc(next)
-		rec.LastError = lastErr
-		return putEntry(tx, id, rec)
-	})
-	return wrapf(err, "reschedule outbox entry %s", id)
-}
-
-// Dead counts a failed attempt and moves the entry, with its alert, from
-// the outbox to the dead letters, with reason.
-func (s *Store) Dead(id string, reason string, at time.Time) error {
-	err := s.update(func(tx *bbolt.Tx) error {
-		rec, err := getEntry(tx, id)
-		if err != nil {
-			return err
-		}
-		var alert alertRecord
-		if raw := tx.Bucket(bucketAlerts).Get([]byte(rec.AlertID)); raw != nil {
-			if err := decode(raw, &alert); err != nil {
-				return err
-			}
-		}
-		if err := deleteEntry(tx, id, rec); err != nil {
-			return err
-		}
-		rec.Attempts++
-		rec.LastError = reason
-		return putJSON(tx.Bucket(bucketDead), []byte(id), deadRecord{entryRecord: rec, DeadAt: utc(at), Alert: alert})
-	})
-	return wrapf(err, "dead-letter outbox entry %s", id)
-}
-
-// DeadLetters returns every dead letter, most recently given up last.
-func (s *Store) DeadLetters() ([]Entry, error) {
-	var out []Entry
-	err := s.view(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketDead).ForEach(func(k, v []byte) error {
-			var rec deadRecord
-			if err := decode(v, &rec); err != nil {
-				return err
-			}
-			e := rec.entryRecord.entry(string(k), rec.Alert.alert())
-			e.DeadAt = rec.DeadAt
-			out = append(out, e)
-			return nil
-		})
+// NextDueFor is NextDue restricted to one notifier.
+func (s *Store) NextDueFor(notifier string) (next time.Time, ok bool, err error) {
+	err = s.view(func(tx *bbolt.Tx) error {
+		next, ok, err = nextDueFor(tx, notifier)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read dead letters: %w", err)
+		return time.Time{}, false, fmt.Errorf("read next due time of notifier %q: %w", notifier, err)
 	}
-	slices.SortStableFunc(out, func(a, b Entry) int { return a.DeadAt.Compare(b.DeadAt) })
-	return out, nil
+	return next, ok, nil
+}
+
+func nextDueFor(tx *bbolt.Tx, notifier string) (time.Time, bool, error) {
+	prefix := duePrefix(notifier)
+	k, _ := tx.Bucket(bucketDue).Cursor().Seek(prefix)
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return time.Time{}, false, nil
+	}
+	_, rest, err := splitDueIndexKey(k)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	t, err := dueTime(rest)
+	return t, err == nil, err
 }
 
 func (r entryRecord) entry(id string, alert news.Alert) Entry {
 	return Entry{
 		ID: id, AlertID: r.AlertID, Notifier: r.Notifier, Alert: alert,
 		Attempts: r.Attempts, Created: r.Created, NextAttempt: r.NextAttempt,
-		LastError: r.LastError,
+		LastError: r.LastError, Digest: r.Digest, FirstDue: r.FirstDue,
 	}
 }
 
@@ -218,19 +240,24 @@ func loadEntry(tx *bbolt.Tx, id string) (Entry, error) {
 }
 
 // putEntry writes an entry and its due index key; the caller has removed
-// any previous index key.
+// any previous index key (unindex).
 func putEntry(tx *bbolt.Tx, id string, rec entryRecord) error {
 	if err := putJSON(tx.Bucket(bucketOutbox), []byte(id), rec); err != nil {
 		return fmt.Errorf("queue outbox entry %s: %w", id, err)
 	}
-	if err := tx.Bucket(bucketDue).Put(dueKey(rec.NextAttempt, id), []byte{}); err != nil {
+	if err := tx.Bucket(bucketDue).Put(dueIndexKey(rec.Notifier, rec.NextAttempt, id), []byte{}); err != nil {
 		return fmt.Errorf("index outbox entry %s: %w", id, err)
 	}
 	return nil
 }
 
+// unindex removes an entry's due index key.
+func unindex(tx *bbolt.Tx, id string, rec entryRecord) error {
+	return tx.Bucket(bucketDue).Delete(dueIndexKey(rec.Notifier, rec.NextAttempt, id))
+}
+
 func deleteEntry(tx *bbolt.Tx, id string, rec entryRecord) error {
-	if err := tx.Bucket(bucketDue).Delete(dueKey(rec.NextAttempt, id)); err != nil {
+	if err := unindex(tx, id, rec); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketOutbox).Delete([]byte(id))

@@ -184,6 +184,14 @@ func TestOnDiskFormat(t *testing.T) {
 	if err := s.Dead(ids[1], "receiver answered 404 Not Found: no such hook", t0.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	digest := testAlert("acme", "https://example.com/c")
+	if _, err := s.Queue([]QueuedAlert{{Alert: digest, Routes: []Route{{Notifier: "mail", Due: t0.Add(time.Hour), Digest: true}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Disable(DisabledNotifier{Name: "slack", Reason: "receiver answered 410 Gone: (empty body)",
+		Fingerprint: "sha256:0123abcd", At: t0.Add(3 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +199,8 @@ func TestOnDiskFormat(t *testing.T) {
 	for _, g := range []struct{ file, bucket, key string }{
 		{"alert", "alerts", alertID},
 		{"entry", "outbox", ids[0]},
+		{"entry_digest", "outbox", entryID(digest.ID, "mail")},
+		{"disabled", "disabled", "slack"},
 		{"dead", "dead", ids[1]},
 		{"source", "sources", "wire"},
 		{"version", "meta", "version"},

@@ -79,8 +79,9 @@ type Pass struct {
 
 // Record stores a pass atomically: seen keys (keeping the first-seen time
 // of keys already known), the text of each article not stored yet, new
-// alerts with one outbox entry per distinct notifier, due at once, and the
-// source's state. It returns the IDs of the alerts newly stored. An
+// alerts with one outbox entry per distinct notifier (Notifiers due at
+// once, Routes on their own schedule; see QueuedAlert), and the source's
+// state. It returns the IDs of the alerts newly stored. An
 // invalid pass (empty source, alert ID or notifier name) records nothing.
 // Texts are compressed before the write transaction starts.
 func (s *Store) Record(p Pass) (queued []string, err error) {
@@ -99,14 +100,9 @@ func (s *Store) Record(p Pass) (queued []string, err error) {
 		if err := putTexts(tx, texts); err != nil {
 			return err
 		}
-		for _, qa := range p.Alerts {
-			isNew, err := queueAlert(tx, qa, now)
-			if err != nil {
-				return err
-			}
-			if isNew {
-				queued = append(queued, qa.Alert.ID)
-			}
+		var err error
+		if queued, err = queueAlerts(tx, p.Alerts, now); err != nil {
+			return err
 		}
 		return putJSON(tx.Bucket(bucketSources), []byte(p.Source), toSourceStateRecord(p.State))
 	})
@@ -120,17 +116,7 @@ func (p Pass) validate() error {
 	if p.Source == "" {
 		return errors.New("source name is empty")
 	}
-	for i, qa := range p.Alerts {
-		if qa.Alert.ID == "" {
-			return fmt.Errorf("alerts[%d]: empty ID", i)
-		}
-		for _, n := range qa.Notifiers {
-			if n == "" {
-				return fmt.Errorf("alerts[%d]: empty notifier name", i)
-			}
-		}
-	}
-	return nil
+	return validateAlerts(p.Alerts)
 }
 
 func markSeen(b *bbolt.Bucket, source string, articles []news.Article, now time.Time) error {
@@ -153,31 +139,6 @@ func markSeen(b *bbolt.Bucket, source string, articles []news.Article, now time.
 		}
 	}
 	return nil
-}
-
-// queueAlert stores a new alert and its outbox entries; it reports false,
-// and changes nothing, when the alert ID is already stored.
-func queueAlert(tx *bbolt.Tx, qa QueuedAlert, now time.Time) (bool, error) {
-	alerts := tx.Bucket(bucketAlerts)
-	id := []byte(qa.Alert.ID)
-	if alerts.Get(id) != nil {
-		return false, nil
-	}
-	if err := putJSON(alerts, id, toAlertRecord(qa.Alert)); err != nil {
-		return false, fmt.Errorf("store alert %s: %w", qa.Alert.ID, err)
-	}
-	done := make(map[string]bool, len(qa.Notifiers))
-	for _, n := range qa.Notifiers {
-		if done[n] {
-			continue
-		}
-		done[n] = true
-		e := entryRecord{AlertID: qa.Alert.ID, Notifier: n, Created: now, NextAttempt: now}
-		if err := putEntry(tx, entryID(qa.Alert.ID, n), e); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
 }
 
 // Seen reports whether key is marked seen for source.
