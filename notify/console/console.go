@@ -13,22 +13,29 @@
 // so one alert is exactly one line and cannot forge another line or
 // recolour the terminal. The title is cut to MaxTitleRunes.
 //
+// A digest (NotifyDigest) is a header line, DigestHeader, followed by one
+// such line per alert. WithTemplate replaces the format with a tmpl.Text
+// template, whose fields arrive flattened the same way; its output gets
+// a final newline if it lacks one.
+//
 // Writes are serialised by a mutex, so concurrent alerts never interleave.
-// A failed write is retryable: the writer may be a pipe that recovers.
+// A failed write is retryable: the writer may be a pipe that recovers. A
+// template that fails to render is permanent.
 package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
+	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // Bounds, in runes, of the fields on a line.
@@ -41,27 +48,106 @@ const (
 // Notifier writes alert lines to one writer. It is safe for concurrent
 // use.
 type Notifier struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu       sync.Mutex
+	w        io.Writer
+	template *tmpl.Template // nil: Line and DigestHeader
 }
 
-// New returns a Notifier writing to w.
-func New(w io.Writer) *Notifier {
-	return &Notifier{w: w}
+// Option customises a Notifier.
+type Option func(*Notifier)
+
+// WithTemplate renders every message (single and digest) with t, which
+// must be of kind tmpl.Text, instead of Line. A nil t keeps the built-in
+// format.
+func WithTemplate(t *tmpl.Template) Option {
+	return func(n *Notifier) { n.template = t }
+}
+
+// New returns a Notifier writing to w. A template of another kind than
+// tmpl.Text is ignored: New cannot fail, and the config only ever builds
+// a Text template for a console notifier.
+func New(w io.Writer, opts ...Option) *Notifier {
+	n := &Notifier{w: w}
+	for _, opt := range opts {
+		opt(n)
+	}
+	if n.template != nil && n.template.Kind() != tmpl.Text {
+		n.template = nil
+	}
+	return n
 }
 
 // Notify writes one line for the alert with a single Write call.
 func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, err error) {
+	return n.write(ctx, []news.Alert{a}, false)
+}
+
+// NotifyDigest writes a header line (DigestHeader) and then one line per
+// alert, as one Write call so concurrent output never interleaves.
+func (n *Notifier) NotifyDigest(ctx context.Context, alerts []news.Alert) (retryable bool, err error) {
+	if len(alerts) == 0 {
+		return false, errors.New("write digest to console: no alerts")
+	}
+	return n.write(ctx, alerts, true)
+}
+
+// Test writes a like Notify; the answer is "written to stdout", all a
+// console can say.
+func (n *Notifier) Test(ctx context.Context, a news.Alert) (answer string, retryable bool, err error) {
+	if retryable, err = n.Notify(ctx, a); err != nil {
+		return "", retryable, err
+	}
+	return "written to stdout", false, nil
+}
+
+func (n *Notifier) write(ctx context.Context, alerts []news.Alert, digest bool) (retryable bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return true, fmt.Errorf("write alert to console: %w", err)
 	}
-	line := Line(a)
+	var out string
+	switch {
+	case n.template != nil:
+		if out, err = n.template.Render(alerts, digest); err != nil {
+			// The same alerts would fail the same way: permanent.
+			return false, fmt.Errorf("render console template: %w", err)
+		}
+		if !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+	case digest:
+		var b strings.Builder
+		b.WriteString(DigestHeader(alerts))
+		for _, a := range alerts {
+			b.WriteString(Line(a))
+		}
+		out = b.String()
+	default:
+		out = Line(alerts[0])
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err := io.WriteString(n.w, line); err != nil {
+	if _, err := io.WriteString(n.w, out); err != nil {
 		return true, fmt.Errorf("write alert to console: %w", err)
 	}
 	return false, nil
+}
+
+// DigestHeader is the line before a digest's alert lines:
+//
+//	--- newshound digest: 3 alerts: detainees (2), sanctions (1) ---
+//
+// with the watch names flattened and the list cut to MaxTitleRunes.
+func DigestHeader(alerts []news.Alert) string {
+	var parts []string
+	for _, w := range tmpl.CountWatches(alerts) {
+		parts = append(parts, fmt.Sprintf("%s (%d)", w.Watch, w.Count))
+	}
+	noun := "alerts"
+	if len(alerts) == 1 {
+		noun = "alert"
+	}
+	list := flatten(notify.Truncate(strings.Join(parts, ", "), MaxTitleRunes))
+	return fmt.Sprintf("--- newshound digest: %d %s: %s ---\n", len(alerts), noun, list)
 }
 
 // Line renders the alert as one line, ending in "\n".
@@ -107,20 +193,14 @@ func Line(a news.Alert) string {
 	return b.String()
 }
 
-// flatten replaces every character that could break the line or mislead
-// a terminal with a space: control characters (CR, LF, TAB, ESC, the C1
-// range), Unicode line and paragraph separators, and the bidirectional
-// embedding, override and isolate controls. Invalid UTF-8 becomes U+FFFD.
-func flatten(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || isBidiControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
+// flatten is highlight.Flatten: control characters, line separators and
+// bidirectional controls become spaces, invalid UTF-8 U+FFFD.
+func flatten(s string) string { return highlight.Flatten(s) }
 
-func isBidiControl(r rune) bool {
-	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
-		r == '\u200e' || r == '\u200f' || r == '\u061c'
-}
+func isBidiControl(r rune) bool { return highlight.IsBidiControl(r) }
+
+// The Dispatcher and `newshound test-notify` find these by type assertion.
+var (
+	_ notify.DigestNotifier = (*Notifier)(nil)
+	_ notify.Tester         = (*Notifier)(nil)
+)

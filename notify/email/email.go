@@ -19,6 +19,18 @@
 // system or client can drop the repeat. The Date comes from the injected
 // clock.
 //
+// # Digests and templates
+//
+// NotifyDigest sends up to MaxDigest alerts as one message: the subject
+// "[newshound] 12 alerts: watchA (7), watchB (5)" (sanitized like any
+// subject, the list bounded), and text and HTML parts with one section
+// per watch listing its alerts as single messages show them, hits
+// marked. Its Message-ID is <dg_…@newshound>, from tmpl.DigestID of the
+// alerts, so a retry of the same chunk carries the same id. With
+// Config.Template set (kind tmpl.HTML), the template renders the HTML
+// part of single and digest messages; the text part stays built in. A
+// template that fails to render is a permanent failure.
+//
 // # Time limits
 //
 // go-mail's WithTimeout bounds the dial and, as a connection deadline
@@ -34,7 +46,8 @@
 // authentication) is permanent. Connection errors, timeouts and anything
 // unrecognised are retryable: nothing is dead-lettered unless a server
 // said no for good. Delivery is confirmed by the 250 after DATA; a failure
-// of the RSET or QUIT that follow does not turn it into a failure.
+// of the RSET or QUIT that follow does not turn it into a failure. Test
+// sends like Notify and returns that reply, code and text.
 //
 // # Credentials
 //
@@ -52,12 +65,15 @@ import (
 	"net"
 	"net/mail"
 	"strconv"
+	"strings"
 	texttemplate "text/template"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // DefaultTimeout bounds the dial, the greeting and each SMTP command when
@@ -79,6 +95,10 @@ type Config struct {
 	Password string
 	From     string
 	To       []string
+	// Template, when set, renders the HTML part of every message (single
+	// and digest) instead of the built-in one; it must be of kind
+	// tmpl.HTML. The text part stays the built-in one.
+	Template *tmpl.Template
 }
 
 // Option customises a Notifier.
@@ -103,31 +123,40 @@ func WithTLSConfig(c *tls.Config) Option {
 // Notifier sends alerts through one SMTP server. It opens one connection
 // per alert and is safe for concurrent use.
 type Notifier struct {
-	host      string
-	port      int
-	mode      string
-	username  string
-	password  string
-	from      *mail.Address
-	to        []*mail.Address
-	now       func() time.Time
-	timeout   time.Duration
-	tlsConfig *tls.Config
-	html      *htmltemplate.Template
-	text      *texttemplate.Template
+	host       string
+	port       int
+	mode       string
+	username   string
+	password   string
+	from       *mail.Address
+	to         []*mail.Address
+	now        func() time.Time
+	timeout    time.Duration
+	tlsConfig  *tls.Config
+	html       *htmltemplate.Template
+	text       *texttemplate.Template
+	digestHTML *htmltemplate.Template
+	digestText *texttemplate.Template
+	template   *tmpl.Template // nil: the built-in HTML part
 }
 
 // New validates cfg and returns a Notifier. Its errors never contain the
 // password.
 func New(cfg Config, opts ...Option) (*Notifier, error) {
 	n := &Notifier{
-		mode:     cfg.TLS,
-		username: cfg.Username,
-		password: cfg.Password,
-		now:      time.Now,
-		timeout:  DefaultTimeout,
-		html:     htmltemplate.Must(htmltemplate.New("html").Parse(htmlBody)),
-		text:     texttemplate.Must(texttemplate.New("text").Parse(textBody)),
+		mode:       cfg.TLS,
+		username:   cfg.Username,
+		password:   cfg.Password,
+		now:        time.Now,
+		timeout:    DefaultTimeout,
+		html:       htmltemplate.Must(htmltemplate.New("html").Parse(htmlBody)),
+		text:       texttemplate.Must(texttemplate.New("text").Parse(textBody)),
+		digestHTML: htmltemplate.Must(htmltemplate.New("digest.html").Parse(digestHTMLBody)),
+		digestText: texttemplate.Must(texttemplate.New("digest.text").Parse(digestTextBody)),
+		template:   cfg.Template,
+	}
+	if cfg.Template != nil && cfg.Template.Kind() != tmpl.HTML {
+		return nil, fmt.Errorf("e-mail template must be of kind %v, not %v", tmpl.HTML, cfg.Template.Kind())
 	}
 	if err := n.parseAddr(cfg.Addr); err != nil {
 		return nil, err
@@ -211,21 +240,60 @@ func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, er
 	if err != nil {
 		return false, fmt.Errorf("build e-mail for alert %s: %w", a.ID, err)
 	}
+	_, retryable, err = n.send(ctx, msg)
+	return retryable, err
+}
+
+// NotifyDigest sends up to MaxDigest alerts as one message with one
+// section per watch (see digestMessage).
+func (n *Notifier) NotifyDigest(ctx context.Context, alerts []news.Alert) (retryable bool, err error) {
+	msg, err := n.digestMessage(alerts)
+	if err != nil {
+		return false, fmt.Errorf("build e-mail digest: %w", err)
+	}
+	_, retryable, err = n.send(ctx, msg)
+	return retryable, err
+}
+
+// Test sends a like Notify and returns the server's reply to the final
+// dot of DATA, code and text ("250 2.0.0 OK: queued as 1234"), which
+// go-mail keeps on the message (Msg.ServerResponse). On failure answer
+// is empty and the error carries the server's reply.
+func (n *Notifier) Test(ctx context.Context, a news.Alert) (answer string, retryable bool, err error) {
+	msg, err := n.message(a)
+	if err != nil {
+		return "", false, fmt.Errorf("build e-mail for alert %s: %w", a.ID, err)
+	}
+	return n.send(ctx, msg)
+}
+
+// send delivers msg over a fresh connection and returns the server's
+// answer to the final dot.
+func (n *Notifier) send(ctx context.Context, msg *gomail.Msg) (answer string, retryable bool, err error) {
 	var conn connGuard
 	defer conn.close()
 	client, err := gomail.NewClient(n.host, n.clientOptions(ctx, &conn)...)
 	if err != nil {
-		return false, n.scrub(fmt.Errorf("configure smtp client: %w", err))
+		return "", false, n.scrub(fmt.Errorf("configure smtp client: %w", err))
 	}
 	sc, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return n.failure(ctx, "connect to smtp server", err)
+		retryable, err = n.failure(ctx, "connect to smtp server", err)
+		return "", retryable, err
 	}
 	// QUIT's outcome does not matter once the server accepted or refused
 	// the message; the connection is closed either way.
 	defer func() { _ = client.CloseWithSMTPClient(sc) }()
 	if err := client.SendWithSMTPClient(sc, msg); err != nil && !msg.IsDelivered() {
-		return n.failure(ctx, "send mail", err)
+		retryable, err = n.failure(ctx, "send mail", err)
+		return "", retryable, err
 	}
-	return false, nil
+	// go-mail reads the reply with ReadResponse(250): the code is 250.
+	return n.scrubString(strings.TrimSpace("250 " + msg.ServerResponse())), false, nil
 }
+
+// The Dispatcher and `newshound test-notify` find these by type assertion.
+var (
+	_ notify.DigestNotifier = (*Notifier)(nil)
+	_ notify.Tester         = (*Notifier)(nil)
+)

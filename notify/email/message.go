@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	htmltemplate "html/template"
 	"net/url"
 	"slices"
 	"strings"
@@ -82,25 +83,50 @@ const htmlBody = `<!DOCTYPE html>
 // message builds the e-mail for an alert.
 func (n *Notifier) message(a news.Alert) (*gomail.Msg, error) {
 	v := newView(a)
-	var text, html strings.Builder
+	var text strings.Builder
 	if err := n.text.Execute(&text, v); err != nil {
 		return nil, fmt.Errorf("render text part: %w", err)
 	}
-	if err := n.html.Execute(&html, v); err != nil {
-		return nil, fmt.Errorf("render html part: %w", err)
+	htmlPart, err := n.htmlPart([]news.Alert{a}, false, n.html, v)
+	if err != nil {
+		return nil, err
 	}
+	return n.newMsg(subject(a.Watch, a.Title), messageID(a.ID), text.String(), htmlPart), nil
+}
+
+// htmlPart renders the HTML part: the operator's template when set
+// (a render failure is permanent: the same alerts fail the same way),
+// else the built-in template with its view.
+func (n *Notifier) htmlPart(alerts []news.Alert, digest bool, builtin *htmltemplate.Template, view any) (string, error) {
+	if n.template != nil {
+		out, err := n.template.Render(alerts, digest)
+		if err != nil {
+			return "", fmt.Errorf("render html part: %w", err)
+		}
+		return out, nil
+	}
+	var buf strings.Builder
+	if err := builtin.Execute(&buf, view); err != nil {
+		return "", fmt.Errorf("render html part: %w", err)
+	}
+	return buf.String(), nil
+}
+
+// newMsg assembles a message; only From and To come from the
+// configuration, every other header from our own sanitized values.
+func (n *Notifier) newMsg(subject, id, text, html string) *gomail.Msg {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	m.FromMailAddress(n.from)
 	m.ToMailAddress(n.to...)
-	m.Subject(subject(a.Watch, a.Title))
-	m.SetMessageIDWithValue(messageID(a.ID))
+	m.Subject(subject)
+	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(n.now())
 	m.SetUserAgent("newshound")
 	// RFC 3834: tell vacation responders not to answer a robot.
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
-	m.SetBodyString(gomail.TypeTextPlain, text.String())
-	m.AddAlternativeString(gomail.TypeTextHTML, html.String())
-	return m, nil
+	m.SetBodyString(gomail.TypeTextPlain, text)
+	m.AddAlternativeString(gomail.TypeTextHTML, html)
+	return m
 }
 
 func newView(a news.Alert) view {

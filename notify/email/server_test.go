@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"io"
+	"log"
 	"math/big"
 	"net"
 	"sync"
@@ -120,6 +121,8 @@ func serve(t *testing.T, be *backend, serverTLS *tls.Config, implicit bool) stri
 	s.ReadTimeout = 10 * time.Second
 	s.WriteTimeout = 10 * time.Second
 	s.TLSConfig = serverTLS
+	// Failed TLS handshakes are expected in some tests; keep output quiet.
+	s.ErrorLog = log.New(io.Discard, "", 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)

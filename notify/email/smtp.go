@@ -127,3 +127,11 @@ func (n *Notifier) scrub(err error) error {
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), n.password, "<redacted>"))
 }
+
+// scrubString removes the password from a text shown to the operator.
+func (n *Notifier) scrubString(s string) string {
+	if n.password == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, n.password, "<redacted>")
+}

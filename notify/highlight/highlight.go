@@ -10,6 +10,14 @@
 // edge is not between two whole valid UTF-8 characters is ignored rather
 // than mis-marked or allowed to split a character. Split never fails and
 // never panics, whatever the input.
+//
+// The package also holds the renderers of untrusted text that more than
+// one package needs: HTML (pieces with <mark>), Flatten (one terminal
+// line), and the Slack mrkdwn escaping, links and bold snippets
+// (slack.go). Both the channels and the templates of package tmpl use
+// them, so a template's fields are escaped exactly as the built-in
+// formats are; the channels' tests and fuzz targets exercise them through
+// the channels' own wrappers too.
 package highlight
 
 import (

@@ -1,8 +1,6 @@
 package slack
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -81,15 +79,7 @@ func Payload(a news.Alert) ([]byte, error) {
 		Text:   text("["+a.Watch+"] "+a.Title, maxFallbackRunes, maxFallbackRunes*5),
 		Blocks: blocks,
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Slack decodes \u003c as well as <; plain characters keep the golden
-	// files readable.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
-		return nil, fmt.Errorf("encode slack message: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return encode(msg)
 }
 
 func contextLine(a news.Alert) []textObject {

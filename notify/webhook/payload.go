@@ -7,6 +7,7 @@ import (
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
+	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // Field limits, in runes. Web pages can carry titles of any length; the
@@ -64,6 +65,33 @@ type match struct {
 // and & as \u003c etc., so the body is also safe to paste into HTML.
 // Payload depends only on the alert, so every retry sends the same bytes.
 func Payload(a news.Alert) ([]byte, error) {
+	return json.Marshal(newPayload(a))
+}
+
+// digest is the body of a digest message.
+type digest struct {
+	ID     string    `json:"id"`
+	Count  int       `json:"count"`
+	Digest []payload `json:"digest"`
+}
+
+// DigestPayload renders the request body for a digest:
+//
+//	{"id": "dg_…", "count": 2, "digest": [{…}, {…}]}
+//
+// id is tmpl.DigestID of the alerts (the same on every retry of the same
+// chunk, and the webhook-id and Idempotency-Key of the request), count
+// the number of alerts, and digest holds, oldest first, exactly the
+// object Payload produces for each alert.
+func DigestPayload(alerts []news.Alert) ([]byte, error) {
+	d := digest{ID: tmpl.DigestID(alerts), Count: len(alerts), Digest: make([]payload, 0, len(alerts))}
+	for _, a := range alerts {
+		d.Digest = append(d.Digest, newPayload(a))
+	}
+	return json.Marshal(d)
+}
+
+func newPayload(a news.Alert) payload {
 	p := payload{
 		ID:        a.ID,
 		Watch:     a.Watch,
@@ -86,7 +114,7 @@ func Payload(a news.Alert) ([]byte, error) {
 		}
 		p.Matches = append(p.Matches, match{Term: m.Term, Seen: seen, Count: m.Count})
 	}
-	return json.Marshal(p)
+	return p
 }
 
 func formatTime(t time.Time) string {

@@ -12,13 +12,25 @@
 // the "whsec_" prefix is base64 after the prefix, per the specification;
 // any other secret is used as raw bytes. Receivers check it with Verify.
 //
+// # Digests and templates
+//
+// NotifyDigest sends several alerts as one POST whose body is built by
+// DigestPayload ({"id": "dg_…", "count": N, "digest": [per-alert
+// objects]}); its id, used for webhook-id and Idempotency-Key, is
+// tmpl.DigestID of the alerts, so a retry of the same chunk carries the
+// same id. With Config.Template set, the template renders the whole body
+// instead (single and digest); it is checked to be JSON, and a render
+// failure is permanent.
+//
 // # Outcome
 //
 // The receiver's status is mapped by notify.CheckResponse: 2xx delivered;
 // 3xx (never followed), 408, 429 and 5xx retryable, keeping Retry-After;
-// other 4xx permanent. Transport errors and the per-attempt timeout are
-// retryable: the receiver may have got the alert, and the id lets it
-// deduplicate the repeat.
+// other 4xx permanent, and 410 Gone wraps notify.ErrGone so the
+// Dispatcher disables the notifier. Transport errors and the per-attempt
+// timeout are retryable: the receiver may have got the alert, and the id
+// lets it deduplicate the repeat. Test sends like Notify and also returns
+// the receiver's status line and body start.
 //
 // # Secrets
 //
@@ -37,10 +49,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // DefaultTimeout bounds one delivery attempt when WithTimeout is not given.
@@ -57,6 +71,9 @@ type Config struct {
 	URL string
 	// Secret signs requests when non-empty ("whsec_" + base64, or raw).
 	Secret string
+	// Template, when set, renders the whole body instead of Payload and
+	// DigestPayload; it must be of kind tmpl.Webhook.
+	Template *tmpl.Template
 }
 
 // Option customises a Notifier.
@@ -82,12 +99,13 @@ func WithTimeout(d time.Duration) Option {
 // Notifier posts alerts to one webhook receiver. It is safe for
 // concurrent use.
 type Notifier struct {
-	url     string
-	key     []byte // nil when requests are not signed
-	client  *http.Client
-	now     func() time.Time
-	timeout time.Duration
-	redact  notify.Redactor
+	url      string
+	key      []byte // nil when requests are not signed
+	client   *http.Client
+	now      func() time.Time
+	timeout  time.Duration
+	redact   notify.Redactor
+	template *tmpl.Template // nil: the built-in payload
 }
 
 // New validates cfg and returns a Notifier. Its errors never contain the
@@ -97,6 +115,9 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Template != nil && cfg.Template.Kind() != tmpl.Webhook {
+		return nil, fmt.Errorf("webhook template must be of kind %v, not %v", tmpl.Webhook, cfg.Template.Kind())
+	}
 	var key []byte
 	if cfg.Secret != "" {
 		if key, err = signingKey(cfg.Secret); err != nil {
@@ -104,11 +125,12 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 		}
 	}
 	n := &Notifier{
-		url:     u.String(),
-		key:     key,
-		client:  http.DefaultClient,
-		now:     time.Now,
-		timeout: DefaultTimeout,
+		url:      u.String(),
+		key:      key,
+		client:   http.DefaultClient,
+		now:      time.Now,
+		timeout:  DefaultTimeout,
+		template: cfg.Template,
 	}
 	for _, opt := range opts {
 		opt(n)
@@ -148,32 +170,104 @@ func withoutRedirects(c *http.Client) *http.Client {
 
 // Notify posts one alert. See the package documentation for the outcome.
 func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, err error) {
-	body, err := Payload(a)
+	_, retryable, err = n.deliver(ctx, []news.Alert{a}, false)
+	return retryable, err
+}
+
+// NotifyDigest posts alerts as one digest message (DigestPayload, or the
+// template rendered with .Digest true), identified by tmpl.DigestID.
+func (n *Notifier) NotifyDigest(ctx context.Context, alerts []news.Alert) (retryable bool, err error) {
+	if len(alerts) == 0 {
+		return false, errors.New("webhook digest: no alerts")
+	}
+	_, retryable, err = n.deliver(ctx, alerts, true)
+	return retryable, err
+}
+
+// Test posts a like Notify and returns what the receiver answered: its
+// status line and the start of its body ("HTTP/1.1 204 No Content:
+// (empty body)"), scrubbed of the URL and secret. answer is empty when
+// no answer came (connection refused, timeout).
+func (n *Notifier) Test(ctx context.Context, a news.Alert) (answer string, retryable bool, err error) {
+	return n.deliver(ctx, []news.Alert{a}, false)
+}
+
+// body builds the request body and its id: the alert id, or the digest
+// id. A template that fails to render is a permanent failure: the same
+// alerts will fail the same way.
+func (n *Notifier) body(alerts []news.Alert, digest bool) (id string, body []byte, err error) {
+	id = alerts[0].ID
+	if digest {
+		id = tmpl.DigestID(alerts)
+	}
+	switch {
+	case n.template != nil:
+		var s string
+		s, err = n.template.Render(alerts, digest)
+		body = []byte(s)
+	case digest:
+		body, err = DigestPayload(alerts)
+	default:
+		body, err = Payload(alerts[0])
+	}
+	return id, body, err
+}
+
+func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool) (answer string, retryable bool, err error) {
+	id, body, err := n.body(alerts, digest)
 	if err != nil {
-		return false, fmt.Errorf("build webhook payload for alert %s: %w", a.ID, err)
+		return "", false, n.redact.Err(fmt.Errorf("build webhook payload for %s: %w", id, err))
 	}
 	ctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
 	if err != nil {
-		return false, n.redact.Err(fmt.Errorf("build webhook request: %w", stripURL(err)))
+		return "", false, n.redact.Err(fmt.Errorf("build webhook request: %w", stripURL(err)))
 	}
-	n.setHeaders(req.Header, a.ID, body)
+	n.setHeaders(req.Header, id, body)
 
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return true, n.redact.Err(fmt.Errorf("post to webhook: %w", stripURL(err)))
+		return "", true, n.redact.Err(fmt.Errorf("post to webhook: %w", stripURL(err)))
 	}
 	defer resp.Body.Close()
 	// A read error after the status arrived does not change the outcome:
 	// the status line is the receiver's verdict.
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	answer = scrub(n.redact, resp.Proto+" "+resp.Status+": "+excerpt(respBody))
 	retryable, err = notify.CheckResponse(resp, respBody, n.now())
 	if err != nil {
-		return retryable, n.redact.Err(fmt.Errorf("post to webhook: %w", err))
+		err = n.redact.Err(fmt.Errorf("post to webhook: %w", err))
+		if resp.StatusCode == http.StatusGone {
+			// After redaction, which may drop the chain: ErrGone must
+			// survive it for the Dispatcher to disable the notifier.
+			return answer, false, fmt.Errorf("%w (%w)", err, notify.ErrGone)
+		}
+		return answer, retryable, err
 	}
-	return false, nil
+	return answer, false, nil
+}
+
+// scrub replaces the redactor's secrets in s, for answers shown to the
+// operator.
+func scrub(r notify.Redactor, s string) string {
+	for _, secret := range r {
+		s = strings.ReplaceAll(s, secret, "<redacted>")
+	}
+	return s
+}
+
+// excerpt is at most 200 bytes of an answer, on one line.
+func excerpt(body []byte) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "\uFFFD")), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
 }
 
 func (n *Notifier) setHeaders(h http.Header, id string, body []byte) {
@@ -197,3 +291,9 @@ func stripURL(err error) error {
 	}
 	return err
 }
+
+// The Dispatcher and `newshound test-notify` find these by type assertion.
+var (
+	_ notify.DigestNotifier = (*Notifier)(nil)
+	_ notify.Tester         = (*Notifier)(nil)
+)

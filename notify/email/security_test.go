@@ -1,0 +1,167 @@
+package email
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"golang.org/x/net/html"
+
+	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/notify/notifytest"
+	"github.com/newshound/newshound/notify/tmpl"
+)
+
+// attacks are what a hostile page puts in the fields we relay.
+var attacks = []string{
+	"<!channel>", "<https://evil.example|bank>", "`x` ```fence```", "*bold* _x_",
+	"t\r\nBcc: victim@example.com", "t\nCc: victim@example.com\r\n\r\nbody", "<script>alert(1)</script>",
+	`<img src=x onerror="alert(1)">`, `"><a href="javascript:alert(1)">x</a>`,
+}
+
+func attackAlerts() map[string]news.Alert {
+	out := map[string]news.Alert{}
+	base := notifytest.SampleAlert()
+	base.Title, base.Snippet, base.Highlights = "plain title", "plain snippet", nil
+	for _, v := range attacks {
+		a := base
+		a.Title = v
+		out["title "+v] = a
+		a = base
+		a.Snippet, a.Highlights = "at "+v+" end", []news.Span{{Start: 3, End: 3 + len(v)}}
+		out["snippet "+v] = a
+		a = base
+		a.Watch, a.Source = v, v
+		out["watch "+v] = a
+	}
+	for _, u := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>"} {
+		a := base
+		a.URL = u
+		out["url "+u] = a
+	}
+	return out
+}
+
+// allowedTags are the elements our HTML parts (and the test template)
+// use; anything else came from an alert.
+var allowedTags = []string{"html", "head", "meta", "title", "body", "p", "h2", "h3", "a", "ul", "li",
+	"strong", "span", "code", "blockquote", "mark"}
+
+// checkHTML tokenizes an HTML part: only our elements, no event-handler
+// attributes, and links only to http(s).
+func checkHTML(t *testing.T, name, part string) {
+	t.Helper()
+	z := html.NewTokenizer(strings.NewReader(part))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		tok := z.Token()
+		if !slices.Contains(allowedTags, tok.Data) {
+			t.Errorf("%s: HTML part has a <%s> element from the alert", name, tok.Data)
+		}
+		for _, at := range tok.Attr {
+			if strings.HasPrefix(at.Key, "on") {
+				t.Errorf("%s: HTML part has an event handler %s=%q", name, at.Key, at.Val)
+			}
+			if at.Key == "href" && at.Val != "" { // "": a template's link with no safe target
+				if u, err := url.Parse(at.Val); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+					t.Errorf("%s: HTML part links to %q", name, at.Val)
+				}
+			}
+		}
+	}
+}
+
+// TestSecurityMessages sends every attack as a single message, in a
+// digest and through an HTML template printing the fields, and checks
+// what the SMTP server received: only the configured recipients, only
+// our headers, a one-line subject, and HTML in which the attack is text.
+func TestSecurityMessages(t *testing.T) {
+	tp, err := tmpl.Parse("mail", tmpl.HTML, `<p>{{.Alert.Watch}}</p><h2><a href="{{.Alert.URL}}">{{.Alert.Title}}</a></h2>`+
+		`<blockquote>{{.Alert.SnippetMarked}}</blockquote>{{range .Alerts}}<p>{{.Title}} {{.Source}}</p>{{end}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := &backend{user: "newshound", pass: password}
+	cfg := baseConfig(serve(t, be, nil, false))
+	plain := newNotifier(t, cfg)
+	cfg.Template = tp
+	templated := newNotifier(t, cfg)
+	for name, a := range attackAlerts() {
+		sends := []func() (bool, error){
+			func() (bool, error) { return plain.Notify(context.Background(), a) },
+			func() (bool, error) { return plain.NotifyDigest(context.Background(), []news.Alert{a, a}) },
+			func() (bool, error) { return templated.Notify(context.Background(), a) },
+			func() (bool, error) { return templated.NotifyDigest(context.Background(), []news.Alert{a}) },
+		}
+		for _, send := range sends {
+			if _, err := send(); err != nil {
+				t.Fatalf("send(%s) = %v", name, err)
+			}
+		}
+		got := be.deliveries()
+		for _, d := range got[len(got)-len(sends):] {
+			if want := []string{"desk@news.example", "night@news.example"}; !slices.Equal(d.to, want) {
+				t.Errorf("%s: RCPT TO = %q, want %q", name, d.to, want)
+			}
+			p := parse(t, d.data)
+			notifytest.AssertOneLine(t, name+" subject", p.subject)
+			for k := range p.header {
+				if !slices.Contains([]string{"From", "To", "Subject", "Message-Id", "Date", "Mime-Version",
+					"Content-Type", "User-Agent", "X-Mailer", "Auto-Submitted"}, k) {
+					t.Errorf("%s: unexpected header %s: %q", name, k, p.header.Get(k))
+				}
+			}
+			checkHTML(t, name, p.html)
+			if strings.HasPrefix(name, "url ") && strings.Contains(strings.ToLower(p.html+p.text), "script:") {
+				t.Errorf("%s: message shows the URL", name)
+			}
+		}
+	}
+}
+
+// TestSentinelNeverLeaks drives every failure with the SMTP password set
+// to the sentinel, and checks errors and answers.
+func TestSentinelNeverLeaks(t *testing.T) {
+	serverTLS, _ := selfSigned(t) // the client does not trust it
+	echo := &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user, password was " + password}
+	refused := notifytest.SilentListener(t)
+	refused = refused[:strings.LastIndexByte(refused, ':')] + ":1"
+	cases := map[string]struct {
+		addr string
+		tls  string
+	}{
+		"connection refused": {refused, TLSNone},
+		"never greets":       {notifytest.SilentListener(t), TLSNone},
+		"auth failure":       {serve(t, &backend{user: "newshound", pass: "other"}, nil, false), TLSNone},
+		"data 451":           {serve(t, &backend{user: "newshound", pass: password, dataErr: &smtp.SMTPError{Code: 451, Message: "try later"}}, nil, false), TLSNone},
+		"reply echoes it":    {serve(t, &backend{user: "newshound", pass: password, rcptErr: echo}, nil, false), TLSNone},
+		"tls failure":        {serve(t, &backend{}, serverTLS, true), TLSImplicit},
+		"starttls failure":   {serve(t, &backend{}, serverTLS, false), TLSStartTLS},
+	}
+	for name, tc := range cases {
+		cfg := baseConfig(tc.addr)
+		cfg.TLS = tc.tls
+		n := newNotifier(t, cfg, WithTimeout(500*time.Millisecond))
+		answer, _, err := n.Test(context.Background(), notifytest.SampleAlert())
+		if err == nil {
+			t.Errorf("%s: Test = nil error, want a failure", name)
+		}
+		_, derr := n.NotifyDigest(context.Background(), digestAlerts())
+		for _, e := range []error{err, derr} {
+			notifytest.AssertNoSecret(t, e, password)
+		}
+		if strings.Contains(answer, password) {
+			t.Errorf("%s: answer %q leaks the password", name, answer)
+		}
+	}
+}
