@@ -40,7 +40,17 @@ type Options struct {
 	WatchInterval time.Duration
 	// Dispatch tunes retries; Now and Logger are filled from above.
 	Dispatch notify.DispatcherOptions
+	// Grace is how long sends in flight may go on once Run's context is
+	// cancelled (SIGTERM) before they are cut short; what is not sent stays
+	// queued and due. 0 means DefaultGrace. It sets Dispatch.Grace.
+	Grace time.Duration
 }
+
+// DefaultGrace is the default Options.Grace: long enough for an SMTP
+// server or a webhook to answer a send already under way, short enough
+// that a stop (systemd waits 90 s, Docker 10 s before SIGKILL, so pass
+// --grace below it there) stays prompt.
+const DefaultGrace = 10 * time.Second
 
 // App is one newshound instance over one store.
 type App struct {
@@ -64,10 +74,11 @@ type App struct {
 // compiled is a validated config turned into the objects a pass needs. It
 // is immutable once built, so a pass can hold it without locks.
 type compiled struct {
-	cfg       *config.Config
-	matcher   *matcher.Matcher
-	watches   map[string]config.Watch
-	channels  map[string]notify.Channel
+	cfg      *config.Config
+	matcher  *matcher.Matcher
+	watches  map[string]config.Watch
+	channels map[string]notify.Channel
+	routes   map[string][]route // by watch name
 }
 
 // New opens the store named by cfg and builds the pipeline. The caller
@@ -99,7 +110,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	// restart (Reload logs that).
 	a.crawler = crawler.New(crawlerOptions(cfg, opts))
 	dopts := opts.Dispatch
-	dopts.Now, dopts.Logger = opts.Now, opts.Logger
+	dopts.Now, dopts.Logger, dopts.Grace = opts.Now, opts.Logger, opts.Grace
 	a.dispatcher = notify.NewDispatcher(st, c.channels, cfg.Health.Notify, dopts)
 	return a, nil
 }
@@ -123,6 +134,12 @@ func withDefaults(opts Options) Options {
 	}
 	if opts.Version == "" {
 		opts.Version = "dev"
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = opts.Dispatch.Grace
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = DefaultGrace
 	}
 	return opts
 }
@@ -181,11 +198,15 @@ func (a *App) compile(cfg *config.Config) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
+	routes, err := compileRoutes(cfg)
+	if err != nil {
+		return nil, err
+	}
 	ws := make(map[string]config.Watch, len(cfg.Watches))
 	for _, w := range cfg.Watches {
 		ws[w.Name] = w
 	}
-	return &compiled{cfg: cfg, matcher: m, watches: ws, channels: ns}, nil
+	return &compiled{cfg: cfg, matcher: m, watches: ws, channels: ns, routes: routes}, nil
 }
 
 // Reload replaces the running config with cfg. The store cannot move while

@@ -233,7 +233,7 @@ func (a *App) alertsFor(c *compiled, src config.Source, articles []news.Article)
 					Snippet:    hit.Snippet,
 					Highlights: hit.Highlights,
 				},
-				Notifiers: w.Notify,
+				Routes: storeRoutes(c.routes[w.Name], now),
 			})
 		}
 	}

@@ -16,6 +16,9 @@ import (
 	_ "time/tzdata" // CRON_TZ= must work on images without /usr/share/zoneinfo.
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/newshound/newshound/notify/quiet"
+	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // Built-in defaults, used where neither the defaults block nor a source
@@ -144,8 +147,11 @@ type Watch struct {
 	// for it to fire; 0 means no minimum.
 	MinMentions int
 	Sources     []string // empty means every source
-	Notify      []string
-	Line        int
+	// Notify names the notifiers the watch's alerts go to, in the order
+	// listed; Routes has the same notifiers with their digest settings.
+	Notify []string
+	Routes []Route
+	Line   int
 }
 
 // AppliesTo reports whether the watch applies to the named source: true
@@ -175,14 +181,33 @@ type Alias struct {
 	CaseSensitive bool
 }
 
-// Notifier is one alert channel. Exactly one of its pointers is set.
+// Notifier is one alert channel. Exactly one of its channel pointers is
+// set; the other fields say when and how it delivers.
 type Notifier struct {
 	Name    string
 	Webhook *Webhook
 	Slack   *Slack
 	Email   *Email
 	Stdout  *Stdout
-	Line    int
+	// Digest is the cron spec (cron.ParseStandard) at which alerts routed
+	// to this notifier go out collected in one message; "" or NoDigest:
+	// each alert at once. A watch's route may override it.
+	Digest string
+	// Quiet is the notifier's quiet hours (quiet: "22:00-07:00
+	// Europe/Berlin"); the zero Window is none.
+	Quiet quiet.Window `json:"-"`
+	// MinInterval is the least time between two messages (rate_limit);
+	// 0 is no limit. Parse sets DefaultSlackInterval for Slack.
+	MinInterval time.Duration
+	// MaxQueueAge is how long an alert may wait before it becomes a dead
+	// letter (max_queue_age). Parse sets DefaultMaxQueueAge; 0 in a
+	// Config built in code means the same.
+	MaxQueueAge time.Duration
+	// Template is the operator's template source ("" for the built-in
+	// format), and ParsedTemplate the same parsed by Parse or Validate.
+	Template       string
+	ParsedTemplate *tmpl.Template `json:"-"`
+	Line           int
 }
 
 // Kind reports the notifier's channel: "webhook", "slack", "email" or

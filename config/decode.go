@@ -296,7 +296,11 @@ func (d *decoder) watch(it entry) Watch {
 		case "sources":
 			w.Sources = d.strings(e, false)
 		case "notify":
-			w.Notify = d.strings(e, false)
+			for _, it := range d.sequence(e) {
+				r := d.route(it)
+				w.Notify = append(w.Notify, r.Notifier)
+				w.Routes = append(w.Routes, r)
+			}
 		default:
 			d.unknown(e)
 		}
@@ -455,7 +459,11 @@ func (d *decoder) count(e entry) int {
 
 func (d *decoder) notifier(it entry) Notifier {
 	n := Notifier{Line: it.line}
+	var rate entry
 	for _, e := range d.mapping(it) {
+		if d.delivery(e, &n, &rate) {
+			continue
+		}
 		switch e.key {
 		case "name":
 			n.Name = d.str(e)
@@ -474,6 +482,7 @@ func (d *decoder) notifier(it entry) Notifier {
 			d.unknown(e)
 		}
 	}
+	d.finishDelivery(&n, rate)
 	return n
 }
 

@@ -31,13 +31,23 @@
 //	    query: '("al Hol" OR CENTCOM) AND transfer*'   # optional; matcher/query syntax
 //	    min_mentions: 2           # optional; total hits of the watch's terms
 //	    sources: [wire]           # optional; default every source
-//	    notify: [hook]            # required; names of notifiers
+//	    notify:                   # required; each a notifier name (delivery as that
+//	      - hook                  # notifier says) or {notifier, digest}:
+//	      - {notifier: mail, digest: "0 8 * * *"}   # this watch as a digest at 08:00
+//	      - {notifier: team, digest: none}          # at once, though team has a digest
 //	notifiers:                    # each has a unique name and exactly one channel:
 //	  - {name: hook, webhook: {url: https://…, secret: …}}          # url required, http/https
 //	  - {name: team, slack: {webhook_url: https://…}}                # https (http for loopback only)
 //	  - name: mail
 //	    email: {smtp: host:587, tls: starttls, username: u, password: p, from: a@b, to: [c@d]}
 //	  - {name: console, stdout: {}}
+//	  # any notifier may add:
+//	  #   digest: "0 8 * * *"     # collect alerts, send one message at these times (cron spec)
+//	  #   quiet: "22:00-07:00 Europe/Berlin"   # hold messages in this daily window
+//	  #   rate_limit: 1/s         # N/s, N/m, N/h or none; default 1/s for slack, none otherwise
+//	  #   max_queue_age: 48h      # undelivered longer than this (from first due): dead letter
+//	  #   template: |             # replaces the built-in message format
+//	  #     {{…}}
 //
 // A watch needs at least one entity, keyword or a query; entity names,
 // aliases, exclude phrases and keywords are trimmed and must not be empty.
@@ -46,10 +56,35 @@
 // number greater than zero. Email tls is starttls (the
 // default), tls or none; a password goes with a username and the other way
 // round; from and every to must parse with net/mail.ParseAddress.
-// Durations must be greater than zero. A schedule must parse with
+// Durations must be greater than zero. Watch names source-health and
+// delivery are reserved for newshound's own notices. A schedule must parse with
 // cron.ParseStandard, the parser the scheduler uses, and must fire at some
 // point. An explicit null or empty optional value means "not set", so the
 // default applies.
+//
+// # Delivery
+//
+// Without digest a notifier sends each alert as it comes. With digest (a
+// cron spec checked like a schedule; CRON_TZ= sets its zone) alerts routed
+// to it wait and go out together, one message per notifier, at the next
+// time the spec fires after the alert was found. A watch's notify item
+// {notifier: NAME, digest: SPEC} overrides the notifier's digest for that
+// watch, and digest: none sends that watch's alerts at once; a plain name
+// keeps the notifier's own setting. Config.Watch keeps the names in Notify
+// and the items in Routes. Source-health and delivery notices always go at
+// once.
+//
+// quiet is "HH:MM-HH:MM" and an optional IANA zone (UTC without one),
+// parsed with notify/quiet.Parse; a window may span midnight; what falls
+// due inside it goes out as one digest when it ends. rate_limit N/s, N/m or
+// N/h becomes the least time between two messages (MinInterval); Slack
+// gets 1/s unless it says otherwise (none turns it off). max_queue_age
+// (default 48h) is how long an entry may stay undelivered, counted from
+// when it first fell due, before it becomes a dead letter. template is
+// parsed with notify/tmpl.Parse for the notifier's kind (text for stdout,
+// Slack mrkdwn for slack, the JSON body for webhook, HTML for email) and
+// rendered once with sample alerts, so a template error is a problem here,
+// at the template's line, not a failure at send time.
 //
 // # Strictness and problems
 //

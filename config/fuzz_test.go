@@ -23,6 +23,8 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(tc.yaml))
 	}
 	f.Add([]byte(doc(okSources, okWatches, okNotifiers)))
+	f.Add([]byte(doc(okSources, "watches: [{name: w, keywords: [k], notify: [n, {notifier: m, digest: '@daily'}]}]",
+		"notifiers: [{name: n, stdout: {}, template: '{{.Alert.Title}}', quiet: '22:00-07:00 UTC'}, {name: m, stdout: {}, rate_limit: 2/s}]")))
 	lookup := func(name string) (string, bool) {
 		if name == "UNSET" {
 			return "", false
@@ -100,6 +102,17 @@ func checkInvariants(t *testing.T, c *Config) {
 		if e := n.Email; e != nil && (len(e.To) == 0 || e.From == "" || e.SMTP == "") {
 			t.Fatalf("email notifier %+v without smtp, from or to", n)
 		}
+		if n.MaxQueueAge <= 0 || n.MinInterval < 0 {
+			t.Fatalf("notifier %+v: max_queue_age not positive or negative rate", n)
+		}
+		if (n.Template != "") != (n.ParsedTemplate != nil) {
+			t.Fatalf("notifier %+v: template source and parsed template disagree", n)
+		}
+		if n.Digest != "" && n.Digest != NoDigest {
+			if _, err := cron.ParseStandard(n.Digest); err != nil {
+				t.Fatalf("notifier %+v: digest %q does not parse: %v", n, n.Digest, err)
+			}
+		}
 	}
 	for _, w := range c.Watches {
 		if len(w.Entities)+len(w.Keywords) == 0 || len(w.Notify) == 0 {
@@ -113,6 +126,19 @@ func checkInvariants(t *testing.T, c *Config) {
 		for _, n := range w.Notify {
 			if !notifiers[n] {
 				t.Fatalf("watch %+v names unknown notifier %q", w, n)
+			}
+		}
+		if len(w.Routes) != len(w.Notify) {
+			t.Fatalf("watch %+v: %d routes for %d notifiers", w, len(w.Routes), len(w.Notify))
+		}
+		for i, r := range w.Routes {
+			if r.Notifier != w.Notify[i] {
+				t.Fatalf("watch %+v: route %d is not for notifier %q", w, i, w.Notify[i])
+			}
+			if r.Digest != "" && r.Digest != NoDigest {
+				if _, err := cron.ParseStandard(r.Digest); err != nil {
+					t.Fatalf("watch %+v: route digest %q does not parse: %v", w, r.Digest, err)
+				}
 			}
 		}
 		for _, e := range w.Entities {

@@ -2,10 +2,11 @@ package config
 
 import (
 	"fmt"
-	"github.com/newshound/newshound/matcher/query"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/newshound/newshound/matcher/query"
 )
 
 // Validate checks the semantic rules on c: what Parse checks after
@@ -91,8 +92,8 @@ func (k *checker) config(c *Config) {
 	for i, s := range c.Sources {
 		k.source(joinIndex("sources", i), s, sources)
 	}
-	for i, n := range c.Notifiers {
-		k.notifier(joinIndex("notifiers", i), n, notifiers)
+	for i := range c.Notifiers {
+		k.notifier(joinIndex("notifiers", i), &c.Notifiers[i], notifiers)
 	}
 	watches := map[string]string{}
 	for i, w := range c.Watches {
@@ -157,6 +158,7 @@ func (k *checker) exactlyOne(path string, given []string, choices string) {
 
 func (k *checker) watch(path string, w Watch, names, sources, notifiers map[string]string) {
 	k.name(path+".name", w.Name, w.Line, names)
+	k.reserved(path+".name", w.Name)
 	if len(w.Entities) == 0 && len(w.Keywords) == 0 && w.Query == "" {
 		k.add(path, "needs at least one entity, keyword or a query")
 	}
@@ -179,10 +181,7 @@ func (k *checker) watch(path string, w Watch, names, sources, notifiers map[stri
 		}
 	}
 	k.refs(path+".sources", "source", w.Sources, sources)
-	if len(w.Notify) == 0 {
-		k.add(path+".notify", msgRequired)
-	}
-	k.refs(path+".notify", "notifier", w.Notify, notifiers)
+	k.routes(path, w, notifiers)
 }
 
 func (k *checker) nonEmpty(path string, list []string) {
@@ -208,7 +207,7 @@ func (k *checker) refs(path, what string, list []string, known map[string]string
 	}
 }
 
-func (k *checker) notifier(path string, n Notifier, names map[string]string) {
+func (k *checker) notifier(path string, n *Notifier, names map[string]string) {
 	k.name(path+".name", n.Name, n.Line, names)
 	var given []string
 	for _, f := range []struct {
@@ -229,6 +228,7 @@ func (k *checker) notifier(path string, n Notifier, names map[string]string) {
 	if m := n.Email; m != nil {
 		k.email(path+".email", m)
 	}
+	k.delivery(path, n)
 }
 
 // secretURL checks a URL that is a secret: the message never quotes it.

@@ -36,7 +36,14 @@ Usage:
                                           run the current watches over the stored articles; print what would fire
   newshound sources [--config FILE] [--json]   print each source's health
   newshound extract [--config FILE] URL|FILE    print what the extraction pipeline gets from a page
+  newshound outbox  [--config FILE] [--json]   list queued alerts, dead letters and disabled notifiers
+  newshound outbox retry  [--config FILE] ID...|--all-dead   requeue dead letters
+  newshound outbox enable [--config FILE] NAME               re-enable a disabled notifier
+  newshound test-notify [--config FILE] NAME   send a marked sample alert through one notifier
   newshound version                       print the version
+
+run takes --grace D (default 10s): on SIGTERM, how long sends in flight may finish.
+outbox, replay and sources open the database: stop the daemon first.
 
 --config defaults to $NEWSHOUND_CONFIG, else newshound.yaml.
 `
@@ -96,6 +103,10 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		return sourcesCmd(rest, stdout, stderr, lookupEnv)
 	case "extract":
 		return extractCmd(rest, stdout, stderr, lookupEnv)
+	case "outbox":
+		return outboxCmd(rest, stdout, stderr, lookupEnv)
+	case "test-notify":
+		return testNotifyCmd(rest, stdout, stderr, lookupEnv)
 	case "run", "once", "check":
 	default:
 		fmt.Fprintf(stderr, "newshound: unknown command %q\n\n%s", cmd, usage)
@@ -105,7 +116,15 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	fs := flag.NewFlagSet("newshound "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	g.register(fs, lookupEnv)
+	var grace time.Duration
+	if cmd == "run" {
+		fs.DurationVar(&grace, "grace", app.DefaultGrace, "on SIGTERM, how long sends in flight may finish before they are cut short")
+	}
 	if err := fs.Parse(rest); err != nil {
+		return exitUsage
+	}
+	if grace < 0 {
+		fmt.Fprintf(stderr, "newshound %s: --grace must not be negative\n", cmd)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -125,7 +144,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		printConfigError(stderr, g.config, err)
 		return exitFailure
 	}
-	opts := app.Options{Logger: log, Stdout: stdout, Version: version, LookupEnv: lookupEnv}
+	opts := app.Options{Logger: log, Stdout: stdout, Version: version, LookupEnv: lookupEnv, Grace: grace}
 	if cmd == "once" {
 		return once(cfg, opts, stderr)
 	}
@@ -198,6 +217,13 @@ func once(cfg *config.Config, opts app.Options, stderr io.Writer) int {
 	return exitOK
 }
 
+// shutdownLimit bounds a stop: after SIGTERM the daemon stops scheduling,
+// cancels fetches, lets sends in flight finish within the grace period and
+// closes the store; should any of that hang, it exits anyway. The store
+// stays consistent (every bbolt commit is atomic) and unsent entries stay
+// due.
+const shutdownLimit = 30 * time.Second
+
 // daemon runs until SIGINT or SIGTERM; SIGHUP reloads the config file.
 func daemon(cfg *config.Config, opts app.Options, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -207,6 +233,9 @@ func daemon(cfg *config.Config, opts app.Options, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "newshound run: %v\n", err)
 		return exitFailure
 	}
+	done := make(chan struct{})
+	defer close(done)
+	go watchdog(ctx, done, shutdownLimit, opts.Logger)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -233,6 +262,24 @@ func daemon(cfg *config.Config, opts app.Options, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// watchdog ends the process when a shutdown that began with ctx's
+// cancellation has not finished (done closed) within limit.
+func watchdog(ctx context.Context, done <-chan struct{}, limit time.Duration, log *slog.Logger) {
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		log.Error("shutdown did not finish in time; exiting without waiting", "limit", limit)
+		os.Exit(exitFailure)
+	}
 }
 
 // printLocked explains that a command which opens the database cannot run

@@ -5,6 +5,9 @@ package main
 
 import (
 	"os"
+	// Quiet hours and digest schedules name IANA zones; the distroless
+	// image has no /usr/share/zoneinfo, so the binary carries the database.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

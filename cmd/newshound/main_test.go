@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/notify/tmpl"
 )
 
 func noEnv(string) (string, bool) { return "", false }
@@ -62,6 +64,10 @@ func TestCommandLine(t *testing.T) {
 		{"extra argument", []string{"check", "extra"}, exitUsage, "", `unexpected argument "extra"`},
 		{"bad log format", []string{"once", "--log-format", "xml"}, exitUsage, "", "--log-format must be text or json"},
 		{"missing config", []string{"check", "--config", "/nonexistent/newshound.yaml"}, exitFailure, "", "/nonexistent/newshound.yaml"},
+		{"negative grace", []string{"run", "--grace", "-1s"}, exitUsage, "", "--grace must not be negative"},
+		{"grace is for run only", []string{"once", "--grace", "1s"}, exitUsage, "", "flag provided but not defined: -grace"},
+		{"help lists the outbox", []string{"help"}, exitOK, "newshound outbox retry", ""},
+		{"help lists test-notify", []string{"help"}, exitOK, "newshound test-notify", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,5 +241,31 @@ notifiers:
 	}
 	if want := `warning: source plain: feed discovery on ` + site.URL + `/plain failed: discover plain: no <link rel="alternate"> feed`; !strings.Contains(errOut, want) {
 		t.Errorf("check stderr = %q, want %q", errOut, want)
+	}
+}
+
+// TestCheckBrokenTemplate: a template error is caught by check, with the
+// line of the template, not at send time.
+func TestCheckBrokenTemplate(t *testing.T) {
+	if _, err := tmpl.Parse("probe", tmpl.Text, "newshound"); err != nil && strings.Contains(err.Error(), "not implemented") {
+		t.Skip("notify/tmpl is still a stub (tmpl.Parse says not implemented): remove this skip when the real package lands")
+	}
+	path := writeFile(t, `sources:
+  - name: wire
+    feed: https://example.org/rss.xml
+watches:
+  - name: w
+    entities: [CENTCOM]
+    notify: [hook]
+notifiers:
+  - name: hook
+    webhook: {url: "https://hooks.example.org/x"}
+    template: |
+      {"title": {{json .Alert.Titel}}}
+`)
+	code, out, errOut := runCmd([]string{"check", "--config", path}, noEnv)
+	want := "notifiers[0].template (line 11): invalid template: "
+	if code != exitFailure || out != "" || !strings.Contains(errOut, want) || !strings.Contains(errOut, "Titel") {
+		t.Errorf("check with a broken template = %d, stdout %q, stderr %q; want 1 and %q naming the field", code, out, errOut, want)
 	}
 }

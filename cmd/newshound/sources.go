@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -94,12 +92,12 @@ func readSourceRows(cfg *config.Config) ([]sourceRow, error) {
 	for i, src := range cfg.Sources {
 		rows[i] = sourceRow{Name: src.Name, Kind: src.Kind(), URL: src.URL(), Health: healthNever}
 	}
-	if _, err := os.Stat(cfg.Data); errors.Is(err, fs.ErrNotExist) {
+	st, err := openStore(cfg)
+	if errors.Is(err, errNoDatabase) {
 		return rows, nil
 	}
-	st, err := store.Open(cfg.Data, store.Options{Timeout: 500 * time.Millisecond})
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, err
 	}
 	defer st.Close()
 	for i := range rows {
