@@ -1,12 +1,13 @@
 package notify
 
 import (
+	"github.com/newshound/newshound/notify/highlight"
+
 	"errors"
 	"net/url"
 	"path"
 	"sort"
 	"strings"
-	"unicode/utf8"
 )
 
 // minSecretLen keeps the redactor from scrubbing trivial strings such as
@@ -69,18 +70,7 @@ func URLSecrets(raw string, u *url.URL) []string {
 
 // Truncate shortens s to at most max runes, ending with "…" when cut, and
 // replaces invalid UTF-8, so an untrusted field never fails a delivery by
-// its length or its bytes.
-func Truncate(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
-}
+// its length or its bytes. It is highlight.Truncate, kept here because
+// every channel uses it; the code lives in the leaf package so that
+// notify/tmpl (and through it config) need not import notify and the store.
+func Truncate(s string, max int) string { return highlight.Truncate(s, max) }

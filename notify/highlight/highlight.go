@@ -37,9 +37,9 @@ type Piece struct {
 
 // Split returns s cut into pieces at the usable spans (see Usable), with
 // invalid UTF-8 replaced by U+FFFD and the whole cut to at most maxRunes
-// runes exactly as notify.Truncate cuts it (the last rune becomes a plain
+// runes exactly as Truncate cuts it (the last rune becomes a plain
 // "…" piece when cut). Joining the pieces' texts therefore gives
-// notify.Truncate(s, maxRunes). Empty pieces are left out and touching
+// Truncate(s, maxRunes). Empty pieces are left out and touching
 // hits are merged, so no channel ever emits an empty or doubled marker.
 func Split(s string, spans []news.Span, maxRunes int) []Piece {
 	var out []Piece

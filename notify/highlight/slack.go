@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify"
 )
 
 // This file holds the Slack mrkdwn rendering of untrusted text. It lives
@@ -62,7 +61,7 @@ func SlackFlatten(s string) string {
 // cut happens between escaped runes, so an entity is never split; a cut
 // ends in "…".
 func SlackText(s string, maxRunes, maxOut int) string {
-	s = notify.Truncate(SlackFlatten(s), maxRunes)
+	s = Truncate(SlackFlatten(s), maxRunes)
 	var b strings.Builder
 	n := 0
 	for _, r := range s {

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
 )
 
@@ -89,11 +88,11 @@ func newData(kind Kind, alerts []news.Alert, digest bool) Data {
 func field(kind Kind, s string, max int) string {
 	switch kind {
 	case Text:
-		return highlight.Flatten(notify.Truncate(s, max))
+		return highlight.Flatten(highlight.Truncate(s, max))
 	case Slack:
 		return highlight.SlackText(s, max, maxSlackOut)
 	}
-	return notify.Truncate(s, max) // Webhook, HTML: the engine or json escapes
+	return highlight.Truncate(s, max) // Webhook, HTML: the engine or json escapes
 }
 
 func alertData(kind Kind, a news.Alert) AlertData {
@@ -172,7 +171,7 @@ func funcs(kind Kind) map[string]any {
 			if kind == Slack {
 				return truncateEntities(s, n)
 			}
-			return notify.Truncate(s, n)
+			return highlight.Truncate(s, n)
 		},
 		"date": func(layout string, t time.Time) string {
 			if t.IsZero() {
