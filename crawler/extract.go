@@ -36,12 +36,14 @@ type Page struct {
 // ExtractArticle turns one fetched article page into an Article: it decodes
 // the body to UTF-8 (see decodeHTML), parses it once, extracts the main
 // text with trafilatura (readability or the JSON-LD articleBody when
-// trafilatura's text is short, see extractText), drops the repeated
+// trafilatura's text is short, see extractText), keeps only the lines
+// that readability found as well (keepAgreed), drops the repeated
 // headline, promotional lines ("Read more: ...", dropPromoLines),
-// paragraphs that are links to other stories (dropLinkLines), a
-// standfirst heading that repeats the description (dropStandfirst) and
-// bylines and timestamps (dropBylines), and reads the title, publication
-// time and rel=canonical from the same tree.
+// paragraphs and lists that are links to other stories and tag lines
+// (dropLinkLines), a standfirst heading that repeats the description
+// (dropStandfirst) and bylines, timestamps and reporting credits
+// (dropBylines), and reads the title, publication time and rel=canonical
+// from the same tree.
 //
 // ID and URL are the page's rel=canonical when it is an absolute http(s)
 // URL on the same site (and not the site's home page), else the
@@ -75,6 +77,8 @@ func ExtractPage(pageURL string, body []byte, contentType string) (page Page, er
 		return Page{}, fmt.Errorf("extract %s: parse html: %w", u.Redacted(), err)
 	}
 	meta := readPageMeta(doc)
+	pl := readPageLines(doc)
+	// extractText consumes doc: everything else is read from it first.
 	text, tmeta, err := extractText(doc, u, collapseSpace(nodeText(doc)), meta.articleBody)
 	if err != nil {
 		return Page{}, fmt.Errorf("extract %s: %w", u.Redacted(), err)
@@ -86,7 +90,6 @@ func ExtractPage(pageURL string, body []byte, contentType string) (page Page, er
 	}
 	art.Title = firstNonEmpty(tmeta.Title, meta.ogTitle, meta.title)
 	art.Text = dropPromoLines(dropHeadline(art.Text, tmeta.Title, meta.ogTitle, meta.title))
-	pl := readPageLines(doc)
 	art.Text = dropBylines(dropStandfirst(dropLinkLines(art.Text, pl.links), pl.subheads, meta.descriptions))
 	art.Published = meta.published
 	if art.Published.IsZero() && !tmeta.Date.IsZero() {
@@ -119,10 +122,14 @@ const shortText = 1000
 // the page's JSON-LD articleBody. Trafilatura runs with its rescue pass
 // turned off (MinExtractedSize 0): that pass falls back to every paragraph
 // of the page, which would put navigation, sidebars and footers into Text.
-// When trafilatura's text is short, readability's (run on the same tree)
-// or ldBody replaces it when at least twice as long: a little more text is
-// usually a caption or a teaser readability merged in, twice as much is
-// the rest of the story.
+// Readability always runs too, on the same tree, last, and changes it
+// (it works on doc itself rather than a copy, which saves a tenth of the
+// time): the caller must read whatever else it needs from doc first.
+// Trafilatura's text keeps only the lines readability also found
+// (keepAgreed). When trafilatura's text is short, readability's or ldBody
+// replaces it when at least twice as long: a little more text is usually
+// a caption or a teaser readability merged in, twice as much is the rest
+// of the story.
 func extractText(doc *html.Node, u *url.URL, orig, ldBody string) (string, trafilatura.Metadata, error) {
 	cfg := trafilatura.DefaultConfig()
 	cfg.MinExtractedSize = 0
@@ -140,25 +147,15 @@ func extractText(doc *html.Node, u *url.URL, orig, ldBody string) (string, trafi
 			text = renderText(res.ContentNode, orig)
 		}
 	}
+	rt, rtitle, rwhy := readabilityText(doc, u, orig)
 	n := utf8.RuneCountInString(text)
 	if n >= shortText {
-		return text, meta, nil
+		return keepAgreed(text, rt), meta, nil
 	}
-	best, bestN := text, n
-	rwhy := "nothing found"
-	parser := readability.NewParser()
-	ra, rerr := parser.ParseDocument(doc, u)
-	switch {
-	case rerr != nil:
-		rwhy = rerr.Error()
-	case ra.Node != nil:
-		rt := renderText(ra.Node, orig)
-		rn := utf8.RuneCountInString(rt)
-		rwhy = fmt.Sprintf("only %d characters", rn)
-		if rn >= minFallbackRunes && rn > 2*bestN {
-			best, bestN = rt, rn
-			meta.Title = firstNonEmpty(meta.Title, ra.Title())
-		}
+	best, bestN := keepAgreed(text, rt), n
+	if rn := utf8.RuneCountInString(rt); rn >= minFallbackRunes && rn > 2*bestN {
+		best, bestN = rt, rn
+		meta.Title = firstNonEmpty(meta.Title, rtitle)
 	}
 	if lt := HTMLText(ldBody); utf8.RuneCountInString(lt) >= minFallbackRunes && utf8.RuneCountInString(lt) > 2*bestN {
 		best = lt
@@ -172,6 +169,56 @@ func extractText(doc *html.Node, u *url.URL, orig, ldBody string) (string, trafi
 	}
 	return "", trafilatura.Metadata{}, fmt.Errorf("%w (trafilatura: %s; readability: %s)", ErrNoContent, twhy, rwhy)
 }
+
+// readabilityText runs readability on doc, which it changes, and returns
+// its text and title, or why it found nothing.
+func readabilityText(doc *html.Node, u *url.URL, orig string) (text, title, why string) {
+	parser := readability.NewParser()
+	ra, err := parser.ParseAndMutate(doc, u)
+	switch {
+	case err != nil:
+		return "", "", err.Error()
+	case ra.Node == nil:
+		return "", "", "nothing found"
+	}
+	text = renderText(ra.Node, orig)
+	return text, ra.Title(), fmt.Sprintf("only %d characters", utf8.RuneCountInString(text))
+}
+
+// keepAgreed removes the lines of text (trafilatura's) that other
+// (readability's, from the same page) does not contain anywhere. The two
+// extractors pick the story's container by different means; a line only
+// one of them kept is almost always furniture at the container's edge: a
+// newsletter box, a "more stories" list, a comment prompt. When other is
+// empty, or lacks so much of text that it evidently chose another part of
+// the page, text is returned unchanged.
+func keepAgreed(text, other string) string {
+	both := lineKey(other)
+	if both == "" {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	kept := lines[:0:0]
+	var all, dropped int
+	for _, l := range lines {
+		k := lineKey(l)
+		all += len(k)
+		if k != "" && !strings.Contains(both, k) {
+			dropped += len(k)
+			continue
+		}
+		kept = append(kept, l)
+	}
+	if len(kept) == len(lines) || float64(dropped) > maxDisagreement*float64(all) {
+		return text
+	}
+	return strings.Join(kept, "\n")
+}
+
+// maxDisagreement is the share of text that keepAgreed may remove: past
+// it the extractors disagree on where the story is, and neither is
+// trusted over the other.
+const maxDisagreement = 0.5
 
 // pageCanonical returns the canonicalised rel=canonical href when it may
 // replace the page's identity: absolute http(s), on the same site, and not

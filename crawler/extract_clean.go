@@ -63,8 +63,9 @@ const minLinkWords = 3
 type pageLines struct {
 	// links are <p> elements whose text is mostly link text: lines in
 	// between story paragraphs that point readers at other stories, apps
-	// or newsletters. Extractors keep them because they sit in the
-	// article's container.
+	// or newsletters; the items of lists whose every item is a link
+	// (markLinkList); and tag lines (markTagLine). Extractors keep them
+	// because they sit in the article's container.
 	links map[string]bool
 	// subheads are h2–h6 headings: a standfirst set as a heading under the
 	// headline is one of them (see dropStandfirst).
@@ -78,15 +79,14 @@ func readPageLines(doc *html.Node) pageLines {
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
 			switch n.DataAtom {
+			case atom.Ul, atom.Ol:
+				markLinkList(n, pl.links) // and walk on: lists nest
 			case atom.P:
-				var all, linked int
-				countLinkText(n, false, &all, &linked)
-				if all > 0 && float64(linked) >= minLinkShare*float64(all) {
-					if t := nodeText(n); len(strings.Fields(t)) >= minLinkWords {
-						pl.links[lineKey(t)] = true
-					}
-				}
+				markLinkLine(n, pl.links)
+				markTagLine(n, pl.links)
 				return
+			case atom.Div, atom.Span:
+				markTagLine(n, pl.links)
 			case atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 				if k := lineKey(nodeText(n)); k != "" {
 					pl.subheads[k] = true
@@ -100,6 +100,122 @@ func readPageLines(doc *html.Node) pageLines {
 	}
 	walk(doc)
 	return pl
+}
+
+// markLinkList adds to links the items of list n when every item with
+// text is mostly link text (minLinkShare) and there are at least two: a
+// "related stories" or "more from this section" list, which extractors
+// keep when it sits inside the article's container. A story's own list
+// with a linked item among plain ones is left alone.
+func markLinkList(n *html.Node, links map[string]bool) {
+	var items []string
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
+			continue
+		}
+		var all, linked int
+		countLinkText(c, false, &all, &linked)
+		if all == 0 {
+			continue
+		}
+		if float64(linked) < minLinkShare*float64(all) {
+			return
+		}
+		items = append(items, nodeText(c))
+	}
+	if len(items) < 2 {
+		return
+	}
+	for _, t := range items {
+		if len(strings.Fields(t)) >= minLinkWords {
+			links[lineKey(t)] = true
+		}
+	}
+}
+
+// maxTagLabel is the most letters and digits a tag line has outside its
+// tag links ("Filed under", "Schlagwörter").
+const maxTagLabel = 20
+
+// markTagLine adds block n's text to links when its links are all
+// rel="tag" links (the microformat blogs and news sites use for topic and
+// category links) and the rest is at most a label: a "Filed under:
+// Politics | Elections" or "Tags: ..." line, in any language.
+func markTagLine(n *html.Node, links map[string]bool) {
+	var all, tagged int
+	ok := true
+	countTagText(n, false, &all, &tagged, &ok)
+	if ok && tagged > 0 && all-tagged <= maxTagLabel {
+		if k := lineKey(nodeText(n)); k != "" {
+			links[k] = true
+		}
+	}
+}
+
+// countTagText counts the letters and digits under n, and those inside
+// rel="tag" links; ok turns false, and the walk stops, at any other link
+// or when the text outside tag links outgrows a label (so a large
+// container costs little).
+func countTagText(n *html.Node, inTag bool, all, tagged *int, ok *bool) {
+	if !*ok {
+		return
+	}
+	if *all-*tagged > maxTagLabel {
+		*ok = false
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		for _, r := range n.Data {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				*all++
+				if inTag {
+					*tagged++
+				}
+			}
+		}
+		return
+	case html.ElementNode:
+		if skippedElements[n.DataAtom] {
+			return
+		}
+		if n.DataAtom == atom.A && hasAttr(n, "href") {
+			if !relTag(n) {
+				*ok = false
+				return
+			}
+			inTag = true
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		countTagText(c, inTag, all, tagged, ok)
+	}
+}
+
+// relTag reports whether link n has rel="tag" among its rel values.
+func relTag(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key == "rel" {
+			for _, v := range strings.Fields(strings.ToLower(a.Val)) {
+				if v == "tag" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// markLinkLine adds block n's text to links when it is mostly link text
+// and at least minLinkWords long.
+func markLinkLine(n *html.Node, links map[string]bool) {
+	var all, linked int
+	countLinkText(n, false, &all, &linked)
+	if all > 0 && float64(linked) >= minLinkShare*float64(all) {
+		if t := nodeText(n); len(strings.Fields(t)) >= minLinkWords {
+			links[lineKey(t)] = true
+		}
+	}
 }
 
 // standfirstLines is how far into the text a standfirst is looked for:
@@ -213,8 +329,34 @@ func isBylineOrStamp(line string) bool {
 	return false
 }
 
+// isCredit reports whether a line is a reporting credit, which wire
+// copy and newsrooms put under the story: "Reuters' Jane Doe contributed
+// to this report.", "(Reporting by Jane Doe; Editing by John Roe)". It
+// names staff, not the story's people, so matching it would raise false
+// alerts on watches for people.
+func isCredit(line string) bool {
+	l := strings.ToLower(strings.TrimLeft(strings.TrimSpace(line), "(["))
+	if len(strings.Fields(l)) > maxCreditWords {
+		return false
+	}
+	for _, p := range creditPrefixes {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return strings.Contains(l, "contributed to this report") || strings.Contains(l, "contributed reporting")
+}
+
+// creditPrefixes start a reporting credit.
+var creditPrefixes = []string{"reporting by", "additional reporting by", "writing by", "editing by", "compiled by"}
+
+// maxCreditWords bounds a credit line: a longer line is a paragraph
+// that happens to mention one.
+const maxCreditWords = 40
+
 // dropBylines removes bylines and timestamps (isBylineOrStamp) where
-// pages put them: among the first lines, or as the last line. Elsewhere
+// pages put them: among the first lines, or as the last line; and
+// reporting credits (isCredit) among the last two lines. Elsewhere
 // such a line may be the story's own ("By the numbers"). Text that would
 // be left empty is returned unchanged.
 func dropBylines(text string) string {
@@ -225,6 +367,9 @@ func dropBylines(text string) string {
 	kept := lines[:0:0]
 	for i, l := range lines {
 		if (i < standfirstLines || i == len(lines)-1) && isBylineOrStamp(l) {
+			continue
+		}
+		if i >= len(lines)-2 && isCredit(l) {
 			continue
 		}
 		kept = append(kept, l)

@@ -29,9 +29,10 @@ func cleanPage(head, afterH1, between string) string {
 	return b.String()
 }
 
-// TestExtractArticleLinkLinesAndStandfirst: paragraphs that are links to
-// other stories and a standfirst heading that repeats the description are
-// not the story's text; a paragraph with a link in it, a short citation
+// TestExtractArticleLinkLinesAndStandfirst: paragraphs and lists that are
+// links to other stories, boxes only one extractor keeps and a standfirst
+// heading that repeats the description are not the story's text; a
+// paragraph with a link in it, a list of the story's own, a short citation
 // link and a lead paragraph that repeats the description are.
 func TestExtractArticleLinkLinesAndStandfirst(t *testing.T) {
 	const dek = "Dozens were detained in a dawn operation at the camp."
@@ -45,6 +46,15 @@ func TestExtractArticleLinkLinesAndStandfirst(t *testing.T) {
 			cleanStory, []string{"SPICER"}},
 		{"links with labels", cleanPage("", "", `<p><a href="/a">China furious at Macron</a> [INSIGHT] | <a href="/b">Lakers make final decision on game</a> [VIDEO]</p>`),
 			cleanStory, []string{"Macron", "Lakers"}},
+		{"list of links", cleanPage("", "", `<ul><li><a href="/a">Floods close the coast road again</a></li><li><a href="/b">Council votes on the new budget</a></li></ul>`),
+			cleanStory, []string{"Floods", "Council"}},
+		{"story's own list kept", cleanPage("", "", `<ul><li>Water trucks were turned back at the gate.</li><li>Clinics closed for the day, <a href="/who">the WHO said</a>.</li></ul>`),
+			append([]string{"Water trucks were turned back", "Clinics closed for the day, the WHO said"}, cleanStory...), nil},
+		// Boxes trafilatura keeps and readability leaves out (keepAgreed).
+		{"cookie box", cleanPage("", "", `<div class="gdpr"><p>We use cookies to give you the best experience on our site.</p></div>`),
+			cleanStory, []string{"cookies"}},
+		{"newsletter pop-up", cleanPage("", "", `<div class="popup"><p>Get our morning briefing in your inbox every day.</p></div>`),
+			cleanStory, []string{"briefing"}},
 		{"paragraph with a link kept", cleanPage("", "", `<p>The ministry <a href="/statement">published a statement</a> on the raid late on Tuesday evening, calling it a success.</p>`),
 			append([]string{"published a statement on the raid"}, cleanStory...), nil},
 		{"standfirst heading dropped", cleanPage(desc, "<h2>"+dek+"</h2>", ""),
@@ -130,6 +140,13 @@ func TestDropBylines(t *testing.T) {
 		{"Updated guidance followed\nStory.", "Updated guidance followed\nStory."},
 		{"Published on the site, then withdrawn after a day of complaints from readers in 2019\nStory.",
 			"Published on the site, then withdrawn after a day of complaints from readers in 2019\nStory."},
+		// Reporting credits under the story.
+		{"Story.\nMore story.\nAP writers Jane Doe and John Roe contributed to this report.", "Story.\nMore story."},
+		{"Story.\nMore story.\n(Reporting by Jane Doe; Editing by John Roe)\nOur standards: The Trust Principles.", "Story.\nMore story.\nOur standards: The Trust Principles."},
+		{"Story.\nMore story.\nJane Doe contributed reporting from Kabul.", "Story.\nMore story."},
+		// A credit-like phrase inside the story, or in a long paragraph.
+		{"Reporting by the agency was disputed.\nStory.\nMore story.\nEnd.", "Reporting by the agency was disputed.\nStory.\nMore story.\nEnd."},
+		{"Story.\n" + strings.Repeat("word ", 40) + "contributed to this report.", "Story.\n" + strings.Repeat("word ", 40) + "contributed to this report."},
 		// The only line is kept.
 		{"by Jeff Foust", "by Jeff Foust"},
 		{"by Jeff Foust\nUpdated 1 May", "by Jeff Foust\nUpdated 1 May"},
@@ -137,6 +154,102 @@ func TestDropBylines(t *testing.T) {
 	for _, tt := range tests {
 		if got := dropBylines(tt.in); got != tt.want {
 			t.Errorf("dropBylines(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestKeepAgreed(t *testing.T) {
+	const other = "Story one.\nStory two, with a quote.\nStory three."
+	tests := []struct{ name, in, other, want string }{
+		{"furniture only trafilatura kept", "Story one.\nSign up for our newsletter\nStory two, with a quote.\nStory three.", other,
+			"Story one.\nStory two, with a quote.\nStory three."},
+		{"edges", "You must log in to comment\nStory one.\nStory two, with a quote.\nStory three.\nMore from the desk", other,
+			"Story one.\nStory two, with a quote.\nStory three."},
+		// Spacing, punctuation and line breaks may differ between the
+		// extractors' renderings.
+		{"rendering differs", "Story one\nStory two,  with a quote\nStory three.", "Story one. Story two with a quote.\n\nStory three!",
+			"Story one\nStory two,  with a quote\nStory three."},
+		{"all agreed", "Story one.\nStory three.", other, "Story one.\nStory three."},
+		// Readability found nothing: nothing to agree with.
+		{"no other", "Story one.\nSign up", "", "Story one.\nSign up"},
+		{"other without words", "Story one.\nSign up", " … — ", "Story one.\nSign up"},
+		// Readability chose another part of the page: more than half of
+		// the text would go, so neither is trusted.
+		{"disagree on the story", "Story one.\nA long paragraph that readability did not find at all.\nAnother such paragraph, also long.", other,
+			"Story one.\nA long paragraph that readability did not find at all.\nAnother such paragraph, also long."},
+		// Not keyed on any language's words.
+		{"arabic", "قالت الوزارة إن العملية بدأت فجرا.\nاشترك في النشرة البريدية\nوأضافت أن المساعدات ستستأنف.", "قالت الوزارة إن العملية بدأت فجرا.\nوأضافت أن المساعدات ستستأنف.",
+			"قالت الوزارة إن العملية بدأت فجرا.\nوأضافت أن المساعدات ستستأنف."},
+	}
+	for _, tt := range tests {
+		if got := keepAgreed(tt.in, tt.other); got != tt.want {
+			t.Errorf("keepAgreed(%s: %q, %q) = %q, want %q", tt.name, tt.in, tt.other, got, tt.want)
+		}
+	}
+}
+
+func TestLinkLists(t *testing.T) {
+	doc, err := html.Parse(strings.NewReader(`
+<ul><li><a href="/a">Floods close the coast road again</a></li><li><a href="/b">Council votes on the new budget</a></li></ul>
+<ol><li>Bring water and a hat for the walk.</li><li><a href="/c">Book a place on the guided tour</a></li></ol>
+<ul><li><a href="/d">The only item of its list</a></li></ul>
+<ul><li><a href="/e">الفيضانات تغلق الطريق الساحلي</a></li><li><a href="/f">المجلس يصوت على الميزانية</a></li></ul>
+<ul><li><a href="/g">Outer list item with a link</a><ul><li><a href="/h">Nested item one is linked</a></li><li>Nested item two is plain text</li></ul></li></ul>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := readPageLines(doc).links
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"Floods close the coast road again", true},
+		{"Council votes on the new budget", true},
+		// A story's own list with one linked item among plain ones.
+		{"Book a place on the guided tour", false},
+		{"Bring water and a hat for the walk.", false},
+		// One linked item is not a list of other stories.
+		{"The only item of its list", false},
+		// Structural, so any language.
+		{"الفيضانات تغلق الطريق الساحلي", true},
+		{"Nested item one is linked", false},
+	}
+	for _, tt := range tests {
+		if got := links[lineKey(tt.line)]; got != tt.want {
+			t.Errorf("readPageLines(...).links[%q] = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestTagLines(t *testing.T) {
+	doc, err := html.Parse(strings.NewReader(`
+<p>Filed under: <a rel="category tag" href="/c/syria">Syria</a> | <a rel="tag" href="/t/camps">Camps</a></p>
+<div><span>Schlagwörter:</span> <a rel="tag" href="/t/politik">Politik</a>, <a rel="tag" href="/t/wahlen">Wahlen</a></div>
+<div>الوسوم: <a rel="tag" href="/t/1">سوريا</a></div>
+<p>The camp, <a rel="tag" href="/t/camps">which we have covered before</a>, held some sixty thousand people at the time.</p>
+<p>Tags: <a rel="tag" href="/t/a">Aid</a>, and see <a href="/other">here</a></p>
+<p>Topics: Aid, Syria</p>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := readPageLines(doc).links
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"Filed under: Syria | Camps", true},
+		{"Schlagwörter: Politik, Wahlen", true},
+		{"الوسوم: سوريا", true},
+		// A sentence with a tag link in it is the story's.
+		{"The camp, which we have covered before, held some sixty thousand people at the time.", false},
+		// Other links: not (only) a tag line.
+		{"Tags: Aid, and see here", false},
+		// No rel=tag links: nothing says it is a tag line.
+		{"Topics: Aid, Syria", false},
+	}
+	for _, tt := range tests {
+		if got := links[lineKey(tt.line)]; got != tt.want {
+			t.Errorf("readPageLines(...).links[%q] = %v, want %v", tt.line, got, tt.want)
 		}
 	}
 }

@@ -163,3 +163,42 @@ func TestCrawlFetchesArticlesConcurrently(t *testing.T) {
 		t.Errorf("peak article requests in flight = %d, want PerHost 2", peak)
 	}
 }
+
+// TestLimiterCrawlDelay: a host's Crawl-delay replaces HostDelay when
+// longer, is capped at MaxCrawlDelay, and 0 removes it; other hosts keep
+// HostDelay.
+func TestLimiterCrawlDelay(t *testing.T) {
+	tests := []struct {
+		name  string
+		crawl time.Duration
+		want  time.Duration // wait of the second of two requests to a.example
+	}{
+		{"longer", 3 * time.Second, 3 * time.Second},
+		{"shorter", 500 * time.Millisecond, time.Second},
+		{"capped", time.Hour, MaxCrawlDelay},
+		{"negative", -time.Second, time.Second},
+		{"removed", 0, time.Second},
+	}
+	for _, tt := range tests {
+		now := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+		l := newLimiter(8, 8, time.Second)
+		l.now = func() time.Time { return now }
+		var waits []time.Duration
+		l.sleep = func(_ context.Context, d time.Duration) error {
+			waits = append(waits, d)
+			return nil
+		}
+		l.setCrawlDelay("A.example", 7*time.Second)
+		l.setCrawlDelay("a.example", tt.crawl)
+		for _, host := range []string{"a.example", "a.example", "b.example", "b.example"} {
+			release, err := l.acquire(context.Background(), host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			release()
+		}
+		if want := []time.Duration{0, tt.want, 0, time.Second}; !slices.Equal(waits, want) {
+			t.Errorf("setCrawlDelay(%s: %v): waits = %v, want %v", tt.name, tt.crawl, waits, want)
+		}
+	}
+}

@@ -51,8 +51,10 @@ func newRobotsCache(ttl time.Duration, now func() time.Time) *robotsCache {
 const maxRobotsOrigins = 10000
 
 // allowed reports whether s may fetch u under u's origin's robots.txt,
-// fetching that file when it is not cached. The error is for a robots.txt
-// that could not be read (the fetch must not go ahead this time).
+// fetching that file when it is not cached; a fresh copy's Crawl-delay
+// for our agent goes to the host limiter (limiter.setCrawlDelay). The
+// error is for a robots.txt that could not be read (the fetch must not go
+// ahead this time).
 func (rc *robotsCache) allowed(s *session, u *url.URL) (bool, error) {
 	origin := u.Scheme + "://" + u.Host
 	now := rc.now()
@@ -66,8 +68,20 @@ func (rc *robotsCache) allowed(s *session, u *url.URL) (bool, error) {
 		}
 		e = robotsEntry{rules: rules, expires: now.Add(rc.ttl)}
 		rc.store(origin, e, now)
+		if s.c.rt.limit != nil {
+			s.c.rt.limit.setCrawlDelay(u.Host, crawlDelay(rules, s.ua))
+		}
 	}
 	return e.rules == nil || e.rules.TestAgent(u.RequestURI(), s.ua), nil
+}
+
+// crawlDelay is the Crawl-delay robots.txt asks of agent (its own group,
+// else "*"), 0 when none or no robots.txt.
+func crawlDelay(rules *robotstxt.RobotsData, agent string) time.Duration {
+	if rules == nil {
+		return 0
+	}
+	return rules.FindGroup(agent).CrawlDelay
 }
 
 func (rc *robotsCache) store(origin string, e robotsEntry, now time.Time) {

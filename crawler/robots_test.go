@@ -1,9 +1,12 @@
 package crawler
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +116,54 @@ func TestRobotsDisallowsListing(t *testing.T) {
 	}
 	if got := s.hitsOf("/feed"); got != 0 {
 		t.Errorf("disallowed feed fetched %d times, want 0", got)
+	}
+}
+
+// TestRobotsCrawlDelay: a robots.txt Crawl-delay for our agent spaces
+// requests to the host by the larger of it and HostDelay, capped at
+// MaxCrawlDelay. The limiter's clock stands still and its sleeps are
+// recorded, so the test takes no time: the waits of one pass are robots.txt
+// and the feed (nothing booked before them), then each article one delay
+// later than the one before.
+func TestRobotsCrawlDelay(t *testing.T) {
+	tests := []struct {
+		name      string
+		robots    string
+		hostDelay time.Duration
+		ignore    bool
+		want      []time.Duration
+	}{
+		{"crawl-delay", "User-agent: *\nCrawl-delay: 5\n", 0, false, []time.Duration{0, 0, 5 * time.Second, 10 * time.Second}},
+		{"capped", "User-agent: *\nCrawl-delay: 3600\n", 0, false, []time.Duration{0, 0, time.Minute, 2 * time.Minute}},
+		{"host delay larger", "User-agent: *\nCrawl-delay: 1\n", 3 * time.Second, false,
+			[]time.Duration{0, 3 * time.Second, 6 * time.Second, 9 * time.Second}},
+		{"our group's", "User-agent: *\nCrawl-delay: 30\n\nUser-agent: newshound\nCrawl-delay: 2.5\n", 0, false,
+			[]time.Duration{0, 0, 2500 * time.Millisecond, 5 * time.Second}},
+		{"none", "User-agent: *\nDisallow: /private/\n", 0, false, []time.Duration{0, 0, 0}},
+		// Opted out: robots.txt is not read, so its Crawl-delay is unknown.
+		{"opted out", "User-agent: *\nCrawl-delay: 5\n", 0, true, []time.Duration{0, 0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := robotsSite(t, 200, tt.robots)
+			c := newTestCrawler(t, Options{HostDelay: tt.hostDelay, PerHost: 1})
+			var mu sync.Mutex
+			var waits []time.Duration
+			c.rt.limit.now = func() time.Time { return testNow }
+			c.rt.limit.sleep = func(_ context.Context, d time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				waits = append(waits, d)
+				return nil
+			}
+			src := Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), IgnoreRobots: tt.ignore}
+			if _, err := c.Crawl(t.Context(), src, neverSeen); err != nil {
+				t.Fatalf("Crawl(%s) error: %v", tt.name, err)
+			}
+			slices.Sort(waits)
+			if !slices.Equal(waits, tt.want) {
+				t.Errorf("Crawl(%s) waits = %v, want %v", tt.name, waits, tt.want)
+			}
+		})
 	}
 }
