@@ -38,8 +38,10 @@
 //     articles are skipped and counted (Result.Disallowed), a disallowed
 //     listing fails the run. Redirect targets are not re-checked.
 //   - Politeness (hostlimit.go): per host at most Options.PerHost requests
-//     in flight and Options.HostDelay between request starts, at most
-//     Options.MaxInFlight in all, shared by every Crawl of the Crawler.
+//     in flight and the larger of Options.HostDelay and the host's
+//     robots.txt Crawl-delay (capped at MaxCrawlDelay, 60 s) between request
+//     starts, at most Options.MaxInFlight in all, shared by every Crawl of
+//     the Crawler.
 //   - Listings are fetched conditionally (conditional.go): Source.ETag and
 //     Source.LastModified go out as If-None-Match / If-Modified-Since; a
 //     304 is Result.NotModified with nothing parsed. New validators come
@@ -99,9 +101,14 @@
 //
 // The page is decoded and parsed once with golang.org/x/net/html; the tree
 // goes to trafilatura (its whole-page rescue disabled, so navigation,
-// sidebars and footers never become Text), then to readability if
-// trafilatura finds nothing (and finds at least 250 characters), else the
-// item fails. Text has one line per block element; inline markup joins words
+// sidebars and footers never become Text). Readability always runs on the
+// same tree too: trafilatura's lines that readability did not find are
+// dropped (the two extractors must agree), unless that would remove over
+// half the text; readability or the JSON-LD articleBody replace a short
+// result, and when neither finds anything the item fails. General clean-up
+// rules then drop promotional lines, lists whose items are all links,
+// tag lines (rel="tag"), repeated standfirsts, bylines and reporting
+// credits (extract_clean.go). Text has one line per block element; inline markup joins words
 // as written, and where an extractor trimmed the space around an inline
 // element the page's own text decides. A first line repeating the page's
 // title (the <h1>) is dropped: Title carries it, and matching title and text
