@@ -32,13 +32,13 @@ type item struct {
 func parseFeed(body []byte, contentType string, base *url.URL) (items []item, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			items, err = nil, fmt.Errorf("parse feed: parser panic: %v", r)
+			items, err = nil, &ParseError{What: "feed", Err: fmt.Errorf("parser panic: %v", r)}
 		}
 	}()
 	data := decodeXML(body, contentType)
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("parse feed: %w", err)
+		return nil, &ParseError{What: "feed", Err: err}
 	}
 	for _, it := range f.Items {
 		if it == nil {

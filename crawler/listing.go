@@ -34,7 +34,7 @@ func parseListing(body []byte, contentType string, pageURL *url.URL, selector st
 	}
 	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
 	if err != nil {
-		return nil, fmt.Errorf("parse listing page: %w", err)
+		return nil, &ParseError{What: "listing page", Err: err}
 	}
 	d := goquery.NewDocumentFromNode(doc)
 	base := pageURL

@@ -59,14 +59,14 @@ func parseSitemap(body []byte, contentType string) (sitemap, error) {
 	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	root, err := rootElement(dec)
 	if err != nil {
-		return sitemap{}, fmt.Errorf("parse sitemap: %w", err)
+		return sitemap{}, &ParseError{What: "sitemap", Err: err}
 	}
 	var sm sitemap
 	switch root.Name.Local {
 	case "urlset":
 		var set xmlURLSet
 		if err := dec.DecodeElement(&set, &root); err != nil {
-			return sitemap{}, fmt.Errorf("parse sitemap: %w", err)
+			return sitemap{}, &ParseError{What: "sitemap", Err: err}
 		}
 		for _, u := range set.URLs {
 			loc := absoluteHTTP(nil, u.Loc)
@@ -86,7 +86,7 @@ func parseSitemap(body []byte, contentType string) (sitemap, error) {
 	case "sitemapindex":
 		var idx xmlIndex
 		if err := dec.DecodeElement(&idx, &root); err != nil {
-			return sitemap{}, fmt.Errorf("parse sitemap: %w", err)
+			return sitemap{}, &ParseError{What: "sitemap", Err: err}
 		}
 		for _, s := range idx.Sitemaps {
 			if loc := absoluteHTTP(nil, s.Loc); loc != "" {
@@ -97,10 +97,10 @@ func parseSitemap(body []byte, contentType string) (sitemap, error) {
 			}
 		}
 	default:
-		return sitemap{}, fmt.Errorf("parse sitemap: root element is <%s>, want <urlset> or <sitemapindex>", root.Name.Local)
+		return sitemap{}, &ParseError{What: "sitemap", Err: fmt.Errorf("root element is <%s>, want <urlset> or <sitemapindex>", root.Name.Local)}
 	}
 	if err := expectEnd(dec); err != nil {
-		return sitemap{}, fmt.Errorf("parse sitemap: %w", err)
+		return sitemap{}, &ParseError{What: "sitemap", Err: err}
 	}
 	return sm, nil
 }

@@ -1,0 +1,14 @@
+package crawler
+
+// ParseError reports a listing — a feed, a sitemap or a listing page —
+// that was fetched but could not be read. It lets callers (the metrics'
+// error kinds) tell a broken document from a failed fetch without
+// matching on wording. Its message is "parse <what>: <cause>".
+type ParseError struct {
+	What string // "feed", "sitemap" or "listing page"
+	Err  error
+}
+
+func (e *ParseError) Error() string { return "parse " + e.What + ": " + e.Err.Error() }
+
+func (e *ParseError) Unwrap() error { return e.Err }
