@@ -157,7 +157,11 @@ func Line(a news.Alert) string {
 		b.WriteString(a.Found.UTC().Format(time.RFC3339))
 		b.WriteByte(' ')
 	}
-	fmt.Fprintf(&b, "[%s] %s: %s", flatten(a.Watch), flatten(a.Source), flatten(notify.Truncate(a.Title, MaxTitleRunes)))
+	fmt.Fprintf(&b, "[%s] ", flatten(a.Watch))
+	if a.Source != "" { // delivery notices belong to no source
+		fmt.Fprintf(&b, "%s: ", flatten(a.Source))
+	}
+	b.WriteString(flatten(notify.Truncate(a.Title, MaxTitleRunes)))
 	if a.URL != "" {
 		b.WriteString(" — ")
 		b.WriteString(flatten(a.URL))

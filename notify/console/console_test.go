@@ -32,6 +32,10 @@ func TestLine(t *testing.T) {
 	if got, want := Line(minimal), "[w] s: t\n"; got != want {
 		t.Errorf("Line(minimal) = %q, want %q", got, want)
 	}
+	notice := news.Alert{Watch: news.WatchDelivery, Title: `2 alerts could not be delivered through "hook"`}
+	if got, want := Line(notice), "[delivery] 2 alerts could not be delivered through \"hook\"\n"; got != want {
+		t.Errorf("Line(notice without source) = %q, want %q", got, want)
+	}
 }
 
 func TestLineIsOneLine(t *testing.T) {
