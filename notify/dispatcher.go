@@ -28,6 +28,8 @@ type Outbox interface {
 	Ack(id string, at time.Time) error
 	// Retry counts a failed attempt and reschedules the entry.
 	Retry(id string, next time.Time, lastErr string) error
+	// RetryAll is Retry for many entries in one transaction.
+	RetryAll(rs []store.Reschedule) error
 	// Defer reschedules an entry without counting an attempt.
 	Defer(id string, next time.Time, digest bool) error
 	// Dead moves an entry that can never be delivered to the dead letters.
@@ -62,7 +64,25 @@ type DispatcherOptions struct {
 	// the rate limit waits with it. Default: a timer. Tests inject one
 	// that advances their clock.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// OnOutcome, when set, is told the outcome of every entry a sweep
+	// handled, once per entry, as it is recorded in the store: the same
+	// events the Report counts (the daemon turns them into metrics). It is
+	// called from the notifiers' workers concurrently, with no lock held,
+	// and must return quickly.
+	OnOutcome func(notifier string, outcome Outcome)
 }
+
+// Outcome is how the dispatcher handled one outbox entry, as reported to
+// DispatcherOptions.OnOutcome.
+type Outcome string
+
+// The outcomes; each matches a Report counter.
+const (
+	OutcomeDelivered Outcome = "delivered" // acknowledged by the channel
+	OutcomeRetried   Outcome = "retried"   // a retryable failure (or not sent because the channel just failed): rescheduled
+	OutcomeDead      Outcome = "dead"      // given up: a dead letter
+	OutcomeDeferred  Outcome = "deferred"  // moved without an attempt: quiet hours, a disabled notifier
+)
 
 // DefaultMaxQueueAge is how long an entry may wait in the outbox, counted
 // from when it first fell due, before it becomes a dead letter.
@@ -142,6 +162,7 @@ type Dispatcher struct {
 	attemptTimeout time.Duration
 	grace          time.Duration
 	sleep          func(ctx context.Context, d time.Duration) error
+	onOutcome      func(notifier string, outcome Outcome)
 	batch          int // entries per DueFor call: sweepBatch, smaller in tests
 
 	mu       sync.RWMutex
@@ -182,6 +203,7 @@ func NewDispatcher(out Outbox, channels map[string]Channel, notices []string, op
 		attemptTimeout: opts.AttemptTimeout,
 		grace:          opts.Grace,
 		sleep:          opts.Sleep,
+		onOutcome:      opts.OnOutcome,
 		batch:          sweepBatch,
 		lanes:          make(map[string]*lane),
 		changed:        make(chan struct{}, 1),
@@ -323,6 +345,23 @@ type Report struct {
 	// Deferred counts entries moved without an attempt: quiet hours, a
 	// disabled notifier.
 	Deferred int
+}
+
+// count adds one entry's outcome to r and tells the observer, if any.
+func (d *Dispatcher) count(r *Report, notifier string, o Outcome) {
+	switch o {
+	case OutcomeDelivered:
+		r.Delivered++
+	case OutcomeRetried:
+		r.Retried++
+	case OutcomeDead:
+		r.Dead++
+	case OutcomeDeferred:
+		r.Deferred++
+	}
+	if d.onOutcome != nil {
+		d.onOutcome(notifier, o)
+	}
 }
 
 func (r *Report) add(o Report) {

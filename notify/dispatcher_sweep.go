@@ -121,7 +121,7 @@ func (d *Dispatcher) deadLetterUnconfigured(ctx context.Context, name string) (R
 			if err := d.out.Dead(e.ID, reason, d.now()); err != nil {
 				return r, err
 			}
-			r.Dead++
+			d.count(&r, name, OutcomeDead)
 		}
 		if len(entries) < d.batch {
 			break
@@ -151,7 +151,13 @@ func (s *sweep) process(entries []store.Entry, more bool) {
 			singles = append(singles, e)
 		}
 	}
-	for _, e := range singles {
+	for i, e := range singles {
+		if s.down != nil {
+			// The channel is down: the rest back off together, in one
+			// store transaction rather than one each.
+			s.send(singles[i:], false)
+			break
+		}
 		s.send([]store.Entry{e}, false)
 	}
 	slices.SortStableFunc(digests, func(a, b store.Entry) int {
@@ -161,7 +167,11 @@ func (s *sweep) process(entries []store.Entry, more bool) {
 	if n := len(chunks); more && n > 0 && len(chunks[n-1]) < s.ch.DigestSize && len(chunks[n-1]) < len(entries) {
 		chunks = chunks[:n-1]
 	}
-	for _, c := range chunks {
+	for i, c := range chunks {
+		if s.down != nil {
+			s.send(slices.Concat(chunks[i:]...), true)
+			break
+		}
 		s.send(c, true)
 	}
 }
@@ -253,20 +263,27 @@ func (s *sweep) ack(chunk []store.Entry) {
 			s.errs = append(s.errs, err)
 			continue
 		}
-		s.report.Delivered++
+		s.d.count(&s.report, s.name, OutcomeDelivered)
 	}
 }
 
 // retry reschedules the chunk after failure err, with one jitter draw so
 // that entries with the same history stay together.
 func (s *sweep) retry(chunk []store.Entry, err error, prefix string) {
-	for _, e := range chunk {
-		next := s.d.now().Add(s.d.retryDelayWith(e.Attempts+1, err, s.downRand))
-		if werr := s.d.out.Retry(e.ID, next, errorText(prefix, err)); werr != nil {
-			s.errs = append(s.errs, werr)
-			continue
+	rs := make([]store.Reschedule, len(chunk))
+	for i, e := range chunk {
+		rs[i] = store.Reschedule{
+			ID:        e.ID,
+			Next:      s.d.now().Add(s.d.retryDelayWith(e.Attempts+1, err, s.downRand)),
+			LastError: errorText(prefix, err),
 		}
-		s.report.Retried++
+	}
+	if werr := s.d.out.RetryAll(rs); werr != nil {
+		s.errs = append(s.errs, werr)
+		return
+	}
+	for range chunk {
+		s.d.count(&s.report, s.name, OutcomeRetried)
 	}
 }
 
@@ -277,7 +294,7 @@ func (s *sweep) kill(chunk []store.Entry, reason string) {
 			s.errs = append(s.errs, err)
 			continue
 		}
-		s.report.Dead++
+		s.d.count(&s.report, s.name, OutcomeDead)
 	}
 }
 
@@ -287,7 +304,7 @@ func (s *sweep) deferEntry(e store.Entry, next time.Time, digest bool) {
 		s.errs = append(s.errs, err)
 		return
 	}
-	s.report.Deferred++
+	s.d.count(&s.report, s.name, OutcomeDeferred)
 }
 
 // deferDisabled parks entries of a disabled notifier until they would die
