@@ -63,7 +63,7 @@ func CheckResponse(resp *http.Response, body []byte, now time.Time) (retryable b
 	if code >= 200 && code < 300 {
 		return false, nil
 	}
-	err = fmt.Errorf("receiver answered %s: %s", resp.Status, excerpt(body))
+	err = fmt.Errorf("receiver answered %s: %s", resp.Status, Excerpt(body))
 	retryable = code == http.StatusRequestTimeout || code == http.StatusTooManyRequests ||
 		code >= 500 || (code >= 300 && code < 400)
 	if d := parseRetryAfter(resp.Header.Get("Retry-After"), now); d > 0 {
@@ -91,16 +91,16 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// excerpt returns at most 200 bytes of a response body for an error
-// message, on one line.
-func excerpt(body []byte) string {
+// Excerpt returns at most 200 bytes of a response body for an error
+// message or an answer shown to the operator, on one line, valid UTF-8.
+func Excerpt(body []byte) string {
 	const max = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "") + "…"
-	}
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "\uFFFD")), " ")
 	if s == "" {
 		return "(empty body)"
+	}
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
 	}
 	return s
 }

@@ -31,6 +31,15 @@ func NewRedactor(secrets ...string) Redactor {
 	return r
 }
 
+// String returns s with every secret replaced by "<redacted>", for text
+// shown to the operator (a receiver's answer in test-notify).
+func (r Redactor) String(s string) string {
+	for _, secret := range r {
+		s = strings.ReplaceAll(s, secret, "<redacted>")
+	}
+	return s
+}
+
 // Err returns err unchanged when its message holds no secret. Otherwise it
 // returns a new error with the secrets replaced, keeping only the
 // Retry-After delay: the original chain is dropped because any caller
@@ -40,10 +49,7 @@ func (r Redactor) Err(err error) error {
 		return nil
 	}
 	msg := err.Error()
-	clean := msg
-	for _, s := range r {
-		clean = strings.ReplaceAll(clean, s, "<redacted>")
-	}
+	clean := r.String(msg)
 	if clean == msg {
 		return err
 	}

@@ -51,3 +51,17 @@ func TestRedactorErr(t *testing.T) {
 		t.Errorf("redacted error still wraps the original chain")
 	}
 }
+
+func TestRedactorString(t *testing.T) {
+	r := NewRedactor("https://hooks.example/T1/B2/tok3n", "s3cret")
+	tests := []struct{ in, want string }{
+		{"HTTP/1.1 404 Not Found: no hook at https://hooks.example/T1/B2/tok3n", "HTTP/1.1 404 Not Found: no hook at <redacted>"},
+		{"key s3cret and s3cret", "key <redacted> and <redacted>"},
+		{"nothing to hide", "nothing to hide"},
+	}
+	for _, tt := range tests {
+		if got := r.String(tt.in); got != tt.want {
+			t.Errorf("Redactor.String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -199,7 +199,7 @@ func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool
 	}
 	defer resp.Body.Close()
 	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	answer = scrub(n.redact, resp.Proto+" "+resp.Status+": "+excerpt(respBody))
+	answer = n.redact.String(resp.Proto + " " + resp.Status + ": " + notify.Excerpt(respBody))
 	retryable, err = n.outcome(resp, respBody, readErr)
 	return answer, retryable, err
 }
@@ -207,7 +207,7 @@ func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool
 // outcome maps Slack's answer to the Notifier contract.
 func (n *Notifier) outcome(resp *http.Response, body []byte, readErr error) (retryable bool, err error) {
 	if gone(resp.StatusCode, body) {
-		err = n.redact.Err(fmt.Errorf("post to slack webhook: %s %s", resp.Status, excerpt(body)))
+		err = n.redact.Err(fmt.Errorf("post to slack webhook: %s %s", resp.Status, notify.Excerpt(body)))
 		// Wrapped after redaction, which may drop the chain.
 		return false, fmt.Errorf("%w (%w)", err, notify.ErrGone)
 	}
@@ -221,7 +221,7 @@ func (n *Notifier) outcome(resp *http.Response, body []byte, readErr error) (ret
 	}
 	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "ok" {
 		return false, n.redact.Err(fmt.Errorf("slack refused the message: %s %s",
-			resp.Status, excerpt(body)))
+			resp.Status, notify.Excerpt(body)))
 	}
 	return false, nil
 }
@@ -250,15 +250,6 @@ func gone(code int, body []byte) bool {
 	return code < 500 && slices.Contains(goneAnswers, strings.TrimSpace(string(body)))
 }
 
-// scrub replaces the redactor's secrets in s, for answers shown to the
-// operator.
-func scrub(r notify.Redactor, s string) string {
-	for _, secret := range r {
-		s = strings.ReplaceAll(s, secret, "<redacted>")
-	}
-	return s
-}
-
 // stripURL removes the *url.Error layer, whose message quotes the URL.
 func stripURL(err error) error {
 	var ue *url.Error
@@ -266,18 +257,6 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// excerpt is at most 200 bytes of an answer, on one line, for errors.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "\uFFFD")), " ")
-	if s == "" {
-		return "(empty body)"
-	}
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
 }
 
 // The Dispatcher and `newshound test-notify` find these by type assertion.

@@ -49,7 +49,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/newshound/newshound/news"
@@ -235,7 +234,7 @@ func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool
 	// A read error after the status arrived does not change the outcome:
 	// the status line is the receiver's verdict.
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	answer = scrub(n.redact, resp.Proto+" "+resp.Status+": "+excerpt(respBody))
+	answer = n.redact.String(resp.Proto + " " + resp.Status + ": " + notify.Excerpt(respBody))
 	retryable, err = notify.CheckResponse(resp, respBody, n.now())
 	if err != nil {
 		err = n.redact.Err(fmt.Errorf("post to webhook: %w", err))
@@ -247,27 +246,6 @@ func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool
 		return answer, retryable, err
 	}
 	return answer, false, nil
-}
-
-// scrub replaces the redactor's secrets in s, for answers shown to the
-// operator.
-func scrub(r notify.Redactor, s string) string {
-	for _, secret := range r {
-		s = strings.ReplaceAll(s, secret, "<redacted>")
-	}
-	return s
-}
-
-// excerpt is at most 200 bytes of an answer, on one line.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "\uFFFD")), " ")
-	if s == "" {
-		return "(empty body)"
-	}
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
 }
 
 func (n *Notifier) setHeaders(h http.Header, id string, body []byte) {
