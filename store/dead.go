@@ -127,7 +127,14 @@ func requeueDead(tx *bbolt.Tx, id string, now time.Time) error {
 	}
 	alerts := tx.Bucket(bucketAlerts)
 	if alerts.Get([]byte(rec.AlertID)) == nil {
-		if err := putJSON(alerts, []byte(rec.AlertID), rec.Alert); err != nil {
+		// Pruned meanwhile (dead letters outlive their alert): it comes
+		// back into the history with its entry.
+		a := rec.Alert
+		a.ID = rec.AlertID
+		if err := putJSON(alerts, []byte(rec.AlertID), a); err != nil {
+			return err
+		}
+		if err := indexAlert(tx, a); err != nil {
 			return err
 		}
 	}

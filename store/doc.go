@@ -14,7 +14,14 @@
 //     few transactions instead.
 //   - Values are JSON (debuggable with `bbolt get`), times in UTC. The JSON
 //     field names are the on-disk format: they are fixed by golden files in
-//     testdata/ and must not change without a migration.
+//     testdata/ and must not change without a migration. Two kinds of
+//     record are binary because they are counted in millions: the seen
+//     sets (fingerprints; see Seen keys) and the index keys (big-endian
+//     times); their encodings are pinned by golden files as well.
+//   - New files use 16 KiB pages (older files keep theirs until Compact):
+//     bbolt puts at least two records on a page and spills larger pages
+//     into whole extra pages, so ~2 kB compressed texts left 4 KiB pages
+//     about half empty.
 //   - Byte slices handed out by bbolt live only as long as their transaction;
 //     everything leaving a transaction is decoded (and so copied) first.
 //   - Open fails fast: a file locked by another process gives ErrLocked after
@@ -24,19 +31,33 @@
 //     files are built under a temporary name and linked into place, so an
 //     empty file at the path can only mean damage.
 //
-// # Schema (version 4, meta/version = 4)
+// # Schema (version 5, meta/version = 5)
 //
 //	meta/
 //	    version                       → JSON int, the schema version
-//	seen/
-//	    <source> 0x00 <key>           → JSON time, first seen
-//	                                    (keys over 1000 bytes are stored as
-//	                                    "sha256:" + hex of the key)
+//	seen/                             (binary since v5)
+//	    <u32 BE week><u16 BE slot>    → sorted 8-byte fingerprints
+//	                                    of the keys first seen in that
+//	                                    week (weeks since 1970-01-01 UTC);
+//	                                    sealed weeks; see Seen keys
+//	seen_week/                        (since v5)
+//	    <u32 BE week><u16 BE slot>    → the same, for the current week
 //	sources/
 //	    <source>                      → JSON SourceState
 //	alerts/
 //	    <alert id>                    → JSON alert (kept after delivery: it
-//	                                    is the dedup record)
+//	                                    is the dedup record, until pruned)
+//	alerts_by_found/                  (since v5)
+//	    <u64 BE unix nanos of Found><alert id> → empty
+//	alerts_by_watch/                  (since v5)
+//	    <watch> 0x00 <u64 BE nanos of Found><alert id> → the alert's
+//	                                    source, so a query by watch and
+//	                                    source need not decode the rest
+//	alerts_by_source/                 (since v5)
+//	    <source> 0x00 <u64 BE nanos of Found><alert id> → empty
+//	                                    the alert history's indexes, newest
+//	                                    last; written with alerts/, in the
+//	                                    same transaction
 //	outbox/
 //	    <alert id>/<notifier>         → JSON entry: attempts, created,
 //	                                    next attempt, last error, digest
@@ -62,16 +83,17 @@
 //	    <entry id>                    → empty: a dead letter whose notice
 //	                                    is not queued yet (never a notice's
 //	                                    own dead letter)
-//	texts/                            (since v2)
-//	    <article id>                  → DEFLATE-compressed JSON article:
-//	                                    id, url, source, title, text,
-//	                                    published, found (ids over 1000
-//	                                    bytes are keyed "sha256:" + hex)
-//	texts_by_found/                   (since v2)
-//	    <u64 BE unix nanos of found><article id> → empty
-//	                                    index of texts/ by found time, so
-//	                                    Articles and PruneTexts are range
-//	                                    scans
+//	articles/                         (since v5; v2–v4: texts/ by ID and
+//	                                   texts_by_found/)
+//	    <u64 BE unix nanos of found><text key> → DEFLATE-compressed JSON
+//	                                    article: id, url, source, title,
+//	                                    text, published, found. The text
+//	                                    key is the article ID, or "sha256:"
+//	                                    + hex of it for IDs over 1000 bytes
+//	article_ids/                      (since v5)
+//	    <first 8 bytes of SHA-256 of the text key> → u64 BE unix nanos
+//	                                    of found: which articles/ key holds
+//	                                    an article, for "first record wins"
 //	fetch/                            (since v3)
 //	    <source>                      → JSON FetchState: listing URL,
 //	                                    ETag, Last-Modified, not-before
@@ -79,7 +101,31 @@
 //	                                    discovered feed URL
 //
 // outbox/ and due/ are always changed together, in one transaction; so
-// are texts/ and texts_by_found/, and dead/ and announce/.
+// are articles/ and article_ids/, alerts/ and its three indexes, and
+// dead/ and announce/. Entry ids are "<alert id>/<notifier>" and notifier
+// names never contain "/", so an alert's entries in outbox/, delivered/
+// and dead/ are the keys that start with "<alert id>/" and have no
+// further "/": the alert history and Prune find them with one seek each.
+//
+// # Seen keys
+//
+// One record per seen key (v1–v4: "<source> 0x00 <key>" → JSON time,
+// ~150 bytes with bbolt's 16-byte record header) would make a year at
+// 20,000 articles a day, with two or three keys each and 180 days kept,
+// well over a gigabyte. Since v5 a key is a fingerprint: SHA-256 of the
+// v4 record key; its first 12 bits pick one of 4096 slots and the next 64
+// bits are stored, sorted, in the set of its slot for the week the key
+// was first seen: 8 bytes a key. Seen looks the fingerprint up in each
+// stored week's set, newest first (about 27 weeks: a few microseconds
+// each); Record adds a pass's new keys to the current week's sets in
+// seen_week/, each touched set written once. Those sets grow pass after
+// pass, and bbolt leaves pages of values that grow in place about a
+// third full, so the first Record of a new week moves the finished
+// week's sets, in key order, to the end of seen/, where they fill whole
+// pages and stay untouched until pruned (a ~3 MB write once a week at
+// 20,000 articles a day). A false "seen" needs 76 equal bits: with 10
+// million keys stored, about 10^-16 per lookup. Pruning
+// drops whole weeks, so first-seen times have a week's granularity.
 //
 // # Outbox
 //
@@ -104,12 +150,41 @@
 // a changed rule over what was crawled. The first record of an article ID
 // wins: an article crawled again or by a second source keeps its first
 // source and found time. Texts are compressed before the write
-// transaction begins, and the daemon removes old ones with PruneTexts in
-// small transactions. Articles reads in batches of a few dozen per read
-// transaction and calls back between them, so a slow reader never keeps a
-// read transaction open (which would stall bbolt when the file must grow).
-// Alerts keep their own copy of title and snippet and do not depend on
-// texts/.
+// transaction begins, and are keyed by found time so that new ones are
+// appended (pages fill up) and PruneTexts deletes from the front.
+// Articles reads in batches of a few dozen per read transaction and calls
+// back between them, so a slow reader never keeps a read transaction open
+// (which would stall bbolt when the file must grow). Alerts keep their
+// own copy of title and snippet and do not depend on articles/.
+//
+// # Alert history
+//
+// Alerts pages through alerts/ newest first using the narrowest index
+// the query allows (watch, else source, else found time), with an opaque
+// cursor that names the last alert of the previous page: alerts stored
+// meanwhile never shift the later pages. Each alert comes with the state
+// of each of its entries (queued, delivered or dead).
+//
+// # Retention
+//
+// Prune removes, in write transactions of a bounded number of keys, the
+// seen weeks wholly older than the seen retention, the alerts found
+// before the alert retention (with their delivered/, dead/, announce/
+// and index keys; never an alert with a queued entry) and the texts
+// older than the text retention. A pruned alert can be raised again
+// only by an article that is no longer seen: keep seen retention at
+// least as long as alert retention (see Prune for what happens
+// otherwise).
+//
+// # Backups and compaction
+//
+// Backup and BackupFile copy the database in one read transaction
+// (bbolt Tx.WriteTo) while the daemon runs; BackupFile writes a synced
+// 0600 temporary file and renames it into place. Compact copies a closed
+// database into a new 0600 file with full pages; bbolt never shrinks a
+// file, so this is how space freed by pruning goes back to the system.
+// The database is created 0600; Permissions lets the daemon warn about a
+// file others can read.
 //
 // # Migrations
 //
@@ -122,7 +197,13 @@
 // first run after the upgrade fetches every listing unconditionally);
 // v3→v4 rebuilds due/ with the notifier prefix from outbox/ and adds
 // disabled/ and announce/ (empty: dead letters from before the upgrade
-// were logged when they died and are not announced). v3 entries lack
+// were logged when they died and are not announced); v4→v5 builds the
+// three alert indexes from alerts/, rewrites seen/ as weekly fingerprint
+// sets (each key in the week of its stored first-seen time) and moves
+// texts/ into articles/ and article_ids/, dropping texts/ and
+// texts_by_found/. The v5 migration holds what it rewrites in memory
+// until its commit: upgrading a large file needs about its size in free
+// memory once, and an upgraded file keeps its 4 KiB pages until Compact. v3 entries lack
 // "digest" and "first_due" and read back as immediate entries with
 // FirstDue zero, which the dispatcher takes as Created.
 // Fetch state is written by PutFetchState after Record, in its own

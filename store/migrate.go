@@ -27,12 +27,20 @@ var (
 	// Since version 4.
 	bucketDisabled = []byte("disabled")
 	bucketAnnounce = []byte("announce")
+	// Since version 5; articles/ and article_ids/ replace texts/ and
+	// texts_by_found/.
+	bucketArticles       = []byte("articles")
+	bucketArticleIDs     = []byte("article_ids")
+	bucketSeenWeek       = []byte("seen_week")
+	bucketAlertsByFound  = []byte("alerts_by_found")
+	bucketAlertsByWatch  = []byte("alerts_by_watch")
+	bucketAlertsBySource = []byte("alerts_by_source")
 
 	keyVersion = []byte("version")
 )
 
 // schemaVersion is the version this binary writes and the highest it reads.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // migration brings a file from version-1 to version. It runs inside the
 // write transaction that also records the new version, so a crash mid-way
@@ -50,6 +58,7 @@ var migrations = []migration{
 	{version: 2, name: "keep article texts", migrate: createBucketsV2},
 	{version: 3, name: "keep fetch state", migrate: createBucketsV3},
 	{version: 4, name: "per-notifier due index, disabled notifiers, announcements", migrate: migrateV4},
+	{version: 5, name: "alert history indexes, seen keys as weekly fingerprint sets, texts by found time", migrate: migrateV5},
 }
 
 // bucketsV1 are the buckets of schema version 1.
@@ -70,8 +79,15 @@ var bucketsV3 = [][]byte{bucketFetch}
 // their channel is gone, and dead letters not announced yet.
 var bucketsV4 = [][]byte{bucketDisabled, bucketAnnounce}
 
-// buckets are every bucket of the current schema.
-var buckets = slices.Concat(bucketsV1, bucketsV2, bucketsV3, bucketsV4)
+// bucketsV5 are the buckets version 5 adds: the alerts indexed by found
+// time, overall and per watch and per source, for the alert history; and
+// the article texts keyed by found time with an index by ID, which
+// replace texts/ and texts_by_found/.
+var bucketsV5 = [][]byte{bucketAlertsByFound, bucketAlertsByWatch, bucketAlertsBySource, bucketArticles, bucketArticleIDs, bucketSeenWeek}
+
+// buckets are every bucket of the current schema (version 5 dropped the
+// text buckets of version 2).
+var buckets = slices.Concat(bucketsV1, bucketsV3, bucketsV4, bucketsV5)
 
 func createBucketsV1(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV1) }
 
@@ -115,6 +131,40 @@ func migrateV4(tx *bbolt.Tx) error {
 		return fmt.Errorf("index the outbox: %w", err)
 	}
 	return createBuckets(tx, bucketsV4)
+}
+
+// migrateV5 adds the alert history indexes and fills them from alerts/,
+// rewrites seen/ as weekly fingerprint sets (see seen.go) and moves the
+// article texts into articles/ keyed by found time (see text.go). It runs
+// in one transaction like every migration, so it holds the moved data in
+// memory until the commit: a file of several hundred MB needs as much
+// free memory once.
+func migrateV5(tx *bbolt.Tx) error {
+	alerts := tx.Bucket(bucketAlerts)
+	if alerts == nil {
+		return nil // not a newshound file: check reports the missing buckets
+	}
+	if err := createBuckets(tx, bucketsV5); err != nil {
+		return err
+	}
+	if err := migrateSeenV5(tx); err != nil {
+		return err
+	}
+	if err := migrateTextsV5(tx); err != nil {
+		return err
+	}
+	err := alerts.ForEach(func(k, v []byte) error {
+		var rec alertRecord
+		if err := decode(v, &rec); err != nil {
+			return fmt.Errorf("alert %s: %w", k, err)
+		}
+		rec.ID = string(k) // the key is what every other bucket refers to
+		return indexAlert(tx, rec)
+	})
+	if err != nil {
+		return fmt.Errorf("index the alerts: %w", err)
+	}
+	return nil
 }
 
 func createBuckets(tx *bbolt.Tx, names [][]byte) error {

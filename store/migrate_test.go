@@ -271,7 +271,7 @@ func TestMigrateV3ToV4(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := rawVersion(t, path); got != "4" {
-		t.Errorf("meta/version after migration = %q, want 4", got)
+	if got, want := rawVersion(t, path), strconv.Itoa(schemaVersion); got != want {
+		t.Errorf("meta/version after migration = %q, want %q", got, want)
 	}
 }

@@ -35,6 +35,11 @@ func validateAlerts(alerts []QueuedAlert) error {
 		if qa.Alert.ID == "" {
 			return fmt.Errorf("alerts[%d]: empty ID", i)
 		}
+		// The alert indexes separate the watch and source names from the
+		// time with 0x00.
+		if strings.ContainsRune(qa.Alert.Watch, 0) || strings.ContainsRune(qa.Alert.Source, 0) {
+			return fmt.Errorf("alerts[%d]: watch or source name contains a NUL byte", i)
+		}
 		for _, r := range qa.routes() {
 			if err := validNotifier(r.Notifier); err != nil {
 				return fmt.Errorf("alerts[%d]: %w", i, err)
@@ -87,8 +92,12 @@ func queueAlert(tx *bbolt.Tx, qa QueuedAlert, now time.Time) (bool, error) {
 	if alerts.Get(id) != nil {
 		return false, nil
 	}
-	if err := putJSON(alerts, id, toAlertRecord(qa.Alert)); err != nil {
+	rec := toAlertRecord(qa.Alert)
+	if err := putJSON(alerts, id, rec); err != nil {
 		return false, fmt.Errorf("store alert %s: %w", qa.Alert.ID, err)
+	}
+	if err := indexAlert(tx, rec); err != nil {
+		return false, err
 	}
 	done := make(map[string]bool)
 	for _, r := range qa.routes() {

@@ -94,7 +94,7 @@ func (s *Store) Record(p Pass) (queued []string, err error) {
 		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
 	}
 	err = s.update(func(tx *bbolt.Tx) error {
-		if err := markSeen(tx.Bucket(bucketSeen), p.Source, p.Seen, now); err != nil {
+		if err := markSeen(tx, p.Source, p.Seen, now); err != nil {
 			return err
 		}
 		if err := putTexts(tx, texts); err != nil {
@@ -119,34 +119,13 @@ func (p Pass) validate() error {
 	return validateAlerts(p.Alerts)
 }
 
-func markSeen(b *bbolt.Bucket, source string, articles []news.Article, now time.Time) error {
-	first, err := encode(now)
-	if err != nil {
-		return err
-	}
-	for _, a := range articles {
-		for _, key := range a.Keys {
-			if key == "" {
-				continue
-			}
-			k := seenKey(source, key)
-			if b.Get(k) != nil {
-				continue // keep the first-seen time
-			}
-			if err := b.Put(k, first); err != nil {
-				return fmt.Errorf("mark %q seen: %w", key, err)
-			}
-		}
-	}
-	return nil
-}
-
 // Seen reports whether key is marked seen for source.
 func (s *Store) Seen(source, key string) (bool, error) {
 	var seen bool
 	err := s.view(func(tx *bbolt.Tx) error {
-		seen = tx.Bucket(bucketSeen).Get(seenKey(source, key)) != nil
-		return nil
+		var err error
+		seen, err = isSeen(tx, seenFingerprint(source, key))
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("look up seen key for source %q: %w", source, err)

@@ -44,6 +44,14 @@ type Store struct {
 	now  func() time.Time
 }
 
+// pageSize is the bbolt page size of new files (and of Compact's
+// copies); older files keep theirs. bbolt puts at least two records on a
+// page and lets a larger page spill into whole extra pages, so article
+// texts (~2 kB compressed) left 4 KiB pages about half empty; on 16 KiB
+// pages they fill ~90 %. Larger pages cost more bytes per commit, not
+// more fsyncs.
+const pageSize = 16 << 10
+
 // filePerm keeps the database (alert contents, source state) private to
 // the daemon's user.
 const filePerm = 0o600
@@ -150,7 +158,7 @@ func create(path string, timeout time.Duration) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	db, err := bbolt.Open(tmpName, filePerm, &bbolt.Options{Timeout: timeout})
+	db, err := bbolt.Open(tmpName, filePerm, &bbolt.Options{Timeout: timeout, PageSize: pageSize})
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}

@@ -156,22 +156,22 @@ func TestDamagedFileIsRefused(t *testing.T) {
 		damage func(t *testing.T, path string, size, used int64)
 	}{
 		{"empty", func(t *testing.T, path string, _, _ int64) { truncate(t, path, 0) }},
-		{"truncated to one page", func(t *testing.T, path string, _, _ int64) { truncate(t, path, 4096) }},
-		{"truncated mid-meta", func(t *testing.T, path string, _, _ int64) { truncate(t, path, 5000) }},
+		{"truncated to one page", func(t *testing.T, path string, _, _ int64) { truncate(t, path, pageSize) }},
+		{"truncated mid-meta", func(t *testing.T, path string, _, _ int64) { truncate(t, path, pageSize+1000) }},
 		{"truncated to half", func(t *testing.T, path string, size, _ int64) { truncate(t, path, size/2) }},
-		{"last used page cut", func(t *testing.T, path string, _, used int64) { truncate(t, path, used-4096) }},
+		{"last used page cut", func(t *testing.T, path string, _, used int64) { truncate(t, path, used-pageSize) }},
 		{"garbage", func(t *testing.T, path string, _, _ int64) {
 			writeFile(t, path, bytes.Repeat([]byte("not a database\x00\xff"), 4096))
 		}},
 		{"short garbage", func(t *testing.T, path string, _, _ int64) { writeFile(t, path, []byte("junk")) }},
 		{"data pages overwritten", func(t *testing.T, path string, size, _ int64) {
-			overwrite(t, path, 2*4096, bytes.Repeat([]byte{0xff}, int(size)-2*4096))
+			overwrite(t, path, 2*pageSize, bytes.Repeat([]byte{0xff}, int(size)-2*pageSize))
 		}},
 		{"first half of the pages overwritten", func(t *testing.T, path string, _, used int64) {
-			overwrite(t, path, 2*4096, bytes.Repeat([]byte{0xa5}, int(used/2)))
+			overwrite(t, path, 2*pageSize, bytes.Repeat([]byte{0xa5}, int(used/2)))
 		}},
 		{"meta pages zeroed", func(t *testing.T, path string, _, _ int64) {
-			overwrite(t, path, 0, make([]byte, 2*4096))
+			overwrite(t, path, 0, make([]byte, 2*pageSize))
 		}},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -38,7 +39,8 @@ const DefaultPruneBatch = 500
 // pendingText is a text compressed before the write transaction, so the
 // writer lock is not held while DEFLATE runs.
 type pendingText struct {
-	key, found []byte // texts/ key; texts_by_found/ key
+	key, found []byte // textKey of the ID; articles/ key (found time, then key)
+	week       uint32 // of the found time
 	value      []byte
 }
 
@@ -52,9 +54,41 @@ func textKey(id string) []byte {
 	return []byte(id)
 }
 
-// foundKey orders texts_by_found/: u64 BE unix nanos of Found, then the
-// texts/ key (the due index's encoding).
+// foundKey orders articles/ (and the alert indexes): u64 BE unix nanos
+// of Found, then the text key (the due index's encoding).
 func foundKey(found time.Time, key []byte) []byte { return dueKey(found, string(key)) }
+
+// articleIDKey is the article_ids/ key of a text found at found: the
+// week of found (u32 BE, weeks since 1970 as in seen/), then 8 bytes of
+// the SHA-256 of the text key. The week makes the index prunable by
+// whole ranges from the front, like articles/, instead of by random
+// deletes. An entry is only a hint: putTexts checks that the articles/
+// key it points at exists, so an entry left after its text was pruned,
+// or two IDs sharing the 8 bytes (about one chance in ten million a year
+// at 20,000 articles a day), cost at most one replay text, nothing else.
+func articleIDKey(week uint32, key []byte) []byte {
+	sum := sha256.Sum256(key)
+	k := make([]byte, 4, 4+8)
+	binary.BigEndian.PutUint32(k, week)
+	return append(k, sum[:8]...)
+}
+
+// textStored reports whether the article with text key key is in
+// articles/: it looks the ID up in each week of article_ids/, newest
+// first (text retention / 7 + 2 weeks at most), and checks the text.
+func textStored(arts, ids *bbolt.Bucket, key []byte) bool {
+	c := ids.Cursor()
+	k, _ := c.Last()
+	for len(k) >= 4 {
+		week := binary.BigEndian.Uint32(k)
+		if at := ids.Get(articleIDKey(week, key)); len(at) == 8 && arts.Get(append(bytes.Clone(at), key...)) != nil {
+			return true
+		}
+		c.Seek(articleIDKey(week, nil)[:4])
+		k, _ = c.Prev()
+	}
+	return false
+}
 
 // encodeTexts compresses the text of every article that has an ID. An
 // article without a Source is filed under the pass's source, one without
@@ -96,7 +130,7 @@ func encodeTexts(source string, articles []news.Article, now time.Time) ([]pendi
 			return nil, fmt.Errorf("compress text of %s: %w", a.ID, err)
 		}
 		key := textKey(a.ID)
-		out = append(out, pendingText{key: key, found: foundKey(found, key), value: bytes.Clone(buf.Bytes())})
+		out = append(out, pendingText{key: key, found: foundKey(found, key), week: weekOf(found), value: bytes.Clone(buf.Bytes())})
 	}
 	return out, nil
 }
@@ -104,15 +138,16 @@ func encodeTexts(source string, articles []news.Article, now time.Time) ([]pendi
 // putTexts stores texts not stored yet: the first record of an article
 // wins, so its Found stays the time it was first crawled.
 func putTexts(tx *bbolt.Tx, texts []pendingText) error {
-	b, idx := tx.Bucket(bucketTexts), tx.Bucket(bucketTextsByFound)
+	arts, ids := tx.Bucket(bucketArticles), tx.Bucket(bucketArticleIDs)
+	arts.FillPercent = appendFill
 	for _, t := range texts {
-		if b.Get(t.key) != nil {
+		if textStored(arts, ids, t.key) {
 			continue
 		}
-		if err := b.Put(t.key, t.value); err != nil {
+		if err := arts.Put(t.found, t.value); err != nil {
 			return fmt.Errorf("store article text: %w", err)
 		}
-		if err := idx.Put(t.found, []byte{}); err != nil {
+		if err := ids.Put(articleIDKey(t.week, t.key), t.found[:8]); err != nil {
 			return fmt.Errorf("index article text: %w", err)
 		}
 	}
@@ -172,21 +207,16 @@ func (s *Store) Articles(since time.Time, fn func(news.Article) error) error {
 // on, and returns the key to continue from (nil at the end).
 func (s *Store) readTexts(from []byte) (out []news.Article, next []byte, err error) {
 	err = s.view(func(tx *bbolt.Tx) error {
-		texts := tx.Bucket(bucketTexts)
-		c := tx.Bucket(bucketTextsByFound).Cursor()
-		for k, _ := c.Seek(from); k != nil; k, _ = c.Next() {
+		c := tx.Bucket(bucketArticles).Cursor()
+		for k, v := c.Seek(from); k != nil; k, v = c.Next() {
 			if len(out) == articlesPerRead {
 				next = bytes.Clone(k)
 				return nil
 			}
 			if len(k) <= 8 {
-				return fmt.Errorf("%w: texts index key of %d bytes", ErrCorrupt, len(k))
+				return fmt.Errorf("%w: articles key of %d bytes", ErrCorrupt, len(k))
 			}
-			raw := texts.Get(k[8:])
-			if raw == nil {
-				return fmt.Errorf("%w: texts index points at missing text %q", ErrCorrupt, k[8:])
-			}
-			a, err := decodeText(raw)
+			a, err := decodeText(v)
 			if err != nil {
 				return fmt.Errorf("text %q: %w", k[8:], err)
 			}
@@ -199,7 +229,8 @@ func (s *Store) readTexts(from []byte) (out []news.Article, next []byte, err err
 
 // PruneTexts deletes the texts of articles found before before, in write
 // transactions of at most batch texts (batch <= 0: DefaultPruneBatch), so
-// a large backlog never holds the writer for long. It returns how many it
+// a large backlog never holds the writer for long, and then the weeks of
+// article_ids/ that ended before before. It returns how many texts it
 // deleted, also when a later transaction fails.
 func (s *Store) PruneTexts(before time.Time, batch int) (int, error) {
 	if batch <= 0 {
@@ -219,31 +250,88 @@ func (s *Store) PruneTexts(before time.Time, batch int) (int, error) {
 		}
 		total += n
 		if n < batch {
+			break
+		}
+	}
+	idLimit := articleIDKey(weekOf(before), nil)[:4]
+	for {
+		n := 0
+		err := s.update(func(tx *bbolt.Tx) error {
+			var err error
+			n, err = deleteBefore(tx.Bucket(bucketArticleIDs), idLimit, 2*batch)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune article text index: %w", err)
+		}
+		if n < 2*batch {
 			return total, nil
 		}
 	}
 }
 
-// pruneBatch deletes up to batch index entries sorting before limit, with
-// their texts. Keys are collected first: deleting under a bbolt cursor
-// can skip the following key.
+// pruneBatch deletes up to batch texts found before limit, oldest first.
 func pruneBatch(tx *bbolt.Tx, limit []byte, batch int) (int, error) {
-	idx, texts := tx.Bucket(bucketTextsByFound), tx.Bucket(bucketTexts)
+	b := tx.Bucket(bucketArticles)
+	c := b.Cursor()
+	k, _ := c.First()
+	if k != nil && len(k) <= 8 && bytes.Compare(k, limit) < 0 {
+		return 0, fmt.Errorf("%w: articles key of %d bytes", ErrCorrupt, len(k))
+	}
+	return deleteBefore(b, limit, batch)
+}
+
+// deleteBefore deletes up to n keys of b that sort before limit, from the
+// first. Keys are collected first: deleting under a bbolt cursor can skip
+// the following key.
+func deleteBefore(b *bbolt.Bucket, limit []byte, n int) (int, error) {
 	var keys [][]byte
-	c := idx.Cursor()
-	for k, _ := c.First(); k != nil && len(keys) < batch && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && len(keys) < n && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
 		keys = append(keys, bytes.Clone(k))
 	}
 	for _, k := range keys {
-		if len(k) <= 8 {
-			return 0, fmt.Errorf("%w: texts index key of %d bytes", ErrCorrupt, len(k))
-		}
-		if err := texts.Delete(k[8:]); err != nil {
-			return 0, err
-		}
-		if err := idx.Delete(k); err != nil {
+		if err := b.Delete(k); err != nil {
 			return 0, err
 		}
 	}
 	return len(keys), nil
+}
+
+// migrateTextsV5 moves the v4 texts (texts/ keyed by ID, indexed by
+// texts_by_found/) into articles/ keyed by found time and article_ids/,
+// and drops the v4 buckets. The values are copied as they are.
+func migrateTextsV5(tx *bbolt.Tx) error {
+	old, idx := tx.Bucket(bucketTexts), tx.Bucket(bucketTextsByFound)
+	if old == nil || idx == nil {
+		return nil // a v1 file: its texts buckets were just created empty
+	}
+	arts, ids := tx.Bucket(bucketArticles), tx.Bucket(bucketArticleIDs)
+	arts.FillPercent = appendFill
+	err := idx.ForEach(func(k, _ []byte) error {
+		if len(k) <= 8 {
+			return fmt.Errorf("%w: texts index key of %d bytes", ErrCorrupt, len(k))
+		}
+		v := old.Get(k[8:])
+		if v == nil {
+			return nil // an index key without its text: nothing to keep
+		}
+		if err := arts.Put(k, v); err != nil {
+			return err
+		}
+		found, err := dueTime(k)
+		if err != nil {
+			return err
+		}
+		return ids.Put(articleIDKey(weekOf(found), k[8:]), k[:8])
+	})
+	if err != nil {
+		return fmt.Errorf("move the article texts: %w", err)
+	}
+	for _, name := range [][]byte{bucketTexts, bucketTextsByFound} {
+		if err := tx.DeleteBucket(name); err != nil {
+			return fmt.Errorf("drop bucket %s: %w", name, err)
+		}
+	}
+	return nil
 }

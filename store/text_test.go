@@ -219,8 +219,8 @@ func TestPruneTexts(t *testing.T) {
 			if diff := cmp.Diff(tt.wantRest, storedIDs(t, s, time.Time{})); diff != "" {
 				t.Errorf("Articles() after PruneTexts mismatch (-want +got):\n%s", diff)
 			}
-			if got := countKeys(t, s, bucketTexts); got != len(tt.wantRest) {
-				t.Errorf("texts/ holds %d values after PruneTexts, want %d", got, len(tt.wantRest))
+			if got := countKeys(t, s, bucketArticles); got != len(tt.wantRest) {
+				t.Errorf("articles/ holds %d values after PruneTexts, want %d", got, len(tt.wantRest))
 			}
 			// A pruned article recorded again is stored afresh.
 			if tt.wantN > 0 {
@@ -242,17 +242,20 @@ func countKeys(t *testing.T, s *Store, bucket []byte) int {
 	return n
 }
 
-// TestDamagedTextIsCorrupt: a text value that does not inflate, an index
-// entry without its text and a malformed index key all give ErrCorrupt.
+// TestDamagedTextIsCorrupt: a text value that does not inflate or does not
+// decode, and a malformed key, all give ErrCorrupt.
 func TestDamagedTextIsCorrupt(t *testing.T) {
 	tests := []struct {
 		name   string
 		damage func(tx *bbolt.Tx) error
 	}{
-		{"not deflate", func(tx *bbolt.Tx) error { return tx.Bucket(bucketTexts).Put([]byte("a"), []byte("\xff\xff junk")) }},
-		{"not json", func(tx *bbolt.Tx) error { return tx.Bucket(bucketTexts).Put([]byte("a"), deflate(t, []byte("{nope"))) }},
-		{"text missing", func(tx *bbolt.Tx) error { return tx.Bucket(bucketTexts).Delete([]byte("a")) }},
-		{"short index key", func(tx *bbolt.Tx) error { return tx.Bucket(bucketTextsByFound).Put([]byte("\xff"), nil) }},
+		{"not deflate", func(tx *bbolt.Tx) error {
+			return tx.Bucket(bucketArticles).Put(foundKey(t0, []byte("a")), []byte("\xff\xff junk"))
+		}},
+		{"not json", func(tx *bbolt.Tx) error {
+			return tx.Bucket(bucketArticles).Put(foundKey(t0, []byte("a")), deflate(t, []byte("{nope")))
+		}},
+		{"short key", func(tx *bbolt.Tx) error { return tx.Bucket(bucketArticles).Put([]byte("\xff"), nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,7 +288,8 @@ func deflate(t testing.TB, b []byte) []byte {
 	return buf.Bytes()
 }
 
-// TestOnDiskText pins the stored text record (inflated) and its index key.
+// TestOnDiskText pins the stored text record (inflated), its key and its
+// article_ids/ entry.
 func TestOnDiskText(t *testing.T) {
 	s, path := openTest(t)
 	a := article("https://example.com/a", t0)
@@ -294,15 +298,15 @@ func TestOnDiskText(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	raw := rawValue(t, path, string(bucketTexts), a.ID)
+	raw := rawValue(t, path, string(bucketArticles), string(foundKey(t0, []byte(a.ID))))
 	plain, err := io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
 	if err != nil {
 		t.Fatalf("stored text does not inflate: %v", err)
 	}
 	checkGolden(t, filepath.Join("testdata", "text.golden.json"), plain)
-	idx := rawValue(t, path, string(bucketTextsByFound), string(foundKey(t0, []byte(a.ID))))
-	if len(idx) != 0 {
-		t.Errorf("texts_by_found value = %q, want empty", idx)
+	idx := rawValue(t, path, string(bucketArticleIDs), string(articleIDKey(weekOf(t0), []byte(a.ID))))
+	if want := foundKey(t0, nil); !bytes.Equal(idx, want) {
+		t.Errorf("article_ids value = %x, want the found time %x", idx, want)
 	}
 }
 
