@@ -1,0 +1,251 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/store"
+)
+
+// The JSON shapes of the API. Field names are part of the API: change
+// them only with a new version prefix.
+type (
+	alertsResponse struct {
+		Alerts []alertJSON `json:"alerts"`
+		Next   string      `json:"next"`
+	}
+	alertJSON struct {
+		ID         string         `json:"id"`
+		Watch      string         `json:"watch"`
+		Source     string         `json:"source"`
+		URL        string         `json:"url"`
+		Title      string         `json:"title"`
+		Published  *time.Time     `json:"published"`
+		Found      *time.Time     `json:"found"`
+		Fired      string         `json:"fired"`
+		Snippet    string         `json:"snippet"`
+		Highlights []news.Span    `json:"highlights"`
+		Matches    []news.Match   `json:"matches"`
+		Deliveries []deliveryJSON `json:"deliveries"`
+	}
+	deliveryJSON struct {
+		Notifier  string     `json:"notifier"`
+		State     string     `json:"state"`
+		Attempts  int        `json:"attempts"`
+		At        *time.Time `json:"at"`
+		LastError string     `json:"last_error"`
+	}
+	sourcesResponse struct {
+		Sources []sourceJSON `json:"sources"`
+	}
+	sourceJSON struct {
+		Name                string     `json:"name"`
+		Kind                string     `json:"kind"`
+		URL                 string     `json:"url"`
+		Healthy             bool       `json:"healthy"`
+		UnhealthySince      *time.Time `json:"unhealthy_since"`
+		LastRun             *time.Time `json:"last_run"`
+		NextRun             *time.Time `json:"next_run"`
+		LastSuccess         *time.Time `json:"last_success"`
+		ConsecutiveFailures int        `json:"consecutive_failures"`
+		ConsecutiveEmpty    int        `json:"consecutive_empty"`
+		Items               int        `json:"items"`
+		NewArticles         int        `json:"new_articles"`
+		History             []int      `json:"history"`
+		LastError           string     `json:"last_error"`
+	}
+	errorJSON struct {
+		Error string `json:"error"`
+		Param string `json:"param,omitempty"`
+	}
+)
+
+// paramError is a bad query parameter: a 400 naming it.
+type paramError struct {
+	param, message string
+}
+
+func (e *paramError) Error() string { return e.param + ": " + e.message }
+
+func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
+	q, err := parseAlertQuery(r.URL.Query(), s.now())
+	if err != nil {
+		writeParamError(w, err)
+		return
+	}
+	page, err := s.backend.Alerts(q)
+	if errors.Is(err, store.ErrBadCursor) {
+		writeParamError(w, &paramError{"cursor", "is not a cursor this server handed out"})
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	resp := alertsResponse{Alerts: make([]alertJSON, 0, len(page.Alerts)), Next: page.Next}
+	for _, rec := range page.Alerts {
+		resp.Alerts = append(resp.Alerts, toAlertJSON(rec))
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
+	sources, err := s.backend.Sources()
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	resp := sourcesResponse{Sources: make([]sourceJSON, 0, len(sources))}
+	for _, src := range sources {
+		resp.Sources = append(resp.Sources, sourceJSON{
+			Name:                src.Name,
+			Kind:                src.Kind,
+			URL:                 sourceURL(src.URL),
+			Healthy:             !src.Unhealthy,
+			UnhealthySince:      timeOrNil(src.UnhealthySince),
+			LastRun:             timeOrNil(src.LastRun),
+			NextRun:             timeOrNil(src.NextRun),
+			LastSuccess:         timeOrNil(src.LastSuccess),
+			ConsecutiveFailures: src.ConsecutiveFailures,
+			ConsecutiveEmpty:    src.ConsecutiveEmpty,
+			Items:               src.Items,
+			NewArticles:         src.New,
+			History:             nonNil(src.History),
+			LastError:           src.LastError,
+		})
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func toAlertJSON(rec store.AlertRecord) alertJSON {
+	a := rec.Alert
+	out := alertJSON{
+		ID:         a.ID,
+		Watch:      a.Watch,
+		Source:     a.Source,
+		URL:        a.URL,
+		Title:      a.Title,
+		Published:  timeOrNil(a.Published),
+		Found:      timeOrNil(a.Found),
+		Fired:      a.Fired,
+		Snippet:    a.Snippet,
+		Highlights: nonNil(a.Highlights),
+		Matches:    make([]news.Match, 0, len(a.Matches)),
+		Deliveries: make([]deliveryJSON, 0, len(rec.Deliveries)),
+	}
+	for _, m := range a.Matches {
+		m.Seen = nonNil(m.Seen)
+		out.Matches = append(out.Matches, m)
+	}
+	for _, d := range rec.Deliveries {
+		out.Deliveries = append(out.Deliveries, deliveryJSON{
+			Notifier: d.Notifier, State: d.State, Attempts: d.Attempts, At: timeOrNil(d.At), LastError: d.LastError,
+		})
+	}
+	return out
+}
+
+// maxSinceDays bounds "since" durations in days so the arithmetic cannot
+// overflow: about 270 years.
+const maxSinceDays = 100_000
+
+// parseAlertQuery reads the query parameters of /api/v1/alerts.
+func parseAlertQuery(v url.Values, now time.Time) (store.AlertQuery, error) {
+	for name := range v {
+		switch name {
+		case "watch", "source", "since", "limit", "cursor":
+		default:
+			if len(name) > 40 {
+				name = name[:40] + "…" // it is echoed back: keep it short
+			}
+			return store.AlertQuery{}, &paramError{name, "is not a parameter of this endpoint (watch, source, since, limit, cursor)"}
+		}
+	}
+	q := store.AlertQuery{Watch: v.Get("watch"), Source: v.Get("source"), Cursor: v.Get("cursor")}
+	if raw := v.Get("since"); raw != "" {
+		since, err := parseSince(raw, now)
+		if err != nil {
+			return store.AlertQuery{}, &paramError{"since", err.Error()}
+		}
+		q.Since = since
+	}
+	if raw := v.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > store.MaxAlertLimit {
+			return store.AlertQuery{}, &paramError{"limit", fmt.Sprintf("must be a whole number from 1 to %d", store.MaxAlertLimit)}
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+// parseSince reads an RFC 3339 time, or a positive duration back from
+// now: Go's syntax (90m, 24h, 1h30m) or whole days (7d).
+func parseSince(raw string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t.UTC(), nil
+	}
+	if days, ok := strings.CutSuffix(raw, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err == nil && n > 0 && n <= maxSinceDays {
+			return now.AddDate(0, 0, -n).UTC(), nil
+		}
+	} else if d, err := time.ParseDuration(raw); err == nil && d > 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, errors.New("must be an RFC 3339 time (2026-03-14T09:00:00Z) or a positive duration back from now (90m, 24h, 7d)")
+}
+
+func writeParamError(w http.ResponseWriter, err error) {
+	var pe *paramError
+	if errors.As(err, &pe) {
+		writeJSON(w, http.StatusBadRequest, errorJSON{Error: pe.param + " " + pe.message, Param: pe.param})
+		return
+	}
+	writeJSON(w, http.StatusBadRequest, errorJSON{Error: err.Error()})
+}
+
+// internalError logs the cause and answers without it: store errors may
+// name paths and are no business of an API client.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("http request failed", "path", r.URL.Path, "err", err)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, http.StatusInternalServerError, errorJSON{Error: "internal error"})
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the status is sent; a failed write is the client's loss
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// nonNil makes an absent list encode as [] rather than null, so clients
+// can iterate without a check.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"time"
+
+	"github.com/newshound/newshound/store"
+)
+
+// Backend is what the server reads; the daemon implements it over its
+// store, scheduler and configuration. Its methods must be safe for
+// concurrent use: every request calls them.
+type Backend interface {
+	// Alerts returns one page of the alert history (store.Store.Alerts).
+	// An invalid cursor must give an error wrapping store.ErrBadCursor.
+	Alerts(q store.AlertQuery) (store.AlertPage, error)
+	// Sources returns the configured sources with their state, in the
+	// order the page should show them (the configuration's order).
+	Sources() ([]SourceStatus, error)
+	// Outbox returns the outbox summary, dead letters and disabled
+	// notifiers.
+	Outbox() (OutboxStatus, error)
+	// Ready returns nil when the daemon is ready to work (store open,
+	// configuration loaded, scheduler running), else why not.
+	Ready() error
+}
+
+// SourceStatus is one row of the source health table.
+type SourceStatus struct {
+	Name string
+	Kind string // feed, page or sitemap
+	URL  string
+	// LastRun and LastSuccess come from store.SourceState; NextRun from
+	// the scheduler (zero when not scheduled).
+	LastRun, NextRun, LastSuccess time.Time
+	ConsecutiveFailures           int
+	ConsecutiveEmpty              int
+	// Items is how many items the last run listed, New how many new
+	// articles it fetched.
+	Items, New int
+	// History is the number of items listed by each of the last runs,
+	// oldest first; -1 marks a failed run (store.SourceState.History).
+	History        []int
+	Unhealthy      bool
+	UnhealthySince time.Time
+	LastError      string
+}
+
+// OutboxStatus summarises the durable outbox.
+type OutboxStatus struct {
+	// Queues lists every configured notifier, with nothing queued too.
+	Queues []QueueStatus
+	// DeadLetters are the kept dead letters, most recently given up last
+	// (store.Store.DeadLetters); the page shows the newest few and a count
+	// per notifier.
+	DeadLetters []store.Entry
+	// Disabled are the notifiers switched off because their channel is
+	// gone (store.Store.DisabledNotifiers).
+	Disabled []store.DisabledNotifier
+}
+
+// QueueStatus is one notifier's share of the outbox.
+type QueueStatus struct {
+	Notifier string
+	Queued   int
+	// Oldest is when the oldest waiting entry first fell due; zero when
+	// nothing waits.
+	Oldest time.Time
+}

@@ -1,0 +1,77 @@
+// Package web is newshound's HTTP face: health and readiness probes,
+// the Prometheus metrics, a JSON API over the alert history and the
+// source health table, an Atom feed per watch, and a status page an
+// operator can read on a phone.
+//
+// # Endpoints
+//
+//	GET /healthz                200 "ok" while the process serves (never behind auth)
+//	GET /readyz                 200 "ready", or 503 with the reason Backend.Ready gives
+//	GET /metrics                the handler in Options.Metrics (404 when nil)
+//	GET /api/v1/alerts          alert history as JSON, newest first, cursor paging
+//	GET /api/v1/sources         the source health table as JSON
+//	GET /watches/<watch>.atom   an Atom 1.0 feed of the watch's newest 50 alerts
+//	GET /                       the status page (server-rendered, no JavaScript)
+//	GET /static/style.css       the page's stylesheet (embedded)
+//	POST /api/v1/backup         a consistent copy of the database (only with Options.Backup)
+//
+// # Online backup
+//
+// While the daemon runs it holds the database file (bbolt's lock), so
+// `newshound backup` asks it: POST /api/v1/backup answers 200 with
+// Content-Type application/octet-stream and the bbolt file as the body,
+// read in one transaction (store.Store.Backup) as it is sent, so the
+// body is chunked, without a length. A failure before the first byte is a
+// 500 like any other; a failure after it aborts the connection, so a
+// client never takes a short copy for a whole one. Each write has its own
+// one-minute deadline instead of the server's overall write timeout, so a
+// large file is not cut short and a stalled client does not hold the read
+// transaction for ever. Other methods get 405; it is behind the same auth
+// as everything else.
+//
+// # JSON API
+//
+// Field names are snake_case and stable; a time is RFC 3339 in UTC, or
+// null when unknown. /api/v1/alerts takes watch, source, since (RFC 3339,
+// or a duration back from now: 90m, 24h, 7d), limit (1..500, default 50)
+// and cursor (the next value of the previous page). It answers
+//
+//	{"alerts": [{"id", "watch", "source", "url", "title", "published",
+//	   "found", "fired", "snippet", "highlights": [{"start", "end"}],
+//	   "matches": [{"term", "seen", "count"}],
+//	   "deliveries": [{"notifier", "state", "attempts", "at", "last_error"}]}],
+//	 "next": "<cursor, empty on the last page>"}
+//
+// url is the alert's stored URL as it is: a client must check the scheme
+// before it makes a link of it (this server links http and https only).
+// /api/v1/sources answers {"sources": [{"name", "kind", "url",
+// "healthy", "unhealthy_since", "last_run", "next_run", "last_success",
+// "consecutive_failures", "consecutive_empty", "items", "new_articles",
+// "history", "last_error"}]}. A bad parameter gives 400 with
+// {"error": "<message>", "param": "<name>"}; a failure behind it 500 with
+// {"error": "internal error"} (the cause is logged, never sent).
+//
+// # Atom feeds
+//
+// /watches/<watch>.atom answers 404 when <watch> is not a possible watch
+// name ([A-Za-z0-9._-]+, as config requires); any possible name gets a
+// valid feed, empty until the watch alerts, because the server does not
+// know the configuration and a quiet watch must not look broken to a
+// feed reader. An entry's id is urn:newshound:alert:<alert id> (stable
+// across restarts, as alert ids are), its link the article when the URL
+// is http or https, its summary the snippet and its content the snippet
+// as HTML with the hits in <mark>.
+//
+// # Security
+//
+// Every response carries a Content-Security-Policy that allows nothing
+// but the page's own stylesheet and images (no scripts at all),
+// frame-ancestors 'none', nosniff and no-referrer. Everything that comes
+// from the web (titles, URLs, snippets, errors) is escaped by
+// html/template or encoding/json/xml; an article URL becomes a link only
+// when it is http or https. With Options.Auth set, every endpoint but
+// /healthz requires the bearer token or the basic-auth user and password,
+// compared in constant time. RequiresAuth tells whether a listen address
+// reaches beyond loopback, for the config rule that such an address must
+// have auth.
+package web
