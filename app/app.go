@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/matcher"
+	"github.com/newshound/newshound/metrics"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/store"
 )
@@ -44,7 +46,15 @@ type Options struct {
 	// cancelled (SIGTERM) before they are cut short; what is not sent stays
 	// queued and due. 0 means DefaultGrace. It sets Dispatch.Grace.
 	Grace time.Duration
+	// PruneDelay is how long after Run starts the first daily prune of
+	// the store runs (the retention: block); 0 means DefaultPruneDelay.
+	PruneDelay time.Duration
 }
+
+// DefaultPruneDelay is the default Options.PruneDelay: late enough that
+// the catch-up passes of a restart go first, early enough that a daemon
+// restarted every day still prunes.
+const DefaultPruneDelay = time.Minute
 
 // DefaultGrace is the default Options.Grace: long enough for an SMTP
 // server or a webhook to answer a send already under way, short enough
@@ -68,7 +78,11 @@ type App struct {
 	locksMu sync.Mutex
 	locks   map[string]*sync.Mutex // per source: a pass still running makes the next one skip
 
-	sched *scheduler // set while Run runs; guarded by mu
+	sched    *scheduler // set while Run runs; guarded by mu
+	httpAddr string     // the HTTP server's bound address while Run serves; guarded by mu
+
+	metrics *metrics.Metrics
+	closed  atomic.Bool // Close was called: the store is gone
 }
 
 // compiled is a validated config turned into the objects a pass needs. It
@@ -105,12 +119,16 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.store = st
 	a.cur = c
+	a.warnPermissions()
+	a.metrics = metrics.New(metrics.Options{Snapshot: storeSnapshot{a}, Now: opts.Now})
+	a.seedSourceHealth(cfg)
 	// Crawl limits are read once: the limiter is shared by every pass in
 	// the process, so a reload that changes them takes effect at the next
 	// restart (Reload logs that).
 	a.crawler = crawler.New(crawlerOptions(cfg, opts))
 	dopts := opts.Dispatch
 	dopts.Now, dopts.Logger, dopts.Grace = opts.Now, opts.Logger, opts.Grace
+	dopts.OnOutcome = a.observeDelivery(opts.Dispatch.OnOutcome)
 	a.dispatcher = notify.NewDispatcher(st, c.channels, cfg.Health.Notify, dopts)
 	return a, nil
 }
@@ -141,6 +159,9 @@ func withDefaults(opts Options) Options {
 	if opts.Grace <= 0 {
 		opts.Grace = DefaultGrace
 	}
+	if opts.PruneDelay <= 0 {
+		opts.PruneDelay = DefaultPruneDelay
+	}
 	return opts
 }
 
@@ -164,11 +185,16 @@ func crawlerOptions(cfg *config.Config, opts Options) crawler.Options {
 
 // Close releases the store. Call it after Run or RunOnce returned.
 func (a *App) Close() error {
+	a.closed.Store(true)
 	return a.store.Close()
 }
 
 // Store gives read access to the store, for commands and tests.
 func (a *App) Store() *store.Store { return a.store }
+
+// Metrics returns the App's metrics, served at /metrics when the config
+// has listen.
+func (a *App) Metrics() *metrics.Metrics { return a.metrics }
 
 // Config returns the config currently in force.
 func (a *App) Config() *config.Config {
@@ -212,21 +238,35 @@ func (a *App) compile(cfg *config.Config) (*compiled, error) {
 // Reload replaces the running config with cfg. The store cannot move while
 // the daemon runs; every other change takes effect for the next pass.
 func (a *App) Reload(cfg *config.Config) error {
-	if old := a.Config(); cfg.Data != old.Data {
+	err := a.reload(cfg)
+	a.metrics.ConfigReload(err == nil)
+	return err
+}
+
+func (a *App) reload(cfg *config.Config) error {
+	old := a.Config()
+	if cfg.Data != old.Data {
 		return fmt.Errorf("reload: data cannot change from %s to %s without a restart", old.Data, cfg.Data)
 	}
 	c, err := a.compile(cfg)
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
-	if old := a.Config(); cfg.Crawl != old.Crawl {
+	if cfg.Crawl != old.Crawl {
 		a.log.Warn("crawl limits changed; they take effect at the next restart", "old", old.Crawl, "new", cfg.Crawl)
+	}
+	if cfg.Listen != old.Listen || webAuth(cfg.ListenAuth) != webAuth(old.ListenAuth) {
+		// The server is bound once per Run; its credentials are never logged.
+		a.log.Warn("listen or listen_auth changed; they take effect at the next restart",
+			"listen", old.Listen, "new_listen", cfg.Listen)
 	}
 	a.mu.Lock()
 	a.cur = c
 	sched := a.sched
 	a.mu.Unlock()
 	a.dispatcher.SetChannels(c.channels, c.cfg.Health.Notify)
+	a.forgetDroppedSources(old, cfg)
+	a.seedSourceHealth(cfg)
 	if sched != nil {
 		if err := sched.reschedule(c.cfg); err != nil {
 			return fmt.Errorf("reload: %w", err)
@@ -243,6 +283,7 @@ func (a *App) ReloadFile() error {
 	path := a.Config().Path
 	cfg, err := config.Load(path, a.opts.LookupEnv)
 	if err != nil {
+		a.metrics.ConfigReload(false)
 		var cerr *config.Error
 		if errors.As(err, &cerr) {
 			for _, p := range cerr.Problems {

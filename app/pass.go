@@ -22,6 +22,10 @@ const maxParallelSources = 4
 // when the next one was due; the new one is skipped, not queued.
 var errPassRunning = errors.New("previous pass still running; skipped")
 
+// errRecordFailed stands for a run whose crawl worked but whose pass the
+// store could not record, in the metrics (kind other).
+var errRecordFailed = errors.New("pass not recorded")
+
 // PassResult is the outcome of one pass over one source.
 type PassResult struct {
 	Source   string
@@ -138,6 +142,14 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 		// Nothing was marked seen, so the next pass finds the same articles.
 		res.Err = errors.Join(res.Err, fmt.Errorf("record pass: %w", err))
 		a.log.Error("pass not recorded", "source", src.Name, "err", err)
+		// The run failed, whatever the crawl said; the health is the
+		// stored one, which did not change.
+		failure := cerr
+		if failure == nil {
+			failure = errRecordFailed
+		}
+		a.observeRun(store.Pass{Source: src.Name, State: state}, nil, crawled.Items, len(crawled.Articles),
+			failure, a.now().Sub(started))
 		return res
 	}
 	// Validators only after the pass they describe is recorded: stored
@@ -146,7 +158,9 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	a.putFetchState(src, fetch, nextFetchState(src, fetch, started, pass.State.ConsecutiveFailures,
 		a.current().cfg.Crawl.MaxBackoff, crawled, cerr))
 	res.Articles, res.Alerts = len(crawled.Articles), len(queued)
-	a.logPass(src, res, time.Since(started))
+	took := a.now().Sub(started)
+	a.observeRun(pass, queued, crawled.Items, len(crawled.Articles), cerr, took)
+	a.logPass(src, res, took)
 	if len(queued) > 0 {
 		a.wakeDispatcher()
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/matcher"
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/store"
 )
 
 // ErrUnknownWatch is returned by Replay and Explain for a watch name the
@@ -104,42 +103,4 @@ func unknownWatch(cfg *config.Config, name string) error {
 	}
 	slices.Sort(names)
 	return fmt.Errorf("%w %q (the config has: %s)", ErrUnknownWatch, name, strings.Join(names, ", "))
-}
-
-// pruneInterval is how often pruneTexts runs after its first run at start.
-const pruneInterval = 24 * time.Hour
-
-// pruneTexts deletes stored article texts older than the config's
-// keep_text: once at start, then every pruneInterval until ctx ends. Run
-// calls it in its own goroutine; deletions happen in small transactions
-// (store.PruneTexts), so passes recording meanwhile wait at most one
-// batch.
-func (a *App) pruneTexts(ctx context.Context) {
-	t := time.NewTicker(pruneInterval)
-	defer t.Stop()
-	for {
-		_, _ = a.pruneTextsOnce()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// pruneTextsOnce deletes the texts found more than keep_text ago (by the
-// config in force now) and logs how many went.
-func (a *App) pruneTextsOnce() (int, error) {
-	keep := a.current().cfg.KeepText
-	if keep <= 0 {
-		keep = config.DefaultKeepText
-	}
-	before := a.now().Add(-keep)
-	n, err := a.store.PruneTexts(before, store.DefaultPruneBatch)
-	if err != nil {
-		a.log.Error("prune article texts", "deleted", n, "err", err)
-		return n, err
-	}
-	a.log.Info("article texts pruned", "deleted", n, "found_before", before.UTC().Format(time.RFC3339))
-	return n, nil
 }

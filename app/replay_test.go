@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/store"
 )
 
 // replayConfig is the config of the replay tests: %[1]s is the news site,
@@ -201,39 +203,75 @@ func TestReplayErrors(t *testing.T) {
 	}
 }
 
-// TestPruneTexts: texts older than keep_text go at the first prune; newer
-// ones stay; pruneTexts returns when its context ends.
-func TestPruneTexts(t *testing.T) {
+// TestPrune: the daily prune removes texts after keep_text (the old name
+// of retention.text), and alerts and seen keys after their retention as
+// the config in force says (a reload applies); pruneDaily runs its first
+// prune after PruneDelay and returns when its context ends.
+func TestPrune(t *testing.T) {
 	start := time.Now().UTC()
 	clock := testclock.New(start)
 	w := newReplayWorld(t, start)
-	a, err := New(w.config(t, ""), Options{Now: clock.Now})
+	var logs syncBuffer
+	a, err := New(w.config(t, ""), Options{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	runOnce(t, a)
-	count := func() int {
+	texts := func() int {
 		n := 0
 		if err := a.Store().Articles(time.Time{}, func(news.Article) error { n++; return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if n := count(); n != 5 {
+	alerts := func() int {
+		page, err := a.Store().Alerts(store.AlertQuery{Limit: store.MaxAlertLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Alerts)
+	}
+	if n := texts(); n != 5 {
 		t.Fatalf("stored texts after the pass = %d, want 5", n)
+	}
+	if n := alerts(); n != 2 {
+		t.Fatalf("stored alerts after the pass = %d, want 2", n)
 	}
 	// Within keep_text (48h): nothing goes.
 	clock.Advance(47 * time.Hour)
-	if n, err := a.pruneTextsOnce(); n != 0 || err != nil {
-		t.Errorf("pruneTextsOnce() at 47h = %d, %v; want 0", n, err)
+	if rep, err := a.pruneOnce(); rep != (store.PruneReport{}) || err != nil {
+		t.Errorf("pruneOnce() at 47h = %+v, %v; want nothing removed", rep, err)
 	}
 	clock.Advance(2 * time.Hour) // 49 h after start
+	a.opts.PruneDelay = time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.pruneDaily(ctx) }()
+	waitFor(t, "the first daily prune", func() bool { return texts() == 0 })
 	cancel()
-	a.pruneTexts(ctx) // prunes once, then sees the cancelled context
-	if n := count(); n != 0 {
-		t.Errorf("stored texts after pruneTexts at 49h = %d, want 0", n)
+	<-done
+	if !strings.Contains(logs.String(), "store pruned") || !strings.Contains(logs.String(), "texts=5") {
+		t.Errorf("log does not report the prune:\n%s", logs.String())
+	}
+	if n := alerts(); n != 2 {
+		t.Errorf("stored alerts after the text prune = %d, want 2 (90 days by default)", n)
+	}
+
+	// A reload shortens the retention; the next prune applies it. Seen
+	// weeks go only once the whole week is older than the retention.
+	short := *a.Config()
+	short.Retention = config.Retention{Seen: 72 * time.Hour, Alerts: 72 * time.Hour, Text: 48 * time.Hour}
+	if err := a.Reload(&short); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(15 * 24 * time.Hour)
+	rep, err := a.pruneOnce()
+	if err != nil || rep.Alerts != 2 || rep.Seen == 0 {
+		t.Errorf("pruneOnce() after the reload = %+v, %v; want 2 alerts and the seen keys removed", rep, err)
+	}
+	if n := alerts(); n != 0 {
+		t.Errorf("stored alerts after the alert retention = %d, want 0", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -22,18 +23,38 @@ import (
 func (a *App) Run(ctx context.Context) error {
 	s := &scheduler{app: a, ctx: ctx}
 	a.mu.Lock()
-	a.sched = s
 	cfg := a.cur.cfg
 	a.mu.Unlock()
+	// The HTTP port is taken first: when it is in use, Run fails before
+	// any source runs, with an error that names the address.
+	var ln net.Listener
+	if cfg.Listen != "" {
+		var err error
+		if ln, err = a.listen(cfg.Listen); err != nil {
+			return err
+		}
+	}
+	a.mu.Lock()
+	a.sched = s
+	a.mu.Unlock()
 	if err := s.reschedule(cfg); err != nil {
+		if ln != nil {
+			_ = ln.Close()
+		}
+		a.mu.Lock()
+		a.sched = nil
+		a.mu.Unlock()
 		return err
 	}
 
 	var loops sync.WaitGroup
 	loops.Go(func() { a.dispatcher.Run(ctx, a.wake) })
-	loops.Go(func() { a.pruneTexts(ctx) })
+	loops.Go(func() { a.pruneDaily(ctx) })
 	if cfg.Path != "" {
 		loops.Go(func() { a.watchFile(ctx, cfg.Path) })
+	}
+	if ln != nil {
+		loops.Go(func() { a.serveHTTP(ctx, ln, cfg) })
 	}
 	a.log.Info("newshound running", "sources", len(cfg.Sources), "watches", len(cfg.Watches), "data", cfg.Data)
 
@@ -43,6 +64,7 @@ func (a *App) Run(ctx context.Context) error {
 	loops.Wait()
 	a.mu.Lock()
 	a.sched = nil
+	a.httpAddr = ""
 	a.mu.Unlock()
 	return nil
 }
@@ -54,8 +76,9 @@ type scheduler struct {
 	ctx     context.Context
 	mu      sync.Mutex
 	cron    *cron.Cron
-	stopped bool           // guarded by mu; no pass starts once set
-	passes  sync.WaitGroup // passes started by any cron of this scheduler or by catch-up
+	entries map[cron.EntryID]string // source of each entry of cron; guarded by mu
+	stopped bool                    // guarded by mu; no pass starts once set
+	passes  sync.WaitGroup          // passes started by any cron of this scheduler or by catch-up
 }
 
 // reschedule replaces every cron entry with the sources of cfg, then runs
@@ -66,13 +89,14 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{s.app.log})))
 	now := s.app.now()
 	var overdue []overdueRun
+	entries := make(map[cron.EntryID]string, len(cfg.Sources))
 	for _, src := range cfg.Sources {
 		name := src.Name
 		sched, err := sourceSchedule(src)
 		if err != nil {
 			return fmt.Errorf("source %s: schedule: %w", name, err)
 		}
-		c.Schedule(sched, cron.FuncJob(func() { s.runSource(name) }))
+		entries[c.Schedule(sched, cron.FuncJob(func() { s.runSource(name) }))] = name
 		state, ok, err := s.app.store.SourceState(name)
 		if err != nil {
 			return fmt.Errorf("source %s: %w", name, err)
@@ -87,7 +111,7 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 		return nil
 	}
 	old := s.cron
-	s.cron = c
+	s.cron, s.entries = c, entries
 	c.Start()
 	s.mu.Unlock()
 	if old != nil {
@@ -146,6 +170,33 @@ func (s *scheduler) begin() bool {
 	}
 	s.passes.Add(1)
 	return true
+}
+
+// nextRuns returns when each scheduled source runs next, by name; from
+// one snapshot of the cron, so a table of a thousand sources costs one
+// round trip to the cron's goroutine.
+func (s *scheduler) nextRuns() map[string]time.Time {
+	s.mu.Lock()
+	c, entries := s.cron, s.entries
+	s.mu.Unlock()
+	out := make(map[string]time.Time, len(entries))
+	if c == nil {
+		return out
+	}
+	for _, e := range c.Entries() {
+		if name, ok := entries[e.ID]; ok {
+			out[name] = e.Next
+		}
+	}
+	return out
+}
+
+// running reports whether the schedule is in force: started and not
+// stopping.
+func (s *scheduler) running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cron != nil && !s.stopped && s.ctx.Err() == nil
 }
 
 // stop halts the schedule and waits for running passes, which see the

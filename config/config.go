@@ -52,15 +52,24 @@ const (
 type Config struct {
 	Path string // absolute path of the file loaded ("" when parsed from bytes without a path)
 	Data string // absolute path of the bbolt file after resolution
-	// KeepText is how long the store keeps each article's extracted text
-	// for replay (keep_text, default 14 days).
-	KeepText  time.Duration
-	Crawl     Crawl
-	Health    Health
-	Defaults  Defaults
-	Sources   []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
-	Watches   []Watch
-	Notifiers []Notifier
+	// KeepText is Retention.Text under its older name (keep_text); Parse
+	// sets both. It stays until every reader uses Retention.Text.
+	KeepText time.Duration
+	// Retention is how long the daily prune keeps seen keys, alerts and
+	// article texts (retention:).
+	Retention Retention
+	// Listen is the HTTP server's host:port (listen:); "" means no
+	// server. A non-loopback address requires ListenAuth.
+	Listen string
+	// ListenAuth is the authentication the HTTP server demands
+	// (listen_auth:); nil means none, allowed on loopback only.
+	ListenAuth *ListenAuth
+	Crawl      Crawl
+	Health     Health
+	Defaults   Defaults
+	Sources    []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
+	Watches    []Watch
+	Notifiers  []Notifier
 }
 
 // Crawl holds the politeness limits shared by every source (`crawl:`).
@@ -330,9 +339,9 @@ func Parse(data []byte, path string, lookupEnv func(string) (string, bool)) (*Co
 		return nil, &Error{Problems: problems}
 	}
 	skip := expandTree(root, lookupEnv, &problems)
-	d := &decoder{pos: map[string]int{}, skip: skip, problems: problems}
+	d := &decoder{pos: map[string]int{}, skip: skip, problems: problems, dir: dir, files: map[string]string{}}
 	c := d.config(root)
-	k := &checker{pos: d.pos, skip: skip, problems: d.problems}
+	k := &checker{pos: d.pos, skip: skip, files: d.files, problems: d.problems}
 	k.config(c)
 	if len(k.problems) > 0 {
 		return nil, &Error{Problems: sortProblems(k.problems)}

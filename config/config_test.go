@@ -51,7 +51,7 @@ func TestLoadFull(t *testing.T) {
 		var got, want string
 		switch n.Kind() {
 		case "webhook":
-			got, want = n.Webhook.Secret.Reveal(), "whsec-sample"
+			got, want = n.Webhook.URL.Reveal()+" "+n.Webhook.Secret.Reveal(), "https://hooks.example.org/newshound-from-file whsec-sample"
 		case "slack":
 			got, want = n.Slack.WebhookURL.Reveal(), "https://hooks.slack.com/services/T0/B0/sample"
 		case "email":
@@ -61,6 +61,9 @@ func TestLoadFull(t *testing.T) {
 			t.Errorf("notifier %s: secret = %q, want %q", n.Name, got, want)
 		}
 	}
+	if got := c.ListenAuth.Basic.Password.Reveal(); got != "ops-password-sample" {
+		t.Errorf("listen_auth.basic.password_file: password = %q, want %q", got, "ops-password-sample")
+	}
 	c.Path, c.Data = "$DIR/full.yaml", "$DIR/newshound.db"
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
@@ -68,6 +71,11 @@ func TestLoadFull(t *testing.T) {
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(c); err != nil {
 		t.Fatal(err)
+	}
+	for _, secret := range []string{"ops-password-sample", "newshound-from-file", "whsec-sample", "smtp-sample", "T0/B0/sample"} {
+		if bytes.Contains(out.Bytes(), []byte(secret)) {
+			t.Errorf("the encoded config shows the secret %q", secret)
+		}
 	}
 	checkGolden(t, "full.golden.json", out.Bytes())
 }

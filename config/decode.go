@@ -19,6 +19,12 @@ type decoder struct {
 	pos      map[string]int
 	skip     map[string]bool
 	problems []Problem
+	// dir is the folder relative *_file paths are resolved against: the
+	// config file's.
+	dir string
+	// files maps the path of a secret read from a file (notifiers[0].slack.webhook_url)
+	// to the path of the key that named the file (….webhook_url_file).
+	files map[string]string
 }
 
 // entry is one mapping key with its value, or one sequence item.
@@ -149,23 +155,26 @@ func (d *decoder) duration(e entry) (v time.Duration, ok bool) {
 // wherever it stands, because sources inherit from it.
 func (d *decoder) config(root *yaml.Node) *Config {
 	c := &Config{
-		KeepText: DefaultKeepText,
+		Retention: Retention{Seen: DefaultRetentionSeen, Alerts: DefaultRetentionAlerts, Text: DefaultRetentionText},
 		Crawl: Crawl{MaxInFlight: DefaultMaxInFlight, PerHost: DefaultPerHost, HostDelay: DefaultHostDelay,
 			RobotsTTL: DefaultRobotsTTL, MaxBackoff: DefaultMaxBackoff},
 		Health:   Health{Threshold: DefaultHealthThreshold},
 		Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
 	sections := map[string]entry{}
+	var keepText entry
 	for _, e := range d.mapping(entry{line: root.Line, val: root}) {
 		switch e.key {
 		case "data":
 			c.Data = d.str(e)
 		case "keep_text":
-			if v, ok := d.duration(e); ok {
-				if v <= 0 {
-					d.bad(e.path, e.line, msgPositive)
-				} else {
-					c.KeepText = v
-				}
+			keepText = e // after retention, wherever that stands
+		case "retention":
+			d.retention(e, &c.Retention)
+		case "listen":
+			c.Listen = strings.TrimSpace(d.str(e))
+		case "listen_auth":
+			if !isNull(e.val) {
+				c.ListenAuth = d.listenAuth(e)
 			}
 		case "crawl":
 			d.crawl(e, &c.Crawl)
@@ -177,6 +186,10 @@ func (d *decoder) config(root *yaml.Node) *Config {
 			d.unknown(e)
 		}
 	}
+	if keepText.val != nil {
+		d.keepText(keepText, c)
+	}
+	c.KeepText = c.Retention.Text
 	if e, ok := sections["defaults"]; ok {
 		d.defaults(e, &c.Defaults)
 	}
@@ -488,34 +501,38 @@ func (d *decoder) notifier(it entry) Notifier {
 
 func (d *decoder) webhook(e entry) *Webhook {
 	w := &Webhook{}
+	secrets := map[string]entry{}
 	for _, f := range d.mapping(e) {
 		switch f.key {
-		case "url":
-			w.URL = Secret(d.str(f))
-		case "secret":
-			w.Secret = Secret(d.str(f))
+		case "url", "url_file", "secret", "secret_file":
+			secrets[f.key] = f
 		default:
 			d.unknown(f)
 		}
 	}
+	w.URL = d.secret(e.path, "url", secrets)
+	w.Secret = d.secret(e.path, "secret", secrets)
 	return w
 }
 
 func (d *decoder) slack(e entry) *Slack {
 	s := &Slack{}
+	secrets := map[string]entry{}
 	for _, f := range d.mapping(e) {
 		switch f.key {
-		case "webhook_url":
-			s.WebhookURL = Secret(d.str(f))
+		case "webhook_url", "webhook_url_file":
+			secrets[f.key] = f
 		default:
 			d.unknown(f)
 		}
 	}
+	s.WebhookURL = d.secret(e.path, "webhook_url", secrets)
 	return s
 }
 
 func (d *decoder) email(e entry) *Email {
 	m := &Email{TLS: DefaultTLS}
+	secrets := map[string]entry{}
 	for _, f := range d.mapping(e) {
 		switch f.key {
 		case "smtp":
@@ -526,8 +543,8 @@ func (d *decoder) email(e entry) *Email {
 			}
 		case "username":
 			m.Username = d.str(f)
-		case "password":
-			m.Password = Secret(d.str(f))
+		case "password", "password_file":
+			secrets[f.key] = f
 		case "from":
 			m.From = d.str(f)
 		case "to":
@@ -536,5 +553,6 @@ func (d *decoder) email(e entry) *Email {
 			d.unknown(f)
 		}
 	}
+	m.Password = d.secret(e.path, "password", secrets)
 	return m
 }

@@ -6,7 +6,15 @@
 // # Schema
 //
 //	data: newshound.db            # bbolt file; relative to the config file's folder
-//	keep_text: 14d                # how long article text is kept for replay (default 14d)
+//	retention:                    # what the daemon's daily prune keeps (Go duration or days)
+//	  seen: 180d                  # seen keys of articles (default 180d; at least alerts)
+//	  alerts: 90d                 # alerts and their delivery records (default 90d)
+//	  text: 14d                   # article text for replay (default 14d)
+//	keep_text: 14d                # old name of retention.text, still accepted
+//	listen: 127.0.0.1:8080        # HTTP server (status page, API, metrics); absent = none
+//	listen_auth:                  # required unless listen is loopback; one of:
+//	  bearer: ${NEWSHOUND_TOKEN}  # "Authorization: Bearer …", at least 16 characters
+//	  basic: {username: ops, password_file: /run/secrets/nh-password}   # password ≥ 12
 //	defaults:                     # each may be overridden per source
 //	  schedule: "@every 15m"      # cron.ParseStandard: 5 fields, CRON_TZ=, @every, @hourly...
 //	  max_age: 72h                # no alert for older articles; Go duration or days ("3d", "1d12h")
@@ -37,7 +45,7 @@
 //	      - {notifier: team, digest: none}          # at once, though team has a digest
 //	notifiers:                    # each has a unique name and exactly one channel:
 //	  - {name: hook, webhook: {url: https://…, secret: …}}          # url required, http/https
-//	  - {name: team, slack: {webhook_url: https://…}}                # https (http for loopback only)
+//	  - {name: team, slack: {webhook_url_file: ${CREDENTIALS_DIRECTORY}/slack}}   # https (http for loopback only)
 //	  - name: mail
 //	    email: {smtp: host:587, tls: starttls, username: u, password: p, from: a@b, to: [c@d]}
 //	  - {name: console, stdout: {}}
@@ -86,6 +94,29 @@
 // rendered once with sample alerts, so a template error is a problem here,
 // at the template's line, not a failure at send time.
 //
+// # Operations
+//
+// listen is host:port as net.Listen takes it: an IP address, a host name
+// or nothing (every interface) before the colon, a port 1-65535 after it.
+// Only a loopback address (localhost, 127.0.0.0/8, ::1; see
+// IsLoopbackListen) may go without listen_auth: on any other address
+// (0.0.0.0, ::, ":8080", a LAN address, any host name other than
+// localhost) the status page, the alert API and the backup endpoint would
+// be open to the network, so the file is refused until listen_auth says
+// how to authenticate. listen_auth holds exactly one of bearer (a token of
+// at least 16 characters, no spaces) and basic ({username, password}: the
+// username without ":", the password of at least 12 characters), and is
+// only valid with listen.
+//
+// retention durations must be greater than zero, and seen at least as
+// long as alerts: an alert pruned while its article is still remembered
+// is harmless, but an article forgotten while its alert is kept is fetched
+// and matched again whenever its source still lists it. keep_text is the
+// older name of retention.text and keeps working; given beside
+// retention.text it must say the same. (A config file cannot warn, so the
+// deprecation is only documented here and in the README; Config.KeepText
+// mirrors Retention.Text.)
+//
 // # Strictness and problems
 //
 // The file is read with the yaml.v3 Node API, not decoded into structs
@@ -114,8 +145,24 @@
 //
 // # Secrets
 //
-// Webhook URLs, the webhook signing secret, the Slack webhook URL and the
-// SMTP password are of type Secret, which prints and marshals as
-// "<secret>". No problem message ever quotes a secret value: a Slack URL
-// that is not https is reported without the URL.
+// Webhook URLs, the webhook signing secret, the Slack webhook URL, the
+// SMTP password and the listen_auth bearer token and basic password are of
+// type Secret, which prints and marshals as "<secret>". No problem message
+// ever quotes a secret value: a Slack URL that is not https is reported
+// without the URL.
+//
+// Every secret key X has a variant X_file (webhook.url_file,
+// webhook.secret_file, slack.webhook_url_file, email.password_file,
+// listen_auth.bearer_file, listen_auth.basic.password_file) naming a file
+// whose contents, without trailing line breaks, are the secret. Exactly
+// one of X and X_file may be given. A relative path is resolved against
+// the config file's folder; ${VAR} works in it like in any value, so under
+// systemd `slack: {webhook_url_file: ${CREDENTIALS_DIRECTORY}/slack-webhook}`
+// reads a LoadCredential= file. The file must be a regular file of at most
+// 64 KiB holding one non-empty line; it is opened without blocking, so a
+// FIFO named by mistake fails instead of hanging. A missing or unreadable
+// file is a problem at the X_file key naming the path and the reason
+// (never the contents), and a value that breaks a rule (a Slack URL that
+// is not https) is reported at X_file too. Files are read at every Load,
+// so a reload picks up a rotated secret.
 package config

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +26,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(doc(okSources, okWatches, okNotifiers)))
 	f.Add([]byte(doc(okSources, "watches: [{name: w, keywords: [k], notify: [n, {notifier: m, digest: '@daily'}]}]",
 		"notifiers: [{name: n, stdout: {}, template: '{{.Alert.Title}}', quiet: '22:00-07:00 UTC'}, {name: m, stdout: {}, rate_limit: 2/s}]")))
+	f.Add([]byte(fileSecretsConfig))
+	f.Add([]byte(doc("listen: 0.0.0.0:8080", "listen_auth: {basic: {username: ops, password: correct-horse}}",
+		"retention: {seen: 200d, alerts: 100d, text: 7d}", "keep_text: 7d", okSources, okWatches, okNotifiers)))
 	lookup := func(name string) (string, bool) {
 		if name == "UNSET" {
 			return "", false
@@ -63,6 +67,12 @@ func checkInvariants(t *testing.T, c *Config) {
 	t.Helper()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate() after Parse = %v", err)
+	}
+	if c.Listen != "" && !IsLoopbackListen(c.Listen) && c.ListenAuth == nil {
+		t.Fatalf("listen %q is not loopback and has no listen_auth", c.Listen)
+	}
+	if r := c.Retention; r.Seen <= 0 || r.Alerts <= 0 || r.Text <= 0 || r.Seen < r.Alerts || c.KeepText != r.Text {
+		t.Fatalf("retention %+v (keep_text %v): not positive, seen < alerts, or keep_text differs", r, c.KeepText)
 	}
 	if len(c.Sources) == 0 || len(c.Watches) == 0 || !filepath.IsAbs(c.Data) {
 		t.Fatalf("Config without sources, watches or an absolute data path: %+v", c)
@@ -147,4 +157,27 @@ func checkInvariants(t *testing.T, c *Config) {
 			}
 		}
 	}
+}
+
+// FuzzListen: whatever the loopback check accepts is a valid listen
+// address whose host is loopback by a second, independent reading.
+func FuzzListen(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:8080", "localhost:1", "[::1]:80", "[::ffff:127.0.0.1]:8080", "0.0.0.0:8080",
+		":8080", "[::]:8080", "[fe80::1%lo]:1", "host.example:80", "127.0.0.1", "::1:80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, addr string) {
+		if !IsLoopbackListen(addr) {
+			return
+		}
+		if msg := checkListen(addr); msg != "" {
+			t.Fatalf("IsLoopbackListen(%q) = true but checkListen says %q", addr, msg)
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		unzoned, _, _ := strings.Cut(host, "%") // ::1%lo is still loopback
+		ip := net.ParseIP(unzoned)
+		if !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+			t.Fatalf("IsLoopbackListen(%q) = true, but net.ParseIP(%q) = %v is not loopback", addr, host, ip)
+		}
+	})
 }

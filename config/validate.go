@@ -28,8 +28,11 @@ func (c *Config) Validate() error {
 // which is the line of the enclosing mapping. skip holds paths the decoder
 // already reported: nothing more is said about them or anything below.
 type checker struct {
-	pos      map[string]int
-	skip     map[string]bool
+	pos  map[string]int
+	skip map[string]bool
+	// files maps a secret's path to the *_file key it was read through
+	// (see decoder.files); nil for a Config built in code.
+	files    map[string]string
 	problems []Problem
 }
 
@@ -100,6 +103,7 @@ func (k *checker) config(c *Config) {
 		k.watch(joinIndex("watches", i), w, watches, sources, notifiers)
 	}
 	k.refs("health.notify", "notifier", c.Health.Notify, notifiers)
+	k.operations(c)
 }
 
 func (k *checker) source(path string, s Source, names map[string]string) {
@@ -241,7 +245,7 @@ func (k *checker) secretURL(path string, u Secret, https bool) {
 	case !k.set(path, u.Reveal()):
 		k.add(path, msgRequired)
 	case !isHTTPURL(u.Reveal(), https):
-		k.add(path, msg)
+		k.add(k.at(path), msg)
 	}
 }
 
@@ -260,7 +264,7 @@ func (k *checker) email(path string, m *Email) {
 	case user && !pass:
 		k.add(path+".password", "required when username is set")
 	case pass && !user:
-		k.add(path+".password", "only valid with username")
+		k.add(k.at(path+".password"), "only valid with username")
 	}
 	if !k.set(path+".from", m.From) {
 		k.add(path+".from", msgRequired)

@@ -40,10 +40,15 @@ Usage:
   newshound outbox retry  [--config FILE] ID...|--all-dead   requeue dead letters
   newshound outbox enable [--config FILE] NAME               re-enable a disabled notifier
   newshound test-notify [--config FILE] NAME   send a marked sample alert through one notifier
+  newshound alerts  [--config FILE] [--watch W] [--source S] [--since 24h] [--limit 50] [--json]
+                                          list stored alerts, newest first, with their delivery state per notifier
+  newshound backup  [--config FILE] OUT   write a consistent copy of the database to OUT (mode 0600)
+  newshound compact [--config FILE]       rewrite the database without its free pages (daemon stopped)
   newshound version                       print the version
 
 run takes --grace D (default 10s): on SIGTERM, how long sends in flight may finish.
-outbox, replay and sources open the database: stop the daemon first.
+outbox, replay, sources and compact open the database: stop the daemon first.
+alerts and backup work beside a running daemon by asking its HTTP server (listen in the config).
 
 --config defaults to $NEWSHOUND_CONFIG, else newshound.yaml.
 `
@@ -107,6 +112,12 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		return outboxCmd(rest, stdout, stderr, lookupEnv)
 	case "test-notify":
 		return testNotifyCmd(rest, stdout, stderr, lookupEnv)
+	case "alerts":
+		return alertsCmd(rest, stdout, stderr, lookupEnv)
+	case "backup":
+		return backupCmd(rest, stdout, stderr, lookupEnv)
+	case "compact":
+		return compactCmd(rest, stdout, stderr, lookupEnv)
 	case "run", "once", "check":
 	default:
 		fmt.Fprintf(stderr, "newshound: unknown command %q\n\n%s", cmd, usage)

@@ -68,6 +68,10 @@ func TestCommandLine(t *testing.T) {
 		{"grace is for run only", []string{"once", "--grace", "1s"}, exitUsage, "", "flag provided but not defined: -grace"},
 		{"help lists the outbox", []string{"help"}, exitOK, "newshound outbox retry", ""},
 		{"help lists test-notify", []string{"help"}, exitOK, "newshound test-notify", ""},
+		{"help lists alerts", []string{"help"}, exitOK, "newshound alerts ", ""},
+		{"help lists backup", []string{"help"}, exitOK, "newshound backup ", ""},
+		{"help lists compact", []string{"help"}, exitOK, "newshound compact ", ""},
+		{"compact takes no argument", []string{"compact", "x"}, exitUsage, "", `unexpected argument "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,5 +271,40 @@ notifiers:
 	want := "notifiers[0].template (line 11): invalid template: "
 	if code != exitFailure || out != "" || !strings.Contains(errOut, want) || !strings.Contains(errOut, "Titel") {
 		t.Errorf("check with a broken template = %d, stdout %q, stderr %q; want 1 and %q naming the field", code, out, errOut, want)
+	}
+}
+
+// TestCheckSecretFiles: secrets read through *_file keys from a systemd
+// credentials folder ($CREDENTIALS_DIRECTORY) are used, and neither a
+// valid nor an invalid config prints them.
+func TestCheckSecretFiles(t *testing.T) {
+	const slackURL = "https://hooks.slack.com/services/SENTINEL-SLACK-FILE"
+	const token = "SENTINEL-TOKEN-0123456789"
+	creds := t.TempDir()
+	for name, v := range map[string]string{"slack-webhook": slackURL + "\n", "listen-token": token + "\n", "bad-slack": "http://hooks.slack.com/SENTINEL-BAD\n"} {
+		if err := os.WriteFile(filepath.Join(creds, name), []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := func(name string) (string, bool) { return creds, name == "CREDENTIALS_DIRECTORY" }
+	const cfg = `sources: [{name: s, feed: "https://example.org/feed"}]
+watches: [{name: w, keywords: [k], notify: [team]}]
+listen: 0.0.0.0:8080
+listen_auth: {bearer_file: "${CREDENTIALS_DIRECTORY}/listen-token"}
+notifiers: [{name: team, slack: {webhook_url_file: "${CREDENTIALS_DIRECTORY}/%s"}}]
+`
+	code, out, errOut := runCmd([]string{"check", "--config", writeFile(t, fmt.Sprintf(cfg, "slack-webhook"))}, env)
+	if code != exitOK || strings.Contains(out+errOut, "SENTINEL") {
+		t.Errorf("check with file secrets = %d, stdout %q, stderr %q; want 0 and no secret", code, out, errOut)
+	}
+	code, out, errOut = runCmd([]string{"check", "--config", writeFile(t, fmt.Sprintf(cfg, "bad-slack"))}, env)
+	want := "notifiers[0].slack.webhook_url_file (line 5): must be an absolute https URL (http only for loopback hosts)"
+	if code != exitFailure || !strings.Contains(errOut, want) || strings.Contains(out+errOut, "SENTINEL") {
+		t.Errorf("check with a bad secret file = %d, stdout %q, stderr %q; want 1, %q and no secret", code, out, errOut, want)
+	}
+	code, _, errOut = runCmd([]string{"check", "--config", writeFile(t, fmt.Sprintf(cfg, "missing"))}, env)
+	want = "notifiers[0].slack.webhook_url_file (line 5): cannot read " + filepath.Join(creds, "missing") + ": no such file or directory"
+	if code != exitFailure || !strings.Contains(errOut, want) {
+		t.Errorf("check with a missing secret file = %d, stderr %q; want 1 and %q", code, errOut, want)
 	}
 }

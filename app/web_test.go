@@ -1,0 +1,552 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/store"
+)
+
+// webConfig is the daemon config of the HTTP tests: %[1]s is the news
+// site, %[2]s the webhook receiver, %[3]s a receiver that always answers
+// 503, %[4]s one that answers 404. listen is replaced by 127.0.0.1:0
+// after loading (config requires a real port), so the system picks one.
+const webConfig = `
+data: web.db
+crawl: {host_delay: 0s}
+listen: 127.0.0.1:8080
+listen_auth:
+  bearer: ${WEB_TOKEN}
+defaults:
+  # Leap days only: no scheduled run can fall inside a test.
+  schedule: "0 0 29 2 *"
+  timeout: 5s
+sources:
+  - name: wire
+    feed: %[1]s/rss.xml
+  - name: missing
+    feed: %[1]s/missing.xml
+  - name: broken
+    feed: %[1]s/broken.xml
+watches:
+  - name: camp
+    entities:
+      - name: al Hol
+        aliases: [al-Hawl]
+    notify: [hook, down, gone]
+notifiers:
+  - name: hook
+    webhook:
+      url: %[2]s/hook
+  - name: down
+    webhook:
+      url: %[3]s/down
+  - name: gone
+    webhook:
+      url: %[4]s/gone
+`
+
+const webToken = "web-test-token-6c1f0e9b2a"
+
+// webDaemon is a running App with its HTTP server, over a news site and
+// three receivers.
+type webDaemon struct {
+	app    *App
+	site   *newsSite
+	hook   *webhookReceiver
+	base   string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startWebDaemon publishes the al-Hol story (and two that do not match)
+// on the site, a broken feed at /broken.xml, nothing at /missing.xml,
+// and runs the daemon until the test ends.
+func startWebDaemon(t *testing.T) *webDaemon {
+	t.Helper()
+	site := newNewsSite(t)
+	now := time.Now()
+	site.addArticle("/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp",
+		`<p>Iraqi families left the al-Hol camp in north-east Syria on Tuesday, officials said.</p>`+filler(4))
+	site.addArticle("/2026/weather.html", "Storm warning",
+		`<p>Forecasters warned of heavy rain along the coast this weekend.</p>`+filler(4))
+	site.addArticle("/2026/markets.html", "Markets close higher",
+		`<p>Shares rose in late trading as investors welcomed the figures.</p>`+filler(4))
+	// An HTML page where a feed should be: the crawler cannot parse it.
+	site.addArticle("/broken.xml", "Not a feed", `<p>This is a web page, not a feed.</p>`)
+	site.mu.Lock()
+	site.feed = []siteItem{
+		{"/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp", now.Add(-time.Hour)},
+		{"/2026/weather.html", "Storm warning", now.Add(-2 * time.Hour)},
+		{"/2026/markets.html", "Markets close higher", now.Add(-3 * time.Hour)},
+	}
+	site.mu.Unlock()
+	hook := newWebhookReceiver(t)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(gone.Close)
+
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, down.URL, gone.URL))
+	cfg.Listen = "127.0.0.1:0"
+	// Every source ran a moment ago, so Run's catch-up (spread over up to
+	// five minutes by the jitter) stays out of the test; RunOnce below
+	// makes the passes, and the schedule's next run is years away.
+	seed, err := store.Open(cfg.Data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range cfg.Sources {
+		if _, err := seed.Record(store.Pass{Source: src.Name, State: store.SourceState{LastRun: now}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := seed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), LookupEnv: webEnv})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &webDaemon{app: a, site: site, hook: hook, logs: logs, cancel: cancel, done: make(chan error, 1)}
+	go func() { d.done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		d.stop(t)
+		_ = a.Close()
+	})
+	waitFor(t, "the http server", func() bool { return a.HTTPAddr() != "" })
+	d.base = "http://" + a.HTTPAddr()
+	if _, body := d.get(t, "/metrics", webToken); !strings.Contains(body, `newshound_source_healthy{source="wire"} 1`) {
+		t.Errorf("/metrics before any run lacks the health of wire, seeded from the store")
+	}
+	sum, err := a.RunOnce(ctx)
+	if err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	for _, p := range sum.Passes {
+		if (p.Err != nil) != (p.Source != "wire") {
+			t.Errorf("source %s error = %v; want only missing and broken to fail", p.Source, p.Err)
+		}
+	}
+	return d
+}
+
+func webEnv(name string) (string, bool) {
+	if name == "WEB_TOKEN" {
+		return webToken, true
+	}
+	return "", false
+}
+
+// loadConfig writes text to a config file in a fresh folder and loads it.
+func loadConfig(t *testing.T, text string) *config.Config {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "newshound.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, webEnv)
+	if err != nil {
+		t.Fatalf("config.Load: %v", err)
+	}
+	return cfg
+}
+
+// stop cancels Run and waits for it; it may be called twice.
+func (d *webDaemon) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	if d.done == nil {
+		return
+	}
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Errorf("Run = %v, want nil after cancel", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return within 30 s of cancel")
+	}
+	d.done = nil
+}
+
+// get sends GET path with the bearer token (or none when token is "")
+// and returns the status and body.
+func (d *webDaemon) get(t *testing.T, path, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, d.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: read body: %v", path, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// metric returns the value of one sample line of the exposition, e.g.
+// `newshound_watch_matches_total{watch="camp"}`; ok is false when absent.
+func metric(exposition, series string) (float64, bool) {
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`)
+	m := re.FindStringSubmatch(exposition)
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	return v, err == nil
+}
+
+// TestDaemonHTTPMetrics: after the daemon's first passes and deliveries,
+// /metrics reports real values: items and new articles of the feed, the
+// 404 and the unparsable feed by kind, the watch's match, every delivery
+// outcome, the queue of the notifier that is down and the dead letter of
+// the one that is gone, the store's size and the sources' health.
+func TestDaemonHTTPMetrics(t *testing.T) {
+	d := startWebDaemon(t)
+	want := map[string]float64{
+		`newshound_source_items_total{source="wire"}`:                              3,
+		`newshound_source_new_articles_total{source="wire"}`:                       3,
+		`newshound_source_fetch_errors_total{kind="http_4xx",source="wire"}`:       0,
+		`newshound_source_fetch_errors_total{kind="http_4xx",source="missing"}`:    1,
+		`newshound_source_fetch_errors_total{kind="parse",source="broken"}`:        1,
+		`newshound_source_fetch_errors_total{kind="parse",source="missing"}`:       0,
+		`newshound_source_fetch_duration_seconds_count{source="wire"}`:             1,
+		`newshound_source_healthy{source="wire"}`:                                  1,
+		`newshound_source_healthy{source="missing"}`:                               1,
+		`newshound_watch_matches_total{watch="camp"}`:                              1,
+		`newshound_notifier_deliveries_total{notifier="hook",outcome="delivered"}`: 1,
+		`newshound_notifier_deliveries_total{notifier="down",outcome="retried"}`:   1,
+		`newshound_notifier_deliveries_total{notifier="gone",outcome="dead"}`:      1,
+		`newshound_outbox_queued{notifier="hook"}`:                                 0,
+		`newshound_outbox_queued{notifier="down"}`:                                 1,
+		`newshound_outbox_queued{notifier="gone"}`:                                 0,
+		`newshound_dead_letters{notifier="gone"}`:                                  1,
+		`newshound_dead_letters{notifier="hook"}`:                                  0,
+		`newshound_config_reloads_total{result="success"}`:                         0,
+	}
+	// RunOnce has returned: its passes are recorded and its sweep has
+	// counted every outcome (a sweep by Run's workers holds the same
+	// per-notifier lock), so the values are final.
+	_, body := d.get(t, "/metrics", webToken)
+	for series, v := range want {
+		if got, ok := metric(body, series); !ok || got != v {
+			t.Errorf("%s = %v (present %v), want %v", series, got, ok, v)
+		}
+	}
+	if age, ok := metric(body, `newshound_outbox_oldest_queued_age_seconds{notifier="down"}`); !ok || age < 0 {
+		t.Errorf("oldest queued age of down = %v (present %v), want a value >= 0", age, ok)
+	}
+	if size, ok := metric(body, `newshound_store_size_bytes`); !ok || size <= 0 {
+		t.Errorf("newshound_store_size_bytes = %v (present %v), want the file size", size, ok)
+	}
+	if ts, ok := metric(body, `newshound_source_last_success_timestamp_seconds{source="wire"}`); !ok ||
+		time.Since(time.Unix(int64(ts), 0)) > time.Minute {
+		t.Errorf("last success of wire = %v (present %v), want about now", ts, ok)
+	}
+	if code, _ := d.get(t, "/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("GET /metrics without the token = %d, want 401", code)
+	}
+	if strings.Contains(body, webToken) {
+		t.Errorf("/metrics shows the bearer token")
+	}
+
+	// A reload counts; a source it drops loses its series.
+	cfg := *d.app.Config()
+	cfg.Sources = cfg.Sources[:1]
+	if err := d.app.Reload(&cfg); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	_, body = d.get(t, "/metrics", webToken)
+	if v, _ := metric(body, `newshound_config_reloads_total{result="success"}`); v != 1 {
+		t.Errorf("config reloads (success) after a reload = %v, want 1", v)
+	}
+	if strings.Contains(body, `source="missing"`) {
+		t.Errorf("/metrics still has series of the dropped source missing")
+	}
+	if _, ok := metric(body, `newshound_source_healthy{source="wire"}`); !ok {
+		t.Errorf("/metrics lost the series of the kept source wire")
+	}
+
+	// An invalid edit of the file, found by the daemon's file watcher,
+	// counts as a failed reload.
+	if err := os.WriteFile(cfg.Path, []byte("sources: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the failed reload in the metrics", func() bool {
+		_, body = d.get(t, "/metrics", webToken)
+		v, _ := metric(body, `newshound_config_reloads_total{result="failure"}`)
+		return v == 1
+	})
+}
+
+// TestDaemonHTTPEndpoints: the daemon's server answers the probes, the
+// JSON API, the Atom feed and the status page with the data of its real
+// passes, and every endpoint but /healthz wants the token.
+func TestDaemonHTTPEndpoints(t *testing.T) {
+	d := startWebDaemon(t)
+	alertID := news.AlertID("camp", d.site.url("/2026/transfer-al-hol.html"))
+	waitFor(t, "the delivery of the al-Hol alert", func() bool {
+		for _, at := range d.hook.delivered() {
+			if at.payload["id"] == alertID {
+				return true
+			}
+		}
+		return false
+	})
+
+	for _, path := range []string{"/readyz", "/api/v1/sources", "/api/v1/alerts", "/watches/camp.atom", "/"} {
+		if code, _ := d.get(t, path, ""); code != http.StatusUnauthorized {
+			t.Errorf("GET %s without the token = %d, want 401", path, code)
+		}
+		if code, _ := d.get(t, path, "wrong-"+webToken); code != http.StatusUnauthorized {
+			t.Errorf("GET %s with a wrong token = %d, want 401", path, code)
+		}
+	}
+	if code, body := d.get(t, "/healthz", ""); code != http.StatusOK || body != "ok\n" {
+		t.Errorf("GET /healthz = %d %q, want 200 ok without auth", code, body)
+	}
+	if code, body := d.get(t, "/readyz", webToken); code != http.StatusOK || body != "ready\n" {
+		t.Errorf("GET /readyz = %d %q, want 200 ready", code, body)
+	}
+
+	// The source table: config order, stored state, next run from the schedule.
+	code, body := d.get(t, "/api/v1/sources", webToken)
+	var sources struct {
+		Sources []struct {
+			Name                string     `json:"name"`
+			Kind                string     `json:"kind"`
+			URL                 string     `json:"url"`
+			Healthy             bool       `json:"healthy"`
+			LastRun             *time.Time `json:"last_run"`
+			NextRun             *time.Time `json:"next_run"`
+			ConsecutiveFailures int        `json:"consecutive_failures"`
+			Items               int        `json:"items"`
+			NewArticles         int        `json:"new_articles"`
+			LastError           string     `json:"last_error"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &sources); code != http.StatusOK || err != nil {
+		t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
+	}
+	var names []string
+	for _, s := range sources.Sources {
+		names = append(names, s.Name)
+	}
+	if got := strings.Join(names, ","); got != "wire,missing,broken" {
+		t.Fatalf("sources = %s, want wire,missing,broken (config order)", got)
+	}
+	wire, missing := sources.Sources[0], sources.Sources[1]
+	if wire.Kind != "feed" || wire.URL != d.site.url("/rss.xml") || !wire.Healthy || wire.Items != 3 || wire.NewArticles != 3 ||
+		wire.LastRun == nil || wire.ConsecutiveFailures != 0 {
+		t.Errorf("source wire = %+v, want a healthy feed run listing 3 items, 3 new", wire)
+	}
+	if next := wire.NextRun; next == nil || !next.After(time.Now()) || next.Local().Month() != time.February ||
+		next.Local().Day() != 29 || next.Local().Hour() != 0 || next.Local().Minute() >= 5 {
+		t.Errorf("source wire next_run = %v, want the next 29 February, 00:00 plus the jitter (under 5 minutes)", next)
+	}
+	if missing.ConsecutiveFailures != 1 || !strings.Contains(missing.LastError, "404") {
+		t.Errorf("source missing = %+v, want one failure with the 404", missing)
+	}
+
+	// The alert history with its delivery states.
+	code, body = d.get(t, "/api/v1/alerts?watch=camp", webToken)
+	var alerts struct {
+		Alerts []struct {
+			ID         string `json:"id"`
+			Title      string `json:"title"`
+			Deliveries []struct {
+				Notifier, State string
+			} `json:"deliveries"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal([]byte(body), &alerts); code != http.StatusOK || err != nil {
+		t.Fatalf("GET /api/v1/alerts = %d, %v: %s", code, err, body)
+	}
+	if len(alerts.Alerts) != 1 || alerts.Alerts[0].ID != alertID {
+		t.Fatalf("alerts of camp = %+v, want the al-Hol alert %s", alerts.Alerts, alertID)
+	}
+	states := map[string]string{}
+	for _, dl := range alerts.Alerts[0].Deliveries {
+		states[dl.Notifier] = dl.State
+	}
+	if states["hook"] != store.DeliveryDelivered || states["down"] != store.DeliveryQueued || states["gone"] != store.DeliveryDead {
+		t.Errorf("delivery states = %v, want hook delivered, down queued, gone dead", states)
+	}
+
+	// The watch's Atom feed.
+	code, body = d.get(t, "/watches/camp.atom", webToken)
+	if code != http.StatusOK || !strings.Contains(body, "urn:newshound:alert:"+alertID) ||
+		!strings.Contains(body, "Detainees moved from al-Hol camp") {
+		t.Errorf("GET /watches/camp.atom = %d, want the alert as an entry:\n%s", code, body)
+	}
+
+	// The status page: sources, the alert, the outbox.
+	code, body = d.get(t, "/", webToken)
+	for _, want := range []string{"wire", "missing", "broken", "Detainees moved from al-Hol camp", "hook", "down", "gone", "404"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+	}
+	if code != http.StatusOK {
+		t.Errorf("GET / = %d, want 200", code)
+	}
+
+	// The online backup `newshound backup` asks for: a consistent copy
+	// holding the alert.
+	req, _ := http.NewRequest(http.MethodPost, d.base+"/api/v1/backup", nil)
+	req.Header.Set("Authorization", "Bearer "+webToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("POST /api/v1/backup = %d, %v", resp.StatusCode, err)
+	}
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copied, err := store.Open(path, store.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("open the daemon's backup: %v", err)
+	}
+	_, ok, err := copied.Alert(alertID)
+	_ = copied.Close()
+	if !ok || err != nil {
+		t.Errorf("backup holds the al-Hol alert = %v, %v; want true", ok, err)
+	}
+
+	// After Run returns the daemon is no longer ready.
+	d.stop(t)
+	if err := (webBackend{d.app}).Ready(); err == nil || !strings.Contains(err.Error(), "scheduler") {
+		t.Errorf("Ready() after Run returned = %v, want the scheduler not running", err)
+	}
+	if d.app.HTTPAddr() != "" {
+		t.Errorf("HTTPAddr() after Run returned = %q, want empty", d.app.HTTPAddr())
+	}
+}
+
+// TestRunListenInUse: a listen address already taken fails Run at once,
+// naming the address, before any source runs.
+func TestRunListenInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	site := newNewsSite(t)
+	hook := newWebhookReceiver(t)
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
+	cfg.Listen = taken.Addr().String()
+	a, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	err = a.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), taken.Addr().String()) || !strings.Contains(err.Error(), "another program") {
+		t.Fatalf("Run with listen on a port in use = %v, want an error naming %s and why", err, taken.Addr())
+	}
+	if _, ok, _ := a.Store().SourceState("wire"); ok {
+		t.Errorf("a source ran although Run failed to listen")
+	}
+	if ready := (webBackend{a}).Ready(); ready == nil {
+		t.Errorf("Ready() after Run failed = nil, want an error")
+	}
+}
+
+// TestReloadListenWarns: listen and listen_auth are bound at start; a
+// reload that changes them says so, without the credentials.
+func TestReloadListenWarns(t *testing.T) {
+	site := newNewsSite(t)
+	hook := newWebhookReceiver(t)
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
+	var logs syncBuffer
+	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	same := *cfg
+	if err := a.Reload(&same); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "listen or listen_auth changed") {
+		t.Errorf("reload without a change warned about listen:\n%s", logs.String())
+	}
+	changed := *cfg
+	changed.ListenAuth = &config.ListenAuth{Bearer: config.Secret("another-token-0123456789")}
+	if err := a.Reload(&changed); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "listen or listen_auth changed; they take effect at the next restart") {
+		t.Errorf("reload changing listen_auth did not warn:\n%s", logs.String())
+	}
+	for _, secret := range []string{webToken, "another-token-0123456789"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log shows a listen_auth token:\n%s", logs.String())
+		}
+	}
+}
+
+// TestDatabasePermissionsWarning: New warns about a database file others
+// can read, with the fix, and is quiet about a 0600 file.
+func TestDatabasePermissionsWarning(t *testing.T) {
+	site := newNewsSite(t)
+	hook := newWebhookReceiver(t)
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
+	open := func() string {
+		t.Helper()
+		var logs syncBuffer
+		a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return logs.String()
+	}
+	if logs := open(); strings.Contains(logs, "chmod") {
+		t.Errorf("New on a fresh (0600) database warned:\n%s", logs)
+	}
+	if err := os.Chmod(cfg.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if logs := open(); !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "chmod 600 "+cfg.Data) {
+		t.Errorf("New on a 0644 database did not warn with the fix:\n%s", logs)
+	}
+}
