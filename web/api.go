@@ -17,11 +17,15 @@ import (
 // The JSON shapes of the API. Field names are part of the API: change
 // them only with a new version prefix.
 type (
-	alertsResponse struct {
-		Alerts []alertJSON `json:"alerts"`
+	// AlertsPage is the /api/v1/alerts answer: one page, newest first;
+	// Next is the cursor of the next page ("" at the end).
+	AlertsPage struct {
+		Alerts []AlertJSON `json:"alerts"`
 		Next   string      `json:"next"`
 	}
-	alertJSON struct {
+	// AlertJSON is one stored alert with its delivery state per notifier,
+	// as the API (and `newshound alerts --json`) gives it.
+	AlertJSON struct {
 		ID         string         `json:"id"`
 		Watch      string         `json:"watch"`
 		Source     string         `json:"source"`
@@ -33,9 +37,10 @@ type (
 		Snippet    string         `json:"snippet"`
 		Highlights []news.Span    `json:"highlights"`
 		Matches    []news.Match   `json:"matches"`
-		Deliveries []deliveryJSON `json:"deliveries"`
+		Deliveries []DeliveryJSON `json:"deliveries"`
 	}
-	deliveryJSON struct {
+	// DeliveryJSON is the state of one (alert, notifier) entry.
+	DeliveryJSON struct {
 		Notifier  string     `json:"notifier"`
 		State     string     `json:"state"`
 		Attempts  int        `json:"attempts"`
@@ -89,9 +94,9 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	resp := alertsResponse{Alerts: make([]alertJSON, 0, len(page.Alerts)), Next: page.Next}
+	resp := AlertsPage{Alerts: make([]AlertJSON, 0, len(page.Alerts)), Next: page.Next}
 	for _, rec := range page.Alerts {
-		resp.Alerts = append(resp.Alerts, toAlertJSON(rec))
+		resp.Alerts = append(resp.Alerts, NewAlertJSON(rec))
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -124,9 +129,11 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func toAlertJSON(rec store.AlertRecord) alertJSON {
+// NewAlertJSON turns a stored alert into its API form: times in UTC or
+// null, lists never null.
+func NewAlertJSON(rec store.AlertRecord) AlertJSON {
 	a := rec.Alert
-	out := alertJSON{
+	out := AlertJSON{
 		ID:         a.ID,
 		Watch:      a.Watch,
 		Source:     a.Source,
@@ -138,18 +145,40 @@ func toAlertJSON(rec store.AlertRecord) alertJSON {
 		Snippet:    a.Snippet,
 		Highlights: nonNil(a.Highlights),
 		Matches:    make([]news.Match, 0, len(a.Matches)),
-		Deliveries: make([]deliveryJSON, 0, len(rec.Deliveries)),
+		Deliveries: make([]DeliveryJSON, 0, len(rec.Deliveries)),
 	}
 	for _, m := range a.Matches {
 		m.Seen = nonNil(m.Seen)
 		out.Matches = append(out.Matches, m)
 	}
 	for _, d := range rec.Deliveries {
-		out.Deliveries = append(out.Deliveries, deliveryJSON{
+		out.Deliveries = append(out.Deliveries, DeliveryJSON{
 			Notifier: d.Notifier, State: d.State, Attempts: d.Attempts, At: timeOrNil(d.At), LastError: d.LastError,
 		})
 	}
 	return out
+}
+
+// Record is the inverse of NewAlertJSON, for clients reading the API.
+func (j AlertJSON) Record() store.AlertRecord {
+	rec := store.AlertRecord{Alert: news.Alert{
+		ID: j.ID, Watch: j.Watch, Source: j.Source, URL: j.URL, Title: j.Title,
+		Published: derefTime(j.Published), Found: derefTime(j.Found),
+		Fired: j.Fired, Snippet: j.Snippet, Highlights: j.Highlights, Matches: j.Matches,
+	}}
+	for _, d := range j.Deliveries {
+		rec.Deliveries = append(rec.Deliveries, store.Delivery{
+			Notifier: d.Notifier, State: d.State, Attempts: d.Attempts, At: derefTime(d.At), LastError: d.LastError,
+		})
+	}
+	return rec
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 // maxSinceDays bounds "since" durations in days so the arithmetic cannot

@@ -14,6 +14,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/web"
 )
 
 // defaultAlertsLimit is how many alerts `newshound alerts` lists without
@@ -210,23 +211,15 @@ func deliveriesCell(ds []store.Delivery, now time.Time) string {
 // and the same as those of the daemon's /api/v1/alerts; times are RFC 3339
 // in UTC, null when unknown.
 type alertsDoc struct {
-	Alerts []alertJSON `json:"alerts"`
+	Alerts []web.AlertJSON `json:"alerts"`
 	// More is true when --limit cut the list.
 	More bool `json:"more"`
 }
 
 func writeAlertsJSON(w io.Writer, l alertList) error {
-	doc := alertsDoc{Alerts: make([]alertJSON, 0, len(l.Alerts)), More: l.More}
+	doc := alertsDoc{Alerts: make([]web.AlertJSON, 0, len(l.Alerts)), More: l.More}
 	for _, r := range l.Alerts {
-		a := r.Alert
-		j := alertJSON{ID: a.ID, Watch: a.Watch, Source: a.Source, URL: a.URL, Title: a.Title,
-			Published: optTime(a.Published), Found: optTime(a.Found), Fired: a.Fired, Snippet: a.Snippet,
-			Deliveries: make([]deliveryJSON, 0, len(r.Deliveries))}
-		for _, d := range r.Deliveries {
-			j.Deliveries = append(j.Deliveries, deliveryJSON{Notifier: d.Notifier, State: d.State, Attempts: d.Attempts,
-				At: optTime(d.At), LastError: d.LastError})
-		}
-		doc.Alerts = append(doc.Alerts, j)
+		doc.Alerts = append(doc.Alerts, web.NewAlertJSON(r))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

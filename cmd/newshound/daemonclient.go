@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
-	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/web"
 )
 
 // A running daemon holds the database: bbolt takes an exclusive flock on
@@ -131,34 +131,6 @@ func (c *daemonClient) do(req *http.Request) (*http.Response, error) {
 	return nil, fmt.Errorf("the daemon at %s answered %s: %s", c.base, resp.Status, oneLine(detail))
 }
 
-// alertsJSON is the /api/v1/alerts answer (package web): one page.
-type alertsJSON struct {
-	Alerts []alertJSON `json:"alerts"`
-	Next   string      `json:"next"`
-}
-
-// alertJSON is one alert as the API and `newshound alerts --json` give it.
-type alertJSON struct {
-	ID         string         `json:"id"`
-	Watch      string         `json:"watch"`
-	Source     string         `json:"source"`
-	URL        string         `json:"url"`
-	Title      string         `json:"title"`
-	Published  *time.Time     `json:"published"`
-	Found      *time.Time     `json:"found"`
-	Fired      string         `json:"fired"`
-	Snippet    string         `json:"snippet"`
-	Deliveries []deliveryJSON `json:"deliveries"`
-}
-
-type deliveryJSON struct {
-	Notifier  string     `json:"notifier"`
-	State     string     `json:"state"`
-	Attempts  int        `json:"attempts"`
-	At        *time.Time `json:"at"`
-	LastError string     `json:"last_error"`
-}
-
 // alerts reads one page of the alert history from the daemon.
 func (c *daemonClient) alerts(ctx context.Context, q store.AlertQuery) (store.AlertPage, error) {
 	v := url.Values{}
@@ -182,28 +154,15 @@ func (c *daemonClient) alerts(ctx context.Context, q store.AlertQuery) (store.Al
 		return store.AlertPage{}, err
 	}
 	defer resp.Body.Close()
-	var doc alertsJSON
+	var doc web.AlertsPage
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&doc); err != nil {
 		return store.AlertPage{}, fmt.Errorf("read alerts from the daemon at %s: %w", c.base, err)
 	}
 	page := store.AlertPage{Next: doc.Next}
 	for _, a := range doc.Alerts {
-		rec := store.AlertRecord{Alert: news.Alert{ID: a.ID, Watch: a.Watch, Source: a.Source, URL: a.URL, Title: a.Title,
-			Published: derefTime(a.Published), Found: derefTime(a.Found), Fired: a.Fired, Snippet: a.Snippet}}
-		for _, d := range a.Deliveries {
-			rec.Deliveries = append(rec.Deliveries, store.Delivery{Notifier: d.Notifier, State: d.State, Attempts: d.Attempts,
-				At: derefTime(d.At), LastError: d.LastError})
-		}
-		page.Alerts = append(page.Alerts, rec)
+		page.Alerts = append(page.Alerts, a.Record())
 	}
 	return page, nil
-}
-
-func derefTime(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
 }
 
 // backup asks the daemon for a consistent copy of its database and
