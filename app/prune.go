@@ -61,9 +61,6 @@ func storeRetention(cfg *config.Config) store.Retention {
 		r.Alerts = config.DefaultRetentionAlerts
 	}
 	if r.Text <= 0 {
-		r.Text = cfg.KeepText
-	}
-	if r.Text <= 0 {
 		r.Text = config.DefaultRetentionText
 	}
 	return r

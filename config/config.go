@@ -52,9 +52,6 @@ const (
 type Config struct {
 	Path string // absolute path of the file loaded ("" when parsed from bytes without a path)
 	Data string // absolute path of the bbolt file after resolution
-	// KeepText is Retention.Text under its older name (keep_text); Parse
-	// sets both. It stays until every reader uses Retention.Text.
-	KeepText time.Duration
 	// Retention is how long the daily prune keeps seen keys, alerts and
 	// article texts (retention:).
 	Retention Retention

@@ -194,9 +194,9 @@ func TestParseAccepts(t *testing.T) {
 				return want(fmt.Sprintf("%s|%d", w.Query, w.MinMentions), `("al Hol" OR CENTCOM) AND NOT football|2`)
 			}},
 		{"keep_text default", doc(okSources, okWatches, okNotifiers),
-			func(c *Config) string { return want(c.KeepText.String(), "336h0m0s") }},
+			func(c *Config) string { return want(c.Retention.Text.String(), "336h0m0s") }},
 		{"keep_text days", doc("keep_text: 30d", okSources, okWatches, okNotifiers),
-			func(c *Config) string { return want(c.KeepText.String(), "720h0m0s") }},
+			func(c *Config) string { return want(c.Retention.Text.String(), "720h0m0s") }},
 		{"crawl and health", doc("crawl: {per_host: 1, host_delay: 0s, max_in_flight: 4}", "health: {notify: [n], threshold: 5}",
 			`sources: [{name: s, url: "https://example.org/", robots: false, max_items: 20}]`, okWatches, okNotifiers),
 			func(c *Config) string {

@@ -189,7 +189,6 @@ func (d *decoder) config(root *yaml.Node) *Config {
 	if keepText.val != nil {
 		d.keepText(keepText, c)
 	}
-	c.KeepText = c.Retention.Text
 	if e, ok := sections["defaults"]; ok {
 		d.defaults(e, &c.Defaults)
 	}

@@ -114,8 +114,8 @@
 // and matched again whenever its source still lists it. keep_text is the
 // older name of retention.text and keeps working; given beside
 // retention.text it must say the same. (A config file cannot warn, so the
-// deprecation is only documented here and in the README; Config.KeepText
-// mirrors Retention.Text.)
+// deprecation is only documented here and in the README; either key sets
+// Config.Retention.Text.)
 //
 // # Strictness and problems
 //

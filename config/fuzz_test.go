@@ -71,8 +71,8 @@ func checkInvariants(t *testing.T, c *Config) {
 	if c.Listen != "" && !IsLoopbackListen(c.Listen) && c.ListenAuth == nil {
 		t.Fatalf("listen %q is not loopback and has no listen_auth", c.Listen)
 	}
-	if r := c.Retention; r.Seen <= 0 || r.Alerts <= 0 || r.Text <= 0 || r.Seen < r.Alerts || c.KeepText != r.Text {
-		t.Fatalf("retention %+v (keep_text %v): not positive, seen < alerts, or keep_text differs", r, c.KeepText)
+	if r := c.Retention; r.Seen <= 0 || r.Alerts <= 0 || r.Text <= 0 || r.Seen < r.Alerts {
+		t.Fatalf("retention %+v: not positive, or seen < alerts", r)
 	}
 	if len(c.Sources) == 0 || len(c.Watches) == 0 || !filepath.IsAbs(c.Data) {
 		t.Fatalf("Config without sources, watches or an absolute data path: %+v", c)
