@@ -23,6 +23,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 )
 
@@ -462,7 +463,7 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 	clock := testclock.New(time.Now().UTC())
 	publishStories(w.site, clock.Now())
 	w.hook.fail503 = 2
-	var logs syncBuffer
+	var logs testlog.Buffer
 	a, err := New(w.cfg, Options{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatalf("New: %v", err)

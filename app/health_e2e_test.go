@@ -16,6 +16,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 )
 
 // healthConfig: %[1]s is the news site, %[2]s the flaky feed server, %[3]s
@@ -95,7 +96,7 @@ func TestHealthNoticesDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
 	}
-	var stdout syncBuffer
+	var stdout testlog.Buffer
 	a, err := New(cfg, Options{Now: clock.Now, Stdout: &stdout})
 	if err != nil {
 		t.Fatalf("New: %v", err)

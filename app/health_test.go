@@ -11,6 +11,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/console"
 	"github.com/newshound/newshound/store"
@@ -221,7 +222,7 @@ func TestHealthTitles(t *testing.T) {
 // tracked and logged, and nothing is queued.
 func TestHealthWithoutNotifiers(t *testing.T) {
 	r := newHealthRig(3)
-	var logs syncBuffer
+	var logs testlog.Buffer
 	r.app.log = slog.New(slog.NewTextHandler(&logs, nil))
 	for _, k := range []byte("fffi") {
 		if n := r.run(k); len(n) != 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/store"
 )
 
@@ -114,7 +115,7 @@ func newPoliteApp(t testing.TB, site *politeSite, clock *testclock.Clock) *App {
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
 	}
-	a, err := New(cfg, Options{Now: clock.Now, Stdout: &syncBuffer{}})
+	a, err := New(cfg, Options{Now: clock.Now, Stdout: &testlog.Buffer{}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -250,7 +251,7 @@ func TestSiteSourceRemembersFeed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
 	}
-	a, err := New(cfg, Options{Now: clock.Now, Stdout: &syncBuffer{}})
+	a, err := New(cfg, Options{Now: clock.Now, Stdout: &testlog.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

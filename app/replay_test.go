@@ -16,6 +16,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -211,7 +212,7 @@ func TestPrune(t *testing.T) {
 	start := time.Now().UTC()
 	clock := testclock.New(start)
 	w := newReplayWorld(t, start)
-	var logs syncBuffer
+	var logs testlog.Buffer
 	a, err := New(w.config(t, ""), Options{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)

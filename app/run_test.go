@@ -1,16 +1,15 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 )
 
@@ -41,24 +40,6 @@ notifiers:
       url: %[2]s/hook
 `
 
-// syncBuffer is a log sink safe for the daemon's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor polls cond until it holds; the daemon works on its own clock, so
 // the test waits for an outcome, never for a fixed time.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -80,7 +61,7 @@ func TestRunSchedulesReloadsAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
 	}
-	var logs syncBuffer
+	var logs testlog.Buffer
 	a, err := New(cfg, Options{
 		Logger:        slog.New(slog.NewTextHandler(&logs, nil)),
 		LookupEnv:     testEnv,

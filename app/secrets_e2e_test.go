@@ -15,6 +15,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 )
 
 // Sentinels: each secret of the config carries one, so any of them
@@ -117,7 +118,7 @@ func TestNoSecretLeaksWhenEveryChannelFails(t *testing.T) {
 		t.Fatalf("config.Load: %v", err)
 	}
 
-	var logs syncBuffer
+	var logs testlog.Buffer
 	var stdout bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := New(cfg, Options{Now: clock.Now, Logger: logger, Stdout: &stdout})

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -70,7 +71,7 @@ type webDaemon struct {
 	site   *newsSite
 	hook   *webhookReceiver
 	base   string
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -124,7 +125,7 @@ func startWebDaemon(t *testing.T) *webDaemon {
 	if err := seed.Close(); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), LookupEnv: webEnv})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -494,7 +495,7 @@ func TestReloadListenWarns(t *testing.T) {
 	site := newNewsSite(t)
 	hook := newWebhookReceiver(t)
 	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
-	var logs syncBuffer
+	var logs testlog.Buffer
 	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -530,7 +531,7 @@ func TestDatabasePermissionsWarning(t *testing.T) {
 	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
 	open := func() string {
 		t.Helper()
-		var logs syncBuffer
+		var logs testlog.Buffer
 		a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		if err != nil {
 			t.Fatal(err)

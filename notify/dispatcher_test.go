@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -49,35 +49,17 @@ func (r *recorder) calls() []string {
 	return append([]string(nil), r.ids...)
 }
 
-// syncBuffer collects log output from concurrent goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type fixture struct {
 	store *store.Store
 	clock *testclock.Clock
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 }
 
 // newFixture opens a real store in a temporary directory; now is the
 // store's clock (the test clock when nil).
 func newFixture(t *testing.T, now func() time.Time) *fixture {
 	t.Helper()
-	f := &fixture{clock: testclock.New(t0), logs: &syncBuffer{}}
+	f := &fixture{clock: testclock.New(t0), logs: &testlog.Buffer{}}
 	if now == nil {
 		now = f.clock.Now
 	}

@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/email"
@@ -38,7 +38,7 @@ type world struct {
 	t     *testing.T
 	clock *testclock.Clock
 	store *store.Store
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 	// client carries every HTTP channel's requests; its idle connections
 	// are closed at cleanup so goroutine counts are not disturbed.
 	client *http.Client
@@ -46,7 +46,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, clock: testclock.New(t0), logs: &syncBuffer{}}
+	w := &world{t: t, clock: testclock.New(t0), logs: &testlog.Buffer{}}
 	s, err := store.Open(filepath.Join(t.TempDir(), "newshound.db"), store.Options{Now: w.clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -206,24 +206,6 @@ func describe(es []store.Entry) string {
 			e.NextAttempt.Format(time.TimeOnly), e.DeadAt.Format(time.TimeOnly), e.LastError)
 	}
 	return b.String()
-}
-
-// syncBuffer collects log output from concurrent goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // answer is what an HTTP receiver does with one request.
