@@ -16,36 +16,6 @@ import (
 	"github.com/newshound/newshound/notify/tmpl"
 )
 
-// attacks are what a hostile page puts in the fields we relay.
-var attacks = []string{
-	"<!channel>", "<https://evil.example|bank>", "`x` ```fence```", "*bold* _x_",
-	"t\r\nBcc: victim@example.com", "t\nCc: victim@example.com\r\n\r\nbody", "<script>alert(1)</script>",
-	`<img src=x onerror="alert(1)">`, `"><a href="javascript:alert(1)">x</a>`,
-}
-
-func attackAlerts() map[string]news.Alert {
-	out := map[string]news.Alert{}
-	base := notifytest.SampleAlert()
-	base.Title, base.Snippet, base.Highlights = "plain title", "plain snippet", nil
-	for _, v := range attacks {
-		a := base
-		a.Title = v
-		out["title "+v] = a
-		a = base
-		a.Snippet, a.Highlights = "at "+v+" end", []news.Span{{Start: 3, End: 3 + len(v)}}
-		out["snippet "+v] = a
-		a = base
-		a.Watch, a.Source = v, v
-		out["watch "+v] = a
-	}
-	for _, u := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>"} {
-		a := base
-		a.URL = u
-		out["url "+u] = a
-	}
-	return out
-}
-
 // allowedTags are the elements our HTML parts (and the test template)
 // use; anything else came from an alert.
 var allowedTags = []string{"html", "head", "meta", "title", "body", "p", "h2", "h3", "a", "ul", "li",
@@ -96,7 +66,7 @@ func TestSecurityMessages(t *testing.T) {
 	plain := newNotifier(t, cfg)
 	cfg.Template = tp
 	templated := newNotifier(t, cfg)
-	for name, a := range attackAlerts() {
+	for name, a := range notifytest.AttackAlerts() {
 		sends := []func() (bool, error){
 			func() (bool, error) { return plain.Notify(context.Background(), a) },
 			func() (bool, error) { return plain.NotifyDigest(context.Background(), []news.Alert{a, a}) },

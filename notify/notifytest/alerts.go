@@ -148,3 +148,45 @@ func Named(name string) news.Alert {
 	}
 	panic("notifytest: no hostile alert named " + name)
 }
+
+// Attacks are what a hostile page puts in the fields newshound relays:
+// Slack mentions and forged links, code fences and mrkdwn, mail header
+// injection, HTML and script, and an already-escaped entity.
+func Attacks() []string {
+	return []string{
+		"<!channel>", "<!here>", "<!subteam^S123>", "<@U123>", "<https://evil.example|bank>",
+		"`x` ```fence```", "*bold* _x_ ~s~", "title\r\nBcc: victim@example.com",
+		"t\nCc: victim@example.com\r\n\r\nbody", "<script>alert(1)</script>",
+		`<img src=x onerror="alert(1)">`, `"><a href="javascript:alert(1)">x</a>`, "&lt;!channel&gt;",
+	}
+}
+
+// AttackAlerts puts each of Attacks in the title, in the snippet (as a
+// highlighted hit) and in the watch and source names of a plain alert, and
+// adds alerts whose URL is a script URL or forges a Slack link. Keys name
+// the field and the attack.
+func AttackAlerts() map[string]news.Alert {
+	out := map[string]news.Alert{}
+	base := SampleAlert()
+	base.Title, base.Snippet, base.Highlights = "plain title", "plain snippet", nil
+	for _, v := range Attacks() {
+		a := base
+		a.Title = v
+		out["title "+v] = a
+		a = base
+		a.Snippet, a.Highlights = "at "+v+" end", []news.Span{{Start: 3, End: 3 + len(v)}}
+		out["snippet "+v] = a
+		a = base
+		a.Watch, a.Source = v, v
+		out["watch "+v] = a
+	}
+	for _, u := range []string{
+		"javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
+		"https://n.example/a|<!channel>|<https://evil.example|bank>",
+	} {
+		a := base
+		a.URL = u
+		out["url "+u] = a
+	}
+	return out
+}

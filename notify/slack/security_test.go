@@ -12,38 +12,6 @@ import (
 	"github.com/newshound/newshound/notify/tmpl"
 )
 
-// attacks are what a hostile page puts in the fields we relay.
-var attacks = []string{
-	"<!channel>", "<!here>", "<!subteam^S123>", "<@U123>", "<https://evil.example|bank>",
-	"`x` ```fence```", "*bold* _x_ ~s~", "title\r\nBcc: victim@example.com",
-	"<script>alert(1)</script>", `<img src=x onerror="alert(1)">`, "&lt;!channel&gt;",
-}
-
-// attackAlerts puts each attack in the title, the snippet (as a hit) and
-// the watch, and adds javascript: and link-forging URLs.
-func attackAlerts() map[string]news.Alert {
-	out := map[string]news.Alert{}
-	base := notifytest.SampleAlert()
-	base.Title, base.Snippet, base.Highlights = "plain title", "plain snippet", nil
-	for _, v := range attacks {
-		a := base
-		a.Title = v
-		out["title "+v] = a
-		a = base
-		a.Snippet, a.Highlights = "at "+v+" end", []news.Span{{Start: 3, End: 3 + len(v)}}
-		out["snippet "+v] = a
-		a = base
-		a.Watch = v
-		out["watch "+v] = a
-	}
-	for _, u := range []string{"javascript:alert(1)", "https://n.example/a|<!channel>|<https://evil.example|bank>"} {
-		a := base
-		a.URL = u
-		out["url "+u] = a
-	}
-	return out
-}
-
 // TestSecurityMessages sends every attack through Notify, NotifyDigest
 // and a template printing the fields, and checks the bodies the receiver
 // got: no raw <…> but our own http(s) link, every & an entity, one line
@@ -57,7 +25,7 @@ func TestSecurityMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, a := range attackAlerts() {
+	for name, a := range notifytest.AttackAlerts() {
 		for _, send := range []func() (bool, error){
 			func() (bool, error) { return plain.Notify(context.Background(), a) },
 			func() (bool, error) { return plain.NotifyDigest(context.Background(), []news.Alert{a, a}) },

@@ -13,14 +13,6 @@ import (
 	"github.com/newshound/newshound/notify/tmpl"
 )
 
-// attacks are what a hostile page puts in the fields we relay: Slack
-// mentions and forged links, code fences and mrkdwn, a mail header
-// injection, HTML and script.
-var attacks = []string{
-	"<!channel>", "<!here>", "<https://evil.example|bank>", "`x` ```fence```", "*bold* _x_ ~s~",
-	"title\r\nBcc: victim@example.com", "<script>alert(1)</script>", `<img src=x onerror="alert(1)">`,
-}
-
 // attackCase is an alert with one attack in one field.
 type attackCase struct {
 	name  string
@@ -37,7 +29,7 @@ func attackCases() []attackCase {
 		set(&a)
 		out = append(out, attackCase{field + " " + value, field, value, a})
 	}
-	for _, v := range attacks {
+	for _, v := range notifytest.Attacks() {
 		add("title", v, func(a *news.Alert) { a.Title = v })
 		add("snippet", v, func(a *news.Alert) {
 			a.Snippet = "at " + v + " end"
