@@ -124,39 +124,19 @@ type storeSnapshot struct{ a *App }
 // queued entries or dead letters) with its queue depth, the time its
 // oldest entry first fell due and its dead letters, and the file size.
 func (s storeSnapshot) Snapshot() (metrics.Snapshot, error) {
-	sum, err := s.a.outboxSummary()
+	stats, err := s.a.store.QueueStats()
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
-	dead := map[string]int{}
-	for _, e := range sum.DeadLetters {
-		dead[e.Notifier]++
-	}
 	var snap metrics.Snapshot
-	listed := map[string]bool{}
-	for _, q := range sum.Queues {
-		listed[q.Notifier] = true
+	for _, name := range s.a.notifierNames(stats) {
+		st := stats[name]
 		snap.Notifiers = append(snap.Notifiers, metrics.NotifierSnapshot{
-			Name: q.Notifier, Queued: q.Queued, OldestQueued: q.Oldest, DeadLetters: dead[q.Notifier],
+			Name: name, Queued: st.Queued, OldestQueued: st.Oldest, DeadLetters: st.Dead,
 		})
-	}
-	for _, e := range sum.DeadLetters {
-		if !listed[e.Notifier] {
-			listed[e.Notifier] = true
-			snap.Notifiers = append(snap.Notifiers, metrics.NotifierSnapshot{Name: e.Notifier, DeadLetters: dead[e.Notifier]})
-		}
 	}
 	if snap.StoreSizeBytes, err = s.a.store.Size(); err != nil {
 		return metrics.Snapshot{}, err
 	}
 	return snap, nil
-}
-
-// firstDue is when an entry first fell due; entries from before schema v4
-// only know when they were created.
-func firstDue(e store.Entry) time.Time {
-	if e.FirstDue.IsZero() {
-		return e.Created
-	}
-	return e.FirstDue
 }

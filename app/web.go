@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"syscall"
 	"time"
 
@@ -133,29 +134,14 @@ func (a *App) scheduler() *scheduler {
 // entries queued, with the time its oldest entry first fell due; the dead
 // letters; the disabled notifiers.
 func (a *App) outboxSummary() (web.OutboxStatus, error) {
-	queued, err := a.store.Queued()
+	stats, err := a.store.QueueStats()
 	if err != nil {
 		return web.OutboxStatus{}, fmt.Errorf("read the outbox: %w", err)
 	}
 	var out web.OutboxStatus
-	index := map[string]int{}
-	add := func(name string) int {
-		i, ok := index[name]
-		if !ok {
-			i = len(out.Queues)
-			index[name] = i
-			out.Queues = append(out.Queues, web.QueueStatus{Notifier: name})
-		}
-		return i
-	}
-	for _, n := range a.current().cfg.Notifiers {
-		add(n.Name)
-	}
-	for _, e := range queued {
-		q := &out.Queues[add(e.Notifier)]
-		q.Queued++
-		if due := firstDue(e); q.Oldest.IsZero() || due.Before(q.Oldest) {
-			q.Oldest = due
+	for _, name := range a.notifierNames(stats) {
+		if st := stats[name]; st.Queued > 0 || a.configured(name) {
+			out.Queues = append(out.Queues, web.QueueStatus{Notifier: name, Queued: st.Queued, Oldest: st.Oldest})
 		}
 	}
 	if out.DeadLetters, err = a.store.DeadLetters(); err != nil {
@@ -165,4 +151,27 @@ func (a *App) outboxSummary() (web.OutboxStatus, error) {
 		return web.OutboxStatus{}, fmt.Errorf("read the disabled notifiers: %w", err)
 	}
 	return out, nil
+}
+
+// notifierNames lists the configured notifiers in config order, then the
+// others that still have queued entries or dead letters, sorted.
+func (a *App) notifierNames(stats map[string]store.QueueStat) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, n := range a.current().cfg.Notifiers {
+		names = append(names, n.Name)
+		seen[n.Name] = true
+	}
+	var others []string
+	for name := range stats {
+		if !seen[name] {
+			others = append(others, name)
+		}
+	}
+	slices.Sort(others)
+	return append(names, others...)
+}
+
+func (a *App) configured(name string) bool {
+	return slices.ContainsFunc(a.current().cfg.Notifiers, func(n config.Notifier) bool { return n.Name == name })
 }
