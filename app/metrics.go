@@ -122,7 +122,8 @@ type storeSnapshot struct{ a *App }
 
 // Snapshot lists every configured notifier (and any other that still has
 // queued entries or dead letters) with its queue depth, the time its
-// oldest entry first fell due and its dead letters, and the file size.
+// oldest entry first fell due and its dead letters, the file size and
+// the size of the text segments.
 func (s storeSnapshot) Snapshot() (metrics.Snapshot, error) {
 	stats, err := s.a.store.QueueStats()
 	if err != nil {
@@ -136,6 +137,9 @@ func (s storeSnapshot) Snapshot() (metrics.Snapshot, error) {
 		})
 	}
 	if snap.StoreSizeBytes, err = s.a.store.Size(); err != nil {
+		return metrics.Snapshot{}, err
+	}
+	if snap.TextSizeBytes, err = s.a.store.TextSize(); err != nil {
 		return metrics.Snapshot{}, err
 	}
 	return snap, nil

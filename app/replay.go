@@ -30,7 +30,7 @@ type ReplayHit struct {
 // ReplayResult is what Replay found.
 type ReplayResult struct {
 	Articles int         // stored articles looked at
-	Hits     []ReplayHit // oldest article first, then in watch order
+	Hits     []ReplayHit // oldest day first, within a day as stored, then in watch order
 }
 
 // Replay runs the current watches over every article text the store kept

@@ -244,7 +244,9 @@ func TestPrune(t *testing.T) {
 	if rep, err := a.pruneOnce(); rep != (store.PruneReport{}) || err != nil {
 		t.Errorf("pruneOnce() at 47h = %+v, %v; want nothing removed", rep, err)
 	}
-	clock.Advance(2 * time.Hour) // 49 h after start
+	// Texts go a whole UTC day at a time, once the day ended keep_text ago:
+	// 73 h after start, the start's day ended at least 49 h ago.
+	clock.Advance(26 * time.Hour)
 	a.opts.PruneDelay = time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

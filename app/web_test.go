@@ -271,6 +271,9 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 	if size, ok := metric(body, `newshound_store_size_bytes`); !ok || size <= 0 {
 		t.Errorf("newshound_store_size_bytes = %v (present %v), want the file size", size, ok)
 	}
+	if size, ok := metric(body, `newshound_store_text_size_bytes`); !ok || size <= 0 {
+		t.Errorf("newshound_store_text_size_bytes = %v (present %v), want the size of the texts of the articles crawled", size, ok)
+	}
 	if ts, ok := metric(body, `newshound_source_last_success_timestamp_seconds{source="wire"}`); !ok ||
 		time.Since(time.Unix(int64(ts), 0)) > time.Minute {
 		t.Errorf("last success of wire = %v (present %v), want about now", ts, ok)

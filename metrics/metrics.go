@@ -51,6 +51,7 @@
 //	                                                       entry (0 when none)
 //	newshound_dead_letters{notifier}                       gauge: dead letters kept
 //	newshound_store_size_bytes                             gauge: database file size
+//	newshound_store_text_size_bytes                        gauge: replay text segments' size
 //
 // Process: newshound_config_reloads_total{result} (result success or
 // failure; both exported from the start), plus the standard go_* and

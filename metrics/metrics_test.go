@@ -124,6 +124,7 @@ func TestSnapshotGauges(t *testing.T) {
 			{Name: "future", Queued: 1, OldestQueued: t0.Add(time.Hour)},
 		},
 		StoreSizeBytes: 65536,
+		TextSizeBytes:  1 << 20,
 	}
 	m := New(Options{Now: clock.Now, Snapshot: snapshotFunc(func() (Snapshot, error) { return snap, nil })})
 	want := `
@@ -145,9 +146,12 @@ newshound_dead_letters{notifier="slack"} 2
 # HELP newshound_store_size_bytes Size of the database file.
 # TYPE newshound_store_size_bytes gauge
 newshound_store_size_bytes 65536
+# HELP newshound_store_text_size_bytes Size of the article text segments kept for replay next to the database file.
+# TYPE newshound_store_text_size_bytes gauge
+newshound_store_text_size_bytes 1.048576e+06
 `
 	names := []string{"newshound_outbox_queued", "newshound_outbox_oldest_queued_age_seconds",
-		"newshound_dead_letters", "newshound_store_size_bytes"}
+		"newshound_dead_letters", "newshound_store_size_bytes", "newshound_store_text_size_bytes"}
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}

@@ -24,6 +24,9 @@ type Snapshot struct {
 	Notifiers []NotifierSnapshot
 	// StoreSizeBytes is the database file's size.
 	StoreSizeBytes int64
+	// TextSizeBytes is the size of the article text segments kept for
+	// replay next to the database file.
+	TextSizeBytes int64
 }
 
 // NotifierSnapshot is one notifier's share of the outbox.
@@ -47,6 +50,8 @@ var (
 		"Dead letters kept, per notifier.", []string{"notifier"}, nil)
 	descStoreSize = prometheus.NewDesc("newshound_store_size_bytes",
 		"Size of the database file.", nil, nil)
+	descTextSize = prometheus.NewDesc("newshound_store_text_size_bytes",
+		"Size of the article text segments kept for replay next to the database file.", nil, nil)
 )
 
 // snapshotCollector turns a Snapshot into gauges at scrape time.
@@ -64,6 +69,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descOldestAge
 	ch <- descDeadLetters
 	ch <- descStoreSize
+	ch <- descTextSize
 }
 
 func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
@@ -88,4 +94,5 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDeadLetters, prometheus.GaugeValue, float64(n.DeadLetters), n.Name)
 	}
 	ch <- prometheus.MustNewConstMetric(descStoreSize, prometheus.GaugeValue, float64(snap.StoreSizeBytes))
+	ch <- prometheus.MustNewConstMetric(descTextSize, prometheus.GaugeValue, float64(snap.TextSizeBytes))
 }

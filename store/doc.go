@@ -1,6 +1,7 @@
 // Package store is newshound's memory: one bbolt file that holds what was
 // seen, what was alerted, the durable outbox of deliveries still to make and
-// the per-source crawl state.
+// the per-source crawl state, and next to it a directory of daily segment
+// files with the article texts kept for replay.
 //
 // # Rules
 //
@@ -20,8 +21,8 @@
 //     times); their encodings are pinned by golden files as well.
 //   - New files use 16 KiB pages (older files keep theirs until Compact):
 //     bbolt puts at least two records on a page and spills larger pages
-//     into whole extra pages, so ~2 kB compressed texts left 4 KiB pages
-//     about half empty.
+//     into whole extra pages, so ~2 kB values left 4 KiB pages about half
+//     empty.
 //   - Byte slices handed out by bbolt live only as long as their transaction;
 //     everything leaving a transaction is decoded (and so copied) first.
 //   - Open fails fast: a file locked by another process gives ErrLocked after
@@ -31,10 +32,13 @@
 //     files are built under a temporary name and linked into place, so an
 //     empty file at the path can only mean damage.
 //
-// # Schema (version 5, meta/version = 5)
+// # Schema (version 6, meta/version = 6)
 //
 //	meta/
 //	    version                       → JSON int, the schema version
+//	    texts_before                  → u64 BE unix nanos (since v6): the
+//	                                    text segments of the days before
+//	                                    it are deleted
 //	seen/                             (binary since v5)
 //	    <u32 BE week><u16 BE slot>    → sorted 8-byte fingerprints
 //	                                    of the keys first seen in that
@@ -83,17 +87,25 @@
 //	    <entry id>                    → empty: a dead letter whose notice
 //	                                    is not queued yet (never a notice's
 //	                                    own dead letter)
-//	articles/                         (since v5; v2–v4: texts/ by ID and
-//	                                   texts_by_found/)
-//	    <u64 BE unix nanos of found><text key> → DEFLATE-compressed JSON
-//	                                    article: id, url, source, title,
-//	                                    text, published, found. The text
-//	                                    key is the article ID, or "sha256:"
-//	                                    + hex of it for IDs over 1000 bytes
 //	article_ids/                      (since v5)
-//	    <first 8 bytes of SHA-256 of the text key> → u64 BE unix nanos
-//	                                    of found: which articles/ key holds
-//	                                    an article, for "first record wins"
+//	    <u32 BE week of found><first 8 bytes of SHA-256 of the text key>
+//	                                  → u64 BE unix nanos of found: the
+//	                                    one text record of the article that
+//	                                    readers accept ("first record
+//	                                    wins"). The text key is the article
+//	                                    ID, or "sha256:" + hex of it for IDs
+//	                                    over 1000 bytes.
+//
+// The texts themselves (v5: articles/ keyed by found time; v2–v4: texts/
+// by ID and texts_by_found/) live outside the file since v6:
+//
+//	<database path>.texts/            directory, 0700
+//	    YYYY-MM-DD.seg                one file per UTC day of found, 0600:
+//	                                    "newshound texts v1\n", then records
+//	                                    { u32 BE length, u32 BE CRC-32C,
+//	                                    DEFLATE-compressed JSON article: id,
+//	                                    url, source, title, text, published,
+//	                                    found }
 //	fetch/                            (since v3)
 //	    <source>                      → JSON FetchState: listing URL,
 //	                                    ETag, Last-Modified, not-before
@@ -101,7 +113,7 @@
 //	                                    discovered feed URL
 //
 // outbox/ and due/ are always changed together, in one transaction; so
-// are articles/ and article_ids/, alerts/ and its three indexes, and
+// are alerts/ and its three indexes, and
 // dead/ and announce/. Entry ids are "<alert id>/<notifier>" and notifier
 // names never contain "/", so an alert's entries in outbox/, delivered/
 // and dead/ are the keys that start with "<alert id>/" and have no
@@ -145,17 +157,24 @@
 //
 // # Article texts
 //
-// Record keeps the extracted text of every article of a pass (Pass.Seen)
-// in the same transaction as its seen keys, so `newshound replay` can run
-// a changed rule over what was crawled. The first record of an article ID
-// wins: an article crawled again or by a second source keeps its first
-// source and found time. Texts are compressed before the write
-// transaction begins, and are keyed by found time so that new ones are
-// appended (pages fill up) and PruneTexts deletes from the front.
-// Articles reads in batches of a few dozen per read transaction and calls
-// back between them, so a slow reader never keeps a read transaction open
-// (which would stall bbolt when the file must grow). Alerts keep their
-// own copy of title and snippet and do not depend on articles/.
+// Record keeps the extracted text of every article of a pass (Pass.Seen),
+// so `newshound replay` can run a changed rule over what was crawled. The
+// first record of an article ID wins: an article crawled again or by a
+// second source keeps its first source and found time. Texts are
+// compressed and appended to the segment of their found day before the
+// pass's write transaction, which indexes them in article_ids/; readers
+// accept only a record its index entry names, so the texts of a pass that
+// never committed stay invisible (textlog.go has the whole argument,
+// including what a power cut can cost). Why outside bbolt: at 20,000
+// articles a day the 14-day default is ~650 MB, which in bbolt was three
+// quarters of a file that never shrinks and that every backup copies; a
+// day's segment is deleted whole by PruneTexts and its space goes back at
+// once. Articles reads day by day and checks the index a few dozen
+// records per read transaction, calling back between them, so a slow
+// reader never keeps a read transaction open (which would stall bbolt
+// when the file must grow). Alerts keep their own copy of title and
+// snippet and do not depend on the texts. Backups (Backup, BackupFile)
+// copy the database only: the texts are a replay aid, not state.
 //
 // # Alert history
 //
@@ -170,8 +189,9 @@
 // Prune removes, in write transactions of a bounded number of keys, the
 // seen weeks wholly older than the seen retention, the alerts found
 // before the alert retention (with their delivered/, dead/, announce/
-// and index keys; never an alert with a queued entry) and the texts
-// older than the text retention. A pruned alert can be raised again
+// and index keys; never an alert with a queued entry) and the text
+// segments of the UTC days that ended before the text retention (so a
+// text is kept up to one day longer than the retention). A pruned alert can be raised again
 // only by an article that is no longer seen: keep seen retention at
 // least as long as alert retention (see Prune for what happens
 // otherwise).
@@ -201,7 +221,9 @@
 // three alert indexes from alerts/, rewrites seen/ as weekly fingerprint
 // sets (each key in the week of its stored first-seen time) and moves
 // texts/ into articles/ and article_ids/, dropping texts/ and
-// texts_by_found/. The v5 migration holds what it rewrites in memory
+// texts_by_found/; v5→v6 moves articles/ into the text segments and drops
+// it (leftovers of a move whose commit failed are deleted first; run
+// Compact afterwards to give the space back). The v5 migration holds what it rewrites in memory
 // until its commit: upgrading a large file needs about its size in free
 // memory once, and an upgraded file keeps its 4 KiB pages until Compact. v3 entries lack
 // "digest" and "first_due" and read back as immediate entries with

@@ -318,6 +318,10 @@ func unindexAlert(tx *bbolt.Tx, a alertRecord) error {
 	return nil
 }
 
+// foundKey orders the alert indexes: u64 BE unix nanos of Found, then
+// the key (the due index's encoding).
+func foundKey(found time.Time, key []byte) []byte { return dueKey(found, string(key)) }
+
 // appendFill is the bbolt FillPercent for buckets whose keys mostly arrive
 // in ascending order (time indexes): pages split near full instead of at
 // half, which nearly halves their size. bbolt does not store the setting,

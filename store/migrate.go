@@ -40,7 +40,7 @@ var (
 )
 
 // schemaVersion is the version this binary writes and the highest it reads.
-const schemaVersion = 5
+const schemaVersion = 6
 
 // migration brings a file from version-1 to version. It runs inside the
 // write transaction that also records the new version, so a crash mid-way
@@ -49,6 +49,9 @@ type migration struct {
 	version int
 	name    string
 	migrate func(tx *bbolt.Tx) error
+	// files, when set instead of migrate, also writes files next to the
+	// database (the v6 text segments) before the transaction commits.
+	files func(tx *bbolt.Tx, texts *textLog) error
 }
 
 // migrations is the ordered, append-only list of schema changes. It is
@@ -59,6 +62,7 @@ var migrations = []migration{
 	{version: 3, name: "keep fetch state", migrate: createBucketsV3},
 	{version: 4, name: "per-notifier due index, disabled notifiers, announcements", migrate: migrateV4},
 	{version: 5, name: "alert history indexes, seen keys as weekly fingerprint sets, texts by found time", migrate: migrateV5},
+	{version: 6, name: "article texts in daily segment files", files: migrateV6},
 }
 
 // bucketsV1 are the buckets of schema version 1.
@@ -85,9 +89,13 @@ var bucketsV4 = [][]byte{bucketDisabled, bucketAnnounce}
 // replace texts/ and texts_by_found/.
 var bucketsV5 = [][]byte{bucketAlertsByFound, bucketAlertsByWatch, bucketAlertsBySource, bucketArticles, bucketArticleIDs, bucketSeenWeek}
 
+// bucketsV6 are the buckets of version 5 that version 6 keeps: articles/
+// moved to the text segments.
+var bucketsV6 = [][]byte{bucketAlertsByFound, bucketAlertsByWatch, bucketAlertsBySource, bucketArticleIDs, bucketSeenWeek}
+
 // buckets are every bucket of the current schema (version 5 dropped the
-// text buckets of version 2).
-var buckets = slices.Concat(bucketsV1, bucketsV3, bucketsV4, bucketsV5)
+// text buckets of version 2, version 6 its own articles/).
+var buckets = slices.Concat(bucketsV1, bucketsV3, bucketsV4, bucketsV6)
 
 func createBucketsV1(tx *bbolt.Tx) error { return createBuckets(tx, bucketsV1) }
 
@@ -195,7 +203,7 @@ func (s *Store) prepare() error {
 		return err
 	}
 	return s.update(func(tx *bbolt.Tx) error {
-		if err := migrate(tx, from); err != nil {
+		if err := migrate(tx, from, s.texts); err != nil {
 			return fmt.Errorf("migrate database %s: %w", s.path, err)
 		}
 		_, err := s.check(tx, info.Size())
@@ -231,12 +239,18 @@ func (s *Store) check(tx *bbolt.Tx, fileSize int64) (int, error) {
 
 // migrate applies every migration above from, in order, then records the
 // current version.
-func migrate(tx *bbolt.Tx, from int) error {
+func migrate(tx *bbolt.Tx, from int, texts *textLog) error {
 	for _, m := range migrations {
 		if m.version <= from {
 			continue
 		}
-		if err := m.migrate(tx); err != nil {
+		var err error
+		if m.files != nil {
+			err = m.files(tx, texts)
+		} else {
+			err = m.migrate(tx)
+		}
+		if err != nil {
 			return fmt.Errorf("to version %d (%s): %w", m.version, m.name, err)
 		}
 	}

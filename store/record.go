@@ -83,13 +83,23 @@ type Pass struct {
 // once, Routes on their own schedule; see QueuedAlert), and the source's
 // state. It returns the IDs of the alerts newly stored. An
 // invalid pass (empty source, alert ID or notifier name) records nothing.
-// Texts are compressed before the write transaction starts.
+// Texts are compressed and appended to the day's text segment before the
+// write transaction starts; the transaction indexes them, and only
+// indexed texts are ever read (see textlog.go).
 func (s *Store) Record(p Pass) (queued []string, err error) {
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("record pass: %w", err)
 	}
 	now := utc(s.now())
 	texts, err := encodeTexts(p.Source, p.Seen, now)
+	if err == nil {
+		texts, err = s.newTexts(texts)
+	}
+	if err == nil {
+		// Appended before the transaction that makes them visible; see
+		// textlog.go.
+		err = s.texts.append(texts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
 	}
@@ -97,7 +107,7 @@ func (s *Store) Record(p Pass) (queued []string, err error) {
 		if err := markSeen(tx, p.Source, p.Seen, now); err != nil {
 			return err
 		}
-		if err := putTexts(tx, texts); err != nil {
+		if err := indexTexts(tx, texts); err != nil {
 			return err
 		}
 		var err error

@@ -39,9 +39,10 @@ type Options struct {
 // Store is an open newshound database. Its methods are safe for concurrent
 // use; bbolt serialises the write transactions.
 type Store struct {
-	db   *bbolt.DB
-	path string
-	now  func() time.Time
+	db    *bbolt.DB
+	path  string
+	now   func() time.Time
+	texts *textLog // article texts for replay, next to the file
 }
 
 // pageSize is the bbolt page size of new files (and of Compact's
@@ -82,18 +83,24 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, now: opts.Now}
+	s := &Store{db: db, path: path, now: opts.Now, texts: newTextLog(path)}
 	if err := s.prepare(); err != nil {
+		_ = s.texts.close()
 		_ = db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the database; the Store must not be used afterwards.
+// Close syncs the text segments and closes the database; the Store must
+// not be used afterwards.
 func (s *Store) Close() error {
+	terr := s.texts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
+	}
+	if terr != nil {
+		return fmt.Errorf("close article texts of %s: %w", s.path, terr)
 	}
 	return nil
 }
@@ -162,7 +169,9 @@ func create(path string, timeout time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: tmpName}
+	// A new file has no texts to move, so its text directory (named after
+	// the temporary file) is never created.
+	s := &Store{db: db, path: tmpName, texts: newTextLog(tmpName)}
 	err = s.prepare()
 	if cerr := db.Close(); err == nil {
 		err = cerr

@@ -39,13 +39,14 @@ const DefaultPruneBatch = 500
 // pendingText is a text compressed before the write transaction, so the
 // writer lock is not held while DEFLATE runs.
 type pendingText struct {
-	key, found []byte // textKey of the ID; articles/ key (found time, then key)
-	week       uint32 // of the found time
-	value      []byte
+	key   []byte    // textKey of the ID
+	at    time.Time // found time (UTC): picks the segment and the index value
+	value []byte    // DEFLATE-compressed JSON textRecord
 }
 
-// textKey is the texts/ key of an article ID; IDs too long for a bbolt
-// key are stored under their hash (the record keeps the full ID).
+// textKey is the key of an article ID in article_ids/ (hashed there) and
+// in readers' bookkeeping; IDs too long for a bbolt key are replaced by
+// their hash (the record keeps the full ID).
 func textKey(id string) []byte {
 	if len(id) > maxSeenKey {
 		sum := sha256.Sum256([]byte(id))
@@ -54,18 +55,14 @@ func textKey(id string) []byte {
 	return []byte(id)
 }
 
-// foundKey orders articles/ (and the alert indexes): u64 BE unix nanos
-// of Found, then the text key (the due index's encoding).
-func foundKey(found time.Time, key []byte) []byte { return dueKey(found, string(key)) }
-
 // articleIDKey is the article_ids/ key of a text found at found: the
 // week of found (u32 BE, weeks since 1970 as in seen/), then 8 bytes of
 // the SHA-256 of the text key. The week makes the index prunable by
-// whole ranges from the front, like articles/, instead of by random
-// deletes. An entry is only a hint: putTexts checks that the articles/
-// key it points at exists, so an entry left after its text was pruned,
-// or two IDs sharing the 8 bytes (about one chance in ten million a year
-// at 20,000 articles a day), cost at most one replay text, nothing else.
+// whole ranges from the front instead of by random deletes. The value is
+// the found time (u64 BE unix nanos): the text in the segments is
+// visible only with that exact found time (see textlog.go). Two IDs
+// sharing the 8 bytes (about one chance in ten million a year at 20,000
+// articles a day) cost at most one replay text, nothing else.
 func articleIDKey(week uint32, key []byte) []byte {
 	sum := sha256.Sum256(key)
 	k := make([]byte, 4, 4+8)
@@ -73,16 +70,38 @@ func articleIDKey(week uint32, key []byte) []byte {
 	return append(k, sum[:8]...)
 }
 
-// textStored reports whether the article with text key key is in
-// articles/: it looks the ID up in each week of article_ids/, newest
-// first (text retention / 7 + 2 weeks at most), and checks the text.
-func textStored(arts, ids *bbolt.Bucket, key []byte) bool {
+// nanosKey is the article_ids/ value of a found time (clamped like the
+// due index's keys, which v5 stored here).
+func nanosKey(t time.Time) []byte { return dueKey(t, "")[:8] }
+
+// keyTextsBefore (in meta/) is the start of the oldest UTC day whose
+// texts may still be kept: PruneTexts deleted every segment before it.
+var keyTextsBefore = []byte("texts_before")
+
+// textHorizon reads keyTextsBefore; zero when nothing was pruned yet.
+func textHorizon(tx *bbolt.Tx) time.Time {
+	v := tx.Bucket(bucketMeta).Get(keyTextsBefore)
+	if len(v) != 8 {
+		return time.Time{}
+	}
+	at, _ := dueTime(v)
+	return at
+}
+
+// textStored reports whether the text key has a text: an article_ids/
+// entry (looked up in each week, newest first: text retention / 7 + 2
+// weeks at most) found at or after horizon — an older entry outlives its
+// deleted segment only because the index goes by whole weeks.
+func textStored(ids *bbolt.Bucket, key []byte, horizon time.Time) bool {
 	c := ids.Cursor()
 	k, _ := c.Last()
 	for len(k) >= 4 {
 		week := binary.BigEndian.Uint32(k)
-		if at := ids.Get(articleIDKey(week, key)); len(at) == 8 && arts.Get(append(bytes.Clone(at), key...)) != nil {
-			return true
+		if v := ids.Get(articleIDKey(week, key)); v != nil {
+			if found, err := dueTime(v); err != nil || !found.Before(horizon) {
+				return true
+			}
+			return false // the newest entry's text is gone
 		}
 		c.Seek(articleIDKey(week, nil)[:4])
 		k, _ = c.Prev()
@@ -129,25 +148,45 @@ func encodeTexts(source string, articles []news.Article, now time.Time) ([]pendi
 		if err := zw.Close(); err != nil {
 			return nil, fmt.Errorf("compress text of %s: %w", a.ID, err)
 		}
-		key := textKey(a.ID)
-		out = append(out, pendingText{key: key, found: foundKey(found, key), week: weekOf(found), value: bytes.Clone(buf.Bytes())})
+		out = append(out, pendingText{key: textKey(a.ID), at: found, value: bytes.Clone(buf.Bytes())})
 	}
 	return out, nil
 }
 
-// putTexts stores texts not stored yet: the first record of an article
-// wins, so its Found stays the time it was first crawled.
-func putTexts(tx *bbolt.Tx, texts []pendingText) error {
-	arts, ids := tx.Bucket(bucketArticles), tx.Bucket(bucketArticleIDs)
-	arts.FillPercent = appendFill
+// newTexts drops the texts already stored and the repeats of an ID within
+// the pass: the first record of an article wins, so its Found stays the
+// time it was first crawled. It reads outside the write transaction;
+// indexTexts checks again inside it.
+func (s *Store) newTexts(texts []pendingText) ([]pendingText, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	out := make([]pendingText, 0, len(texts))
+	err := s.view(func(tx *bbolt.Tx) error {
+		ids, horizon := tx.Bucket(bucketArticleIDs), textHorizon(tx)
+		inPass := make(map[string]bool, len(texts))
+		for _, t := range texts {
+			if inPass[string(t.key)] || textStored(ids, t.key, horizon) {
+				continue
+			}
+			inPass[string(t.key)] = true
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// indexTexts makes appended texts visible: one article_ids/ entry each,
+// unless a pass that committed meanwhile stored the same ID first (its
+// record then stays the visible one, and this one is never read).
+func indexTexts(tx *bbolt.Tx, texts []pendingText) error {
+	ids, horizon := tx.Bucket(bucketArticleIDs), textHorizon(tx)
 	for _, t := range texts {
-		if textStored(arts, ids, t.key) {
+		if textStored(ids, t.key, horizon) {
 			continue
 		}
-		if err := arts.Put(t.found, t.value); err != nil {
-			return fmt.Errorf("store article text: %w", err)
-		}
-		if err := ids.Put(articleIDKey(t.week, t.key), t.found[:8]); err != nil {
+		if err := ids.Put(articleIDKey(weekOf(t.at), t.key), nanosKey(t.at)); err != nil {
 			return fmt.Errorf("index article text: %w", err)
 		}
 	}
@@ -155,7 +194,7 @@ func putTexts(tx *bbolt.Tx, texts []pendingText) error {
 }
 
 // decodeText inflates and decodes a stored text; it copies, so the
-// article outlives the transaction.
+// article outlives the value's buffer.
 func decodeText(raw []byte) (news.Article, error) {
 	zr := flate.NewReader(bytes.NewReader(raw))
 	defer zr.Close()
@@ -176,82 +215,115 @@ func decodeText(raw []byte) (news.Article, error) {
 	}, nil
 }
 
-// articlesPerRead is how many texts Articles decodes per read transaction:
-// the callback runs between transactions, so a slow caller never holds a
-// read transaction open (a long one blocks bbolt from growing the file).
+// articlesPerRead is how many texts Articles checks against the index per
+// read transaction: the callback runs between transactions, so a slow
+// caller never holds a read transaction open (a long one blocks bbolt
+// from growing the file).
 const articlesPerRead = 64
 
 // Articles calls fn for every stored article text found at or after since,
-// oldest first, until fn returns an error, which Articles returns as is.
-// fn runs outside any transaction and may use the Store.
+// day by day from the oldest and within a day in the order they were
+// stored, until fn returns an error, which Articles returns as is. fn runs
+// outside any transaction and may use the Store. A record that cannot be
+// decoded (damage the checksum missed) is an ErrCorrupt error.
 func (s *Store) Articles(since time.Time, fn func(news.Article) error) error {
-	from := foundKey(since, nil)
-	for {
-		batch, next, err := s.readTexts(from)
+	var batch []news.Article
+	yielded := map[string]bool{} // the keys already passed to fn
+	flush := func() error {
+		visible, err := s.visibleTexts(batch)
+		batch = batch[:0]
 		if err != nil {
 			return fmt.Errorf("read stored articles: %w", err)
 		}
-		for _, a := range batch {
+		for _, a := range visible {
+			if yielded[a.ID] {
+				continue // a record repeated by a pass written twice
+			}
+			yielded[a.ID] = true
 			if err := fn(a); err != nil {
 				return err
 			}
 		}
-		if next == nil {
+		return nil
+	}
+	err := s.texts.eachRecord(since, func(value []byte) error {
+		a, err := decodeText(value)
+		if err != nil {
+			return fmt.Errorf("read stored articles: %w", err)
+		}
+		if a.Found.Before(since) {
 			return nil
 		}
-		from = next
+		batch = append(batch, a)
+		if len(batch) < articlesPerRead {
+			return nil
+		}
+		return flush()
+	})
+	if err != nil {
+		return err
 	}
+	return flush()
 }
 
-// readTexts decodes up to articlesPerRead texts from the index key from
-// on, and returns the key to continue from (nil at the end).
-func (s *Store) readTexts(from []byte) (out []news.Article, next []byte, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketArticles).Cursor()
-		for k, v := c.Seek(from); k != nil; k, v = c.Next() {
-			if len(out) == articlesPerRead {
-				next = bytes.Clone(k)
-				return nil
+// visibleTexts keeps the articles whose article_ids/ entry names their
+// found time: the others belong to a pass that never committed, or repeat
+// an ID stored first by another record.
+func (s *Store) visibleTexts(batch []news.Article) ([]news.Article, error) {
+	if len(batch) == 0 {
+		return nil, nil
+	}
+	var out []news.Article
+	err := s.view(func(tx *bbolt.Tx) error {
+		ids := tx.Bucket(bucketArticleIDs)
+		for _, a := range batch {
+			at := nanosKey(a.Found)
+			if v := ids.Get(articleIDKey(weekOf(a.Found), textKey(a.ID))); bytes.Equal(v, at) {
+				out = append(out, a)
 			}
-			if len(k) <= 8 {
-				return fmt.Errorf("%w: articles key of %d bytes", ErrCorrupt, len(k))
-			}
-			a, err := decodeText(v)
-			if err != nil {
-				return fmt.Errorf("text %q: %w", k[8:], err)
-			}
-			out = append(out, a)
 		}
 		return nil
 	})
-	return out, next, err
+	return out, err
 }
 
-// PruneTexts deletes the texts of articles found before before, in write
-// transactions of at most batch texts (batch <= 0: DefaultPruneBatch), so
-// a large backlog never holds the writer for long, and then the weeks of
+// TextSize is the total size in bytes of the text segments kept for
+// replay (they live next to the database file; see TextDir).
+func (s *Store) TextSize() (int64, error) {
+	n, err := s.texts.size()
+	if err != nil {
+		return 0, fmt.Errorf("size of article texts: %w", err)
+	}
+	return n, nil
+}
+
+// TextDir is the directory of the text segments: the database path
+// followed by ".texts".
+func (s *Store) TextDir() string { return s.texts.dir }
+
+// PruneTexts deletes the texts of the days (UTC) that ended at or before
+// before — a segment file at a time, so a text is kept between the
+// retention and one day longer — and then, in write transactions of at
+// most 2×batch keys (batch <= 0: DefaultPruneBatch), the weeks of
 // article_ids/ that ended before before. It returns how many texts it
-// deleted, also when a later transaction fails.
+// deleted, also when a later step fails.
 func (s *Store) PruneTexts(before time.Time, batch int) (int, error) {
 	if batch <= 0 {
 		batch = DefaultPruneBatch
 	}
-	limit := foundKey(before, nil)
-	total := 0
-	for {
-		n := 0
-		err := s.update(func(tx *bbolt.Tx) error {
-			var err error
-			n, err = pruneBatch(tx, limit, batch)
-			return err
-		})
-		if err != nil {
-			return total, fmt.Errorf("prune article texts: %w", err)
+	total, err := s.texts.prune(before)
+	if err != nil {
+		return total, fmt.Errorf("prune article texts: %w", err)
+	}
+	horizon := before.UTC().Truncate(24 * time.Hour)
+	err = s.update(func(tx *bbolt.Tx) error {
+		if textHorizon(tx).Before(horizon) {
+			return tx.Bucket(bucketMeta).Put(keyTextsBefore, nanosKey(horizon))
 		}
-		total += n
-		if n < batch {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return total, fmt.Errorf("prune article texts: %w", err)
 	}
 	idLimit := articleIDKey(weekOf(before), nil)[:4]
 	for {
@@ -268,17 +340,6 @@ func (s *Store) PruneTexts(before time.Time, batch int) (int, error) {
 			return total, nil
 		}
 	}
-}
-
-// pruneBatch deletes up to batch texts found before limit, oldest first.
-func pruneBatch(tx *bbolt.Tx, limit []byte, batch int) (int, error) {
-	b := tx.Bucket(bucketArticles)
-	c := b.Cursor()
-	k, _ := c.First()
-	if k != nil && len(k) <= 8 && bytes.Compare(k, limit) < 0 {
-		return 0, fmt.Errorf("%w: articles key of %d bytes", ErrCorrupt, len(k))
-	}
-	return deleteBefore(b, limit, batch)
 }
 
 // deleteBefore deletes up to n keys of b that sort before limit, from the
@@ -332,6 +393,51 @@ func migrateTextsV5(tx *bbolt.Tx) error {
 		if err := tx.DeleteBucket(name); err != nil {
 			return fmt.Errorf("drop bucket %s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// migrateV6 moves the texts of articles/ into the text segments and drops
+// the bucket; article_ids/ already holds the found time of each. The
+// segments are synced before the transaction commits; if the commit never
+// happens, the next Open starts the move again from an empty directory.
+func migrateV6(tx *bbolt.Tx, texts *textLog) error {
+	arts := tx.Bucket(bucketArticles)
+	if arts == nil {
+		return nil // not a newshound file: check reports the missing buckets
+	}
+	if err := texts.reset(); err != nil {
+		return fmt.Errorf("clear the text directory: %w", err)
+	}
+	const batch = 512
+	pending := make([]pendingText, 0, batch)
+	err := arts.ForEach(func(k, v []byte) error {
+		if len(k) <= 8 {
+			return fmt.Errorf("%w: articles key of %d bytes", ErrCorrupt, len(k))
+		}
+		found, err := dueTime(k)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, pendingText{key: bytes.Clone(k[8:]), at: found, value: bytes.Clone(v)})
+		if len(pending) < batch {
+			return nil
+		}
+		err = texts.append(pending)
+		pending = pending[:0]
+		return err
+	})
+	if err == nil {
+		err = texts.append(pending)
+	}
+	if err == nil {
+		err = texts.syncAll()
+	}
+	if err != nil {
+		return fmt.Errorf("move the article texts: %w", err)
+	}
+	if err := tx.DeleteBucket(bucketArticles); err != nil {
+		return fmt.Errorf("drop bucket %s: %w", bucketArticles, err)
 	}
 	return nil
 }

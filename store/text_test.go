@@ -3,8 +3,10 @@ package store
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"path/filepath"
 	"slices"
@@ -63,11 +65,15 @@ func TestArticlesRoundTrip(t *testing.T) {
 	}
 }
 
+// TestArticlesOrderAndSince: texts come back day by day, oldest day
+// first, and within a day in the order they were stored (the crawler
+// stores them about as it finds them).
 func TestArticlesOrderAndSince(t *testing.T) {
 	s, _ := openTest(t)
-	// Recorded out of order, over three passes and two sources.
+	// Over three passes and two sources; e is found the next day but
+	// stored first.
 	mustRecord(t, s, Pass{Source: "wire", Seen: []news.Article{
-		article("c", t0.Add(2*time.Hour)), article("a", t0),
+		article("e", t0.Add(24*time.Hour)), article("c", t0.Add(2*time.Hour)), article("a", t0),
 	}})
 	mustRecord(t, s, Pass{Source: "desk", Seen: []news.Article{article("b", t0.Add(time.Hour))}})
 	mustRecord(t, s, Pass{Source: "wire", Seen: []news.Article{article("d", t0.Add(2*time.Hour))}})
@@ -75,11 +81,12 @@ func TestArticlesOrderAndSince(t *testing.T) {
 		since time.Time
 		want  []string
 	}{
-		{time.Time{}, []string{"a", "b", "c", "d"}},
-		{t0, []string{"a", "b", "c", "d"}},
-		{t0.Add(1), []string{"b", "c", "d"}},
-		{t0.Add(2 * time.Hour), []string{"c", "d"}},
-		{t0.Add(3 * time.Hour), nil},
+		{time.Time{}, []string{"c", "a", "b", "d", "e"}},
+		{t0, []string{"c", "a", "b", "d", "e"}},
+		{t0.Add(1), []string{"c", "b", "d", "e"}},
+		{t0.Add(2 * time.Hour), []string{"c", "d", "e"}},
+		{t0.Add(3 * time.Hour), []string{"e"}},
+		{t0.Add(25 * time.Hour), nil},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, storedIDs(t, s, tt.since)); diff != "" {
@@ -142,8 +149,8 @@ func TestTextLongID(t *testing.T) {
 	if got := storedIDs(t, s, time.Time{}); len(got) != 1 || got[0] != long {
 		t.Errorf("Articles() with a 40 kB ID returned %d ids, want the full ID back", len(got))
 	}
-	if n, err := s.PruneTexts(t0.Add(time.Second), 0); n != 1 || err != nil {
-		t.Errorf("PruneTexts(after) = %d, %v; want 1, nil", n, err)
+	if n, err := s.PruneTexts(t0.Add(24*time.Hour), 0); n != 1 || err != nil {
+		t.Errorf("PruneTexts(a day later) = %d, %v; want 1, nil", n, err)
 	}
 }
 
@@ -189,27 +196,29 @@ func TestArticlesBatches(t *testing.T) {
 	}
 }
 
+// TestPruneTexts: texts go a whole UTC day (one segment file) at a time,
+// once the day is over before the cut-off; article_ids/ goes by week.
 func TestPruneTexts(t *testing.T) {
+	midnight := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC) // the end of t0's day
 	tests := []struct {
-		name      string
-		before    time.Time
-		batch     int
-		wantN     int
-		wantRest  []string
-		wantFirst string
+		name     string
+		before   time.Time
+		batch    int
+		wantN    int
+		wantRest []string
 	}{
-		{"nothing older", t0, 2, 0, []string{"0", "1", "2", "3", "4"}, "0"},
-		{"strictly before", t0.Add(2 * time.Hour), 2, 2, []string{"2", "3", "4"}, "2"},
-		{"batch of one", t0.Add(4 * time.Hour), 1, 4, []string{"4"}, "4"},
-		{"exact batches", t0.Add(4 * time.Hour), 2, 4, []string{"4"}, "4"},
-		{"default batch", t0.Add(24 * time.Hour), 0, 5, nil, ""},
+		{"nothing older", t0, 2, 0, []string{"0", "1", "2", "3", "4"}},
+		{"day not over", midnight.Add(-time.Nanosecond), 2, 0, []string{"0", "1", "2", "3", "4"}},
+		{"day just over", midnight, 2, 1, []string{"1", "2", "3", "4"}},
+		{"two days", t0.Add(2 * 24 * time.Hour), 1, 2, []string{"2", "3", "4"}},
+		{"all", t0.Add(6 * 24 * time.Hour), 0, 5, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := openTest(t)
 			var seen []news.Article
 			for i := range 5 {
-				seen = append(seen, article(fmt.Sprint(i), t0.Add(time.Duration(i)*time.Hour)))
+				seen = append(seen, article(fmt.Sprint(i), t0.Add(time.Duration(i)*24*time.Hour)))
 			}
 			mustRecord(t, s, Pass{Source: "wire", Seen: seen})
 			n, err := s.PruneTexts(tt.before, tt.batch)
@@ -219,18 +228,58 @@ func TestPruneTexts(t *testing.T) {
 			if diff := cmp.Diff(tt.wantRest, storedIDs(t, s, time.Time{})); diff != "" {
 				t.Errorf("Articles() after PruneTexts mismatch (-want +got):\n%s", diff)
 			}
-			if got := countKeys(t, s, bucketArticles); got != len(tt.wantRest) {
-				t.Errorf("articles/ holds %d values after PruneTexts, want %d", got, len(tt.wantRest))
+			if got := len(segmentFiles(t, s)); got != len(tt.wantRest) {
+				t.Errorf("%d segment files after PruneTexts, want %d (one per day left)", got, len(tt.wantRest))
+			}
+			if got, want := countKeys(t, s, bucketArticleIDs), idsFrom(seen, tt.before); got != want {
+				t.Errorf("article_ids/ holds %d keys after PruneTexts(%v), want %d", got, tt.before, want)
 			}
 			// A pruned article recorded again is stored afresh.
 			if tt.wantN > 0 {
-				mustRecord(t, s, Pass{Source: "wire", Seen: []news.Article{article("0", t0.Add(48*time.Hour))}})
-				if got := storedIDs(t, s, t0.Add(48*time.Hour)); !slices.Equal(got, []string{"0"}) {
+				mustRecord(t, s, Pass{Source: "wire", Seen: []news.Article{article("0", t0.Add(10*24*time.Hour))}})
+				if got := storedIDs(t, s, t0.Add(10*24*time.Hour)); !slices.Equal(got, []string{"0"}) {
 					t.Errorf("Articles(later) after re-recording a pruned article = %q, want [0]", got)
 				}
 			}
 		})
 	}
+}
+
+// idsFrom counts the articles whose week did not end before before: the
+// article_ids/ keys PruneTexts keeps.
+func idsFrom(articles []news.Article, before time.Time) int {
+	n := 0
+	for _, a := range articles {
+		if weekOf(a.Found) >= weekOf(before) {
+			n++
+		}
+	}
+	return n
+}
+
+// segmentFiles lists the names of the segment files of s.
+func segmentFiles(t *testing.T, s *Store) []string {
+	t.Helper()
+	segs, err := s.texts.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, seg := range segs {
+		names = append(names, seg.name)
+	}
+	return names
+}
+
+// segmentRecords counts every good record in the segments of s, visible
+// or not.
+func segmentRecords(t *testing.T, s *Store) int {
+	t.Helper()
+	n := 0
+	if err := s.texts.eachRecord(time.Time{}, func([]byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func countKeys(t *testing.T, s *Store, bucket []byte) int {
@@ -242,26 +291,22 @@ func countKeys(t *testing.T, s *Store, bucket []byte) int {
 	return n
 }
 
-// TestDamagedTextIsCorrupt: a text value that does not inflate or does not
-// decode, and a malformed key, all give ErrCorrupt.
+// TestDamagedTextIsCorrupt: an indexed record whose checksum holds but
+// whose value does not inflate or does not decode gives ErrCorrupt (only
+// a bug or deliberate tampering makes one).
 func TestDamagedTextIsCorrupt(t *testing.T) {
 	tests := []struct {
-		name   string
-		damage func(tx *bbolt.Tx) error
+		name  string
+		value []byte
 	}{
-		{"not deflate", func(tx *bbolt.Tx) error {
-			return tx.Bucket(bucketArticles).Put(foundKey(t0, []byte("a")), []byte("\xff\xff junk"))
-		}},
-		{"not json", func(tx *bbolt.Tx) error {
-			return tx.Bucket(bucketArticles).Put(foundKey(t0, []byte("a")), deflate(t, []byte("{nope")))
-		}},
-		{"short key", func(tx *bbolt.Tx) error { return tx.Bucket(bucketArticles).Put([]byte("\xff"), nil) }},
+		{"not deflate", []byte("\xff\xff junk")},
+		{"not json", deflate(t, []byte("{nope"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := openTest(t)
 			mustRecord(t, s, Pass{Source: "wire", Seen: []news.Article{article("a", t0)}})
-			if err := s.db.Update(tt.damage); err != nil {
+			if err := s.texts.append([]pendingText{{key: []byte("b"), at: t0, value: tt.value}}); err != nil {
 				t.Fatal(err)
 			}
 			err := s.Articles(time.Time{}, func(news.Article) error { return nil })
@@ -288,8 +333,8 @@ func deflate(t testing.TB, b []byte) []byte {
 	return buf.Bytes()
 }
 
-// TestOnDiskText pins the stored text record (inflated), its key and its
-// article_ids/ entry.
+// TestOnDiskText pins the segment file (magic, frame, the inflated
+// record) and the article's article_ids/ entry.
 func TestOnDiskText(t *testing.T) {
 	s, path := openTest(t)
 	a := article("https://example.com/a", t0)
@@ -298,8 +343,23 @@ func TestOnDiskText(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	raw := rawValue(t, path, string(bucketArticles), string(foundKey(t0, []byte(a.ID))))
-	plain, err := io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
+	seg := readAll(t, filepath.Join(path+".texts", "2026-03-14.seg"))
+	if !bytes.HasPrefix(seg, []byte("newshound texts v1\n")) {
+		t.Fatalf("segment starts %q, want the magic", seg[:min(len(seg), 20)])
+	}
+	frame := seg[len(segmentMagic):]
+	if len(frame) < segmentHeader {
+		t.Fatalf("segment holds %d bytes after the magic, want a record", len(frame))
+	}
+	n := binary.BigEndian.Uint32(frame[:4])
+	if int(n) != len(frame)-segmentHeader {
+		t.Fatalf("record length %d, want the %d bytes that follow", n, len(frame)-segmentHeader)
+	}
+	value := frame[segmentHeader:]
+	if got, want := binary.BigEndian.Uint32(frame[4:8]), crc32.Checksum(value, crc32.MakeTable(crc32.Castagnoli)); got != want {
+		t.Errorf("record checksum %08x, want CRC-32C %08x", got, want)
+	}
+	plain, err := io.ReadAll(flate.NewReader(bytes.NewReader(value)))
 	if err != nil {
 		t.Fatalf("stored text does not inflate: %v", err)
 	}

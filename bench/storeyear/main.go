@@ -142,6 +142,8 @@ type result struct {
 	diskPrunes          []time.Duration // on a copy on disk, some of the last 30 days
 	lastPrune           store.PruneReport
 	size, compacted     int64
+	textSize            int64 // the text segments next to the file
+	textFiles           int
 	buckets             []bucketSize
 	articles, alerts    int
 	commits             int
@@ -222,14 +224,23 @@ func simulate(c config, progress io.Writer) (result, error) {
 		res.lastPrune = rep
 		if (d+1)%10 == 0 || d+1 == c.days {
 			size, _ := s.Size()
-			fmt.Fprintf(progress, "day %3d: file %6.1f MB, last prune %v (%+v), %v elapsed\n",
-				d+1, mb(size), res.prunes[d].Round(time.Millisecond), rep, time.Since(began).Round(time.Second))
+			texts, _ := s.TextSize()
+			fmt.Fprintf(progress, "day %3d: file %6.1f MB, texts %6.1f MB, last prune %v (%+v), %v elapsed\n",
+				d+1, mb(size), mb(texts), res.prunes[d].Round(time.Millisecond), rep, time.Since(began).Round(time.Second))
 		}
 	}
 	res.wall = time.Since(began)
 	if res.size, err = s.Size(); err != nil {
 		return res, err
 	}
+	if res.textSize, err = s.TextSize(); err != nil {
+		return res, err
+	}
+	segs, err := filepath.Glob(filepath.Join(s.TextDir(), "*.seg"))
+	if err != nil {
+		return res, err
+	}
+	res.textFiles = len(segs)
 	if err := s.Close(); err != nil {
 		return res, err
 	}
@@ -247,12 +258,19 @@ func simulate(c config, progress io.Writer) (result, error) {
 // diskPrune times the day's prune on a copy of the database in
 // c.diskDir: written with store.BackupFile (synced, so the prune's
 // fsyncs do not flush the copy) and still in the page cache, as the
-// daemon's file would be.
+// daemon's file would be, with copies of the text segments the prune
+// deletes (the others it does not touch).
 func diskPrune(s *store.Store, c config, now time.Time) (time.Duration, error) {
 	path := filepath.Join(c.diskDir, fmt.Sprintf(".storeyear-prune-%d.db", os.Getpid()))
+	defer os.RemoveAll(path + ".texts")
 	defer os.Remove(path)
 	if _, err := store.BackupFile(s, path); err != nil {
 		return 0, err
+	}
+	if c.retention.Text > 0 {
+		if err := copyExpiredSegments(s.TextDir(), path+".texts", now.Add(-c.retention.Text)); err != nil {
+			return 0, err
+		}
 	}
 	cp, err := store.Open(path, store.Options{Now: func() time.Time { return now }})
 	if err != nil {
@@ -265,6 +283,43 @@ func diskPrune(s *store.Store, c config, now time.Time) (time.Duration, error) {
 		err = cerr
 	}
 	return took, err
+}
+
+// copyExpiredSegments copies the segment files of the days that ended by
+// before (those PruneTexts deletes) from dir to dst, synced.
+func copyExpiredSegments(dir, dst string, before time.Time) error {
+	segs, err := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return err
+	}
+	for _, seg := range segs {
+		day, err := time.Parse(time.DateOnly, strings.TrimSuffix(filepath.Base(seg), ".seg"))
+		if err != nil || day.Add(24*time.Hour).After(before) {
+			continue
+		}
+		b, err := os.ReadFile(seg)
+		if err != nil {
+			return err
+		}
+		f, err := os.OpenFile(filepath.Join(dst, filepath.Base(seg)), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(b)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bucketSize is one bucket's share of the file.
@@ -320,6 +375,8 @@ func report(w io.Writer, c config, r result) error {
 		r.textRatio, r.alerts, r.commits)
 	fmt.Fprintf(w, "file size:          %8.1f MB\n", mb(r.size))
 	fmt.Fprintf(w, "after Compact:      %8.1f MB\n", mb(r.compacted))
+	fmt.Fprintf(w, "text segments:      %8.1f MB in %d files (next to the file; deleted a day at a time)\n", mb(r.textSize), r.textFiles)
+	fmt.Fprintf(w, "file + texts:       %8.1f MB\n", mb(r.size+r.textSize))
 	fmt.Fprintf(w, "daily prune in -dir (last %d days): median %v, max %v; last day removed %+v\n",
 		len(last), median.Round(time.Millisecond), worst.Round(time.Millisecond), r.lastPrune)
 	if len(r.diskPrunes) > 0 {
