@@ -79,7 +79,7 @@ func Open(path string, opts Options) (*Store, error) {
 	case info.Size() == 0:
 		return nil, fmt.Errorf("%w: database %s is empty (truncated?); refusing to start with no memory of what was alerted", ErrCorrupt, path)
 	}
-	db, err := openBolt(path, opts.Timeout)
+	db, err := openCurrent(path, opts.Timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -105,19 +105,49 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// openCurrent opens the file at path and makes sure it is still the file
+// at path once its lock is held. A process that opened the file while
+// another held its lock and replaced it (compact renames its copy over
+// the database while holding the old one's lock) would otherwise lock,
+// and then write to, the old, unlinked file: its writes would vanish.
+// It opens the new file instead, a few times at most.
+func openCurrent(path string, timeout time.Duration) (*bbolt.DB, error) {
+	const attempts = 3
+	for range attempts {
+		db, file, err := openBolt(path, timeout)
+		if err != nil {
+			return nil, err
+		}
+		locked, err := file.Stat()
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		current, err := os.Stat(path)
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		if os.SameFile(locked, current) {
+			return db, nil
+		}
+		_ = db.Close()
+	}
+	return nil, fmt.Errorf("open database %s: the file was replaced %d times while it was being opened", path, attempts)
+}
+
 // openBolt opens an existing file with bbolt and maps its failures to
 // ErrLocked and ErrCorrupt. bbolt reads the meta and freelist pages of a
 // damaged file through its memory map and may panic, or fault on pages past
 // the end of a truncated file; both are turned into ErrCorrupt here.
-func openBolt(path string, timeout time.Duration) (db *bbolt.DB, err error) {
-	var file *os.File
+func openBolt(path string, timeout time.Duration) (db *bbolt.DB, file *os.File, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			if file != nil {
 				_ = file.Close() // releases the lock bbolt took
 			}
-			db, err = nil, fmt.Errorf("%w: database %s cannot be read: %v", ErrCorrupt, path, r)
+			db, file, err = nil, nil, fmt.Errorf("%w: database %s cannot be read: %v", ErrCorrupt, path, r)
 		}
 	}()
 	db, err = bbolt.Open(path, filePerm, &bbolt.Options{
@@ -132,13 +162,13 @@ func openBolt(path string, timeout time.Duration) (db *bbolt.DB, err error) {
 	})
 	switch {
 	case err == nil:
-		return db, nil
+		return db, file, nil
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, fmt.Errorf("%w: database %s is in use by another newshound process", ErrLocked, path)
+		return nil, nil, fmt.Errorf("%w: database %s is in use by another newshound process", ErrLocked, path)
 	case isOSError(err):
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, nil, fmt.Errorf("open database %s: %w", path, err)
 	default:
-		return nil, fmt.Errorf("%w: database %s: %w", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: database %s: %w", ErrCorrupt, path, err)
 	}
 }
 

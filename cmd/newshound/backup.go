@@ -151,8 +151,9 @@ func verifyDatabase(path string) error {
 // database offline without the free pages bbolt never gives back, and
 // reports the sizes. The copy is built next to the database
 // (store.Compact) and renamed over it while this command holds the
-// database's lock, so a daemon started meanwhile either waits or finds
-// the new file.
+// database's lock, so a daemon started meanwhile waits, and then opens
+// the new file (store.Open checks that the file it locked is still the
+// one at the path).
 func compactCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	var g globalFlags
 	flags := flag.NewFlagSet("newshound compact", flag.ContinueOnError)
