@@ -265,7 +265,7 @@ func (a *App) reload(cfg *config.Config) error {
 	sched := a.sched
 	a.mu.Unlock()
 	a.dispatcher.SetChannels(c.channels, c.cfg.Health.Notify)
-	a.forgetDroppedSources(old, cfg)
+	a.forgetDropped(old, cfg)
 	a.seedSourceHealth(cfg)
 	if sched != nil {
 		if err := sched.reschedule(c.cfg); err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/newshound/newshound/config"
@@ -86,12 +87,23 @@ func (a *App) seedSourceHealth(cfg *config.Config) {
 	}
 }
 
-// forgetDroppedSources removes the series of the sources a reload took
-// out of the config, so their last values do not linger on dashboards.
-func (a *App) forgetDroppedSources(old, next *config.Config) {
+// forgetDropped removes the series of the sources, watches and notifiers
+// a reload took out of the config, so their last values do not linger on
+// dashboards.
+func (a *App) forgetDropped(old, next *config.Config) {
 	for _, src := range old.Sources {
 		if _, ok := next.SourceByName(src.Name); !ok {
 			a.metrics.RemoveSource(src.Name)
+		}
+	}
+	for _, w := range old.Watches {
+		if !slices.ContainsFunc(next.Watches, func(n config.Watch) bool { return n.Name == w.Name }) {
+			a.metrics.RemoveWatch(w.Name)
+		}
+	}
+	for _, n := range old.Notifiers {
+		if !slices.ContainsFunc(next.Notifiers, func(k config.Notifier) bool { return k.Name == n.Name }) {
+			a.metrics.RemoveNotifier(n.Name)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -285,9 +286,14 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 		t.Errorf("/metrics shows the bearer token")
 	}
 
-	// A reload counts; a source it drops loses its series.
+	// A reload counts; a source or notifier it drops loses its series.
 	cfg := *d.app.Config()
 	cfg.Sources = cfg.Sources[:1]
+	isGone := func(name string) bool { return name == "gone" }
+	cfg.Notifiers = slices.DeleteFunc(slices.Clone(cfg.Notifiers), func(n config.Notifier) bool { return isGone(n.Name) })
+	cfg.Watches = slices.Clone(cfg.Watches)
+	cfg.Watches[0].Notify = slices.DeleteFunc(slices.Clone(cfg.Watches[0].Notify), isGone)
+	cfg.Watches[0].Routes = slices.DeleteFunc(slices.Clone(cfg.Watches[0].Routes), func(r config.Route) bool { return isGone(r.Notifier) })
 	if err := d.app.Reload(&cfg); err != nil {
 		t.Fatalf("Reload: %v", err)
 	}
@@ -297,6 +303,12 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, `source="missing"`) {
 		t.Errorf("/metrics still has series of the dropped source missing")
+	}
+	if strings.Contains(body, `newshound_notifier_deliveries_total{notifier="gone"`) {
+		t.Errorf("/metrics still has delivery counters of the dropped notifier gone")
+	}
+	if _, ok := metric(body, `newshound_notifier_deliveries_total{notifier="hook",outcome="delivered"}`); !ok {
+		t.Errorf("/metrics lost the delivery counter of the kept notifier hook")
 	}
 	if _, ok := metric(body, `newshound_source_healthy{source="wire"}`); !ok {
 		t.Errorf("/metrics lost the series of the kept source wire")

@@ -253,6 +253,16 @@ func (m *Metrics) RemoveSource(source string) {
 	}
 }
 
+// RemoveWatch drops the series of a watch that is no longer configured.
+func (m *Metrics) RemoveWatch(watch string) { m.watchMatches.DeleteLabelValues(watch) }
+
+// RemoveNotifier drops the delivery counters of a notifier that is no
+// longer configured. Its outbox gauges come from the store at each scrape
+// and stay while it still has entries there.
+func (m *Metrics) RemoveNotifier(notifier string) {
+	m.deliveries.DeletePartialMatch(prometheus.Labels{"notifier": notifier})
+}
+
 // WatchMatched adds n alerts raised by watch (counted when stored).
 func (m *Metrics) WatchMatched(watch string, n int) {
 	if n > 0 {

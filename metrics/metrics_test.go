@@ -112,6 +112,19 @@ newshound_config_reloads_total{result="success"} 2
 		"newshound_watch_matches_total", "newshound_notifier_deliveries_total", "newshound_config_reloads_total"); err != nil {
 		t.Error(err)
 	}
+
+	m.RemoveWatch("acme")
+	m.RemoveNotifier("mail")
+	want = `
+# HELP newshound_notifier_deliveries_total Delivery attempts of a notifier by outcome: delivered, retried, dead, deferred.
+# TYPE newshound_notifier_deliveries_total counter
+newshound_notifier_deliveries_total{notifier="slack",outcome="delivered"} 1
+newshound_notifier_deliveries_total{notifier="slack",outcome="retried"} 2
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want),
+		"newshound_watch_matches_total", "newshound_notifier_deliveries_total"); err != nil {
+		t.Errorf("after RemoveWatch(acme) and RemoveNotifier(mail): %v", err)
+	}
 }
 
 func TestSnapshotGauges(t *testing.T) {
