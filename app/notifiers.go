@@ -63,7 +63,7 @@ func NewChannel(c config.Notifier, opts Options) (notify.Channel, error) {
 		n, err = email.New(email.Config{
 			Addr: c.Email.SMTP, TLS: c.Email.TLS, Username: c.Email.Username,
 			Password: c.Email.Password.Reveal(), From: c.Email.From, To: c.Email.To, Template: t,
-		}, email.WithNow(opts.Now))
+		}, email.WithNow(opts.Now), email.WithLogger(opts.Logger.With("notifier", c.Name)))
 		digestSize = email.MaxDigest
 	case c.Stdout != nil:
 		n = console.New(opts.Stdout, console.WithTemplate(t))

@@ -46,8 +46,36 @@
 // authentication) is permanent. Connection errors, timeouts and anything
 // unrecognised are retryable: nothing is dead-lettered unless a server
 // said no for good. Delivery is confirmed by the 250 after DATA; a failure
-// of the RSET or QUIT that follow does not turn it into a failure. Test
-// sends like Notify and returns that reply, code and text.
+// of the QUIT that follows does not turn it into a failure. Test sends
+// like Notify and returns that reply, code and text.
+//
+// # Refused recipients
+//
+// One message goes to every configured recipient in one transaction,
+// and each RCPT TO reply is read on its own, so one departed or
+// mistyped address does not cost the others their alert:
+//
+//   - every recipient accepted: delivered;
+//   - some refused for good (5xx), none for now, at least one accepted:
+//     the message goes, in the same transaction (RFC 5321 allows DATA
+//     after refused RCPTs), to the accepted ones only, and the send
+//     counts as delivered. A Warn line on the logger (WithLogger) names
+//     the refused addresses with the server's replies, and Test's answer
+//     lists them;
+//   - every recipient refused for good: permanent, the reason quoting
+//     each reply;
+//   - any recipient refused for now (4xx): nothing is sent and the whole
+//     message is retryable, to everyone; greylisting applies to the
+//     whole transaction, and a retry to all is what the recipients need.
+//
+// The To: header keeps every configured address either way: the headers
+// of a message do not depend on which recipients a server refused that
+// day (the envelope decides who gets it, as for Bcc), and a recipient can
+// see who else should have had it and tell the operator.
+// go-mail's own Send would abort the whole message on one refused RCPT
+// and not say which recipient failed, so the transaction is run on
+// go-mail's connected client by this package (see transact); go-mail
+// still dials, negotiates TLS, authenticates and writes the message.
 //
 // # Credentials
 //
@@ -62,10 +90,10 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"log/slog"
 	"net"
 	"net/mail"
 	"strconv"
-	"strings"
 	texttemplate "text/template"
 	"time"
 
@@ -114,6 +142,17 @@ func WithTimeout(d time.Duration) Option {
 	return func(n *Notifier) { n.timeout = d }
 }
 
+// WithLogger sets the logger for what is worth an operator's attention
+// but is no failure: recipients the server refused while the message
+// went to the others. The default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(n *Notifier) {
+		if l != nil {
+			n.log = l
+		}
+	}
+}
+
 // WithTLSConfig sets the TLS configuration (for example a private CA).
 // It is cloned; ServerName defaults to the host of Addr.
 func WithTLSConfig(c *tls.Config) Option {
@@ -138,6 +177,7 @@ type Notifier struct {
 	digestHTML *htmltemplate.Template
 	digestText *texttemplate.Template
 	template   *tmpl.Template // nil: the built-in HTML part
+	log        *slog.Logger
 }
 
 // New validates cfg and returns a Notifier. Its errors never contain the
@@ -154,6 +194,7 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 		digestHTML: htmltemplate.Must(htmltemplate.New("digest.html").Parse(digestHTMLBody)),
 		digestText: texttemplate.Must(texttemplate.New("digest.text").Parse(digestTextBody)),
 		template:   cfg.Template,
+		log:        slog.Default(),
 	}
 	if cfg.Template != nil && cfg.Template.Kind() != tmpl.HTML {
 		return nil, fmt.Errorf("e-mail template must be of kind %v, not %v", tmpl.HTML, cfg.Template.Kind())
@@ -256,9 +297,10 @@ func (n *Notifier) NotifyDigest(ctx context.Context, alerts []news.Alert) (retry
 }
 
 // Test sends a like Notify and returns the server's reply to the final
-// dot of DATA, code and text ("250 2.0.0 OK: queued as 1234"), which
-// go-mail keeps on the message (Msg.ServerResponse). On failure answer
-// is empty and the error carries the server's reply.
+// dot of DATA, code and text ("250 2.0.0 OK: queued as 1234"), and, when
+// the server refused some recipients and the message went to the others,
+// a second line naming each refused one with the server's reply. On
+// failure answer is empty and the error carries the server's reply.
 func (n *Notifier) Test(ctx context.Context, a news.Alert) (answer string, retryable bool, err error) {
 	msg, err := n.message(a)
 	if err != nil {
@@ -268,7 +310,10 @@ func (n *Notifier) Test(ctx context.Context, a news.Alert) (answer string, retry
 }
 
 // send delivers msg over a fresh connection and returns the server's
-// answer to the final dot.
+// answer to the final dot, followed, when the server refused some
+// recipients and the message went to the others, by a line naming them
+// with the server's replies. Such a partial delivery is a delivery: it
+// is logged as a warning, so the operator can fix the list.
 func (n *Notifier) send(ctx context.Context, msg *gomail.Msg) (answer string, retryable bool, err error) {
 	var conn connGuard
 	defer conn.close()
@@ -284,12 +329,24 @@ func (n *Notifier) send(ctx context.Context, msg *gomail.Msg) (answer string, re
 	// QUIT's outcome does not matter once the server accepted or refused
 	// the message; the connection is closed either way.
 	defer func() { _ = client.CloseWithSMTPClient(sc) }()
-	if err := client.SendWithSMTPClient(sc, msg); err != nil && !msg.IsDelivered() {
+	answer, refused, err := n.transact(sc, msg)
+	if err != nil {
 		retryable, err = n.failure(ctx, "send mail", err)
 		return "", retryable, err
 	}
-	// go-mail reads the reply with ReadResponse(250): the code is 250.
-	return n.scrubString(strings.TrimSpace("250 " + msg.ServerResponse())), false, nil
+	answer = n.scrubString(answer)
+	if len(refused) > 0 {
+		list := n.scrubString(refused.String())
+		n.log.Warn("e-mail server refused recipients; sent to the others",
+			"server", n.server(), "message_id", msg.GetMessageID(), "refused", list)
+		answer += "\nnot sent to (refused at RCPT TO): " + list
+	}
+	return answer, false, nil
+}
+
+// server is host:port, as errors and log lines name the server.
+func (n *Notifier) server() string {
+	return net.JoinHostPort(n.host, strconv.Itoa(n.port))
 }
 
 // The Dispatcher and `newshound test-notify` find these by type assertion.

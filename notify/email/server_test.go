@@ -36,6 +36,8 @@ type backend struct {
 
 	mu        sync.Mutex
 	rcptErr   error
+	refuse    map[string]error // RCPT answers for these addresses
+	rcpts     []string         // every RCPT TO address, accepted or not
 	dataErr   error
 	dropAfter int // close the connection instead of answering the first n DATA
 	got       []delivery
@@ -43,6 +45,13 @@ type backend struct {
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{b: b, conn: c}, nil
+}
+
+// rcptCount is how many RCPT TO commands arrived, accepted or not.
+func (b *backend) rcptCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.rcpts)
 }
 
 func (b *backend) deliveries() []delivery {
@@ -82,8 +91,12 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
+	s.b.rcpts = append(s.b.rcpts, to)
 	if s.b.rcptErr != nil {
 		return s.b.rcptErr
+	}
+	if err := s.b.refuse[to]; err != nil {
+		return err
 	}
 	s.to = append(s.to, to)
 	return nil

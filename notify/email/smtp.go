@@ -96,20 +96,22 @@ func (n *Notifier) failure(ctx context.Context, op string, err error) (bool, err
 		retry = true
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
-	return retry, n.scrub(fmt.Errorf("%s %s: %w", op, net.JoinHostPort(n.host, fmt.Sprint(n.port)), err))
+	return retry, n.scrub(fmt.Errorf("%s %s: %w", op, n.server(), err))
 }
 
 // retryable maps an SMTP failure: a 5xx reply is permanent, a 4xx reply
 // transient; errors without a reply code are connection trouble and
-// transient, except the message-level ones that no retry can fix.
+// transient, except the message-level ones that no retry can fix. A
+// transaction stopped at RCPT TO is transient when any recipient was
+// refused for now (see refusals.temporary), else permanent: every
+// recipient was refused for good.
 func retryable(err error) bool {
-	var se *gomail.SendError
-	if errors.As(err, &se) {
-		switch se.Reason {
-		case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
-			return false
-		}
-		return se.ErrorCode() < 500
+	var re *rcptError
+	if errors.As(err, &re) {
+		return re.refused.temporary()
+	}
+	if errors.Is(err, gomail.ErrNoFromAddress) || errors.Is(err, gomail.ErrNoRcptAddresses) {
+		return false // the message itself is unsendable
 	}
 	var te *textproto.Error
 	if errors.As(err, &te) {

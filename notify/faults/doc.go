@@ -25,7 +25,9 @@
 //     (a crashed proxy);
 //   - an in-process SMTP server (github.com/emersion/go-smtp) that
 //     greylists (451 on the first MAIL, RCPT or DATA, then accepts),
-//     rejects with 5xx, or drops the connection after the final "."
+//     rejects with 5xx, refuses chosen recipients at RCPT (450 or 550,
+//     counting what each address received), or drops the connection
+//     after the final "."
 //     without answering; a listener wrapped around it holds connections
 //     without a greeting (a server that never greets: its first ones, or
 //     all while "down"), so a later retry reaches the real server.

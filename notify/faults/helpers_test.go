@@ -108,12 +108,20 @@ func (w *world) team(rc *httpReceiver) notify.Channel {
 // dial, greeting and each command (0: the channel's default).
 func (w *world) mail(addr string, timeout time.Duration) notify.Channel {
 	w.t.Helper()
-	opts := []email.Option{email.WithNow(w.clock.Now)}
+	return w.mailTo(addr, timeout, "desk@example.org")
+}
+
+// mailTo is mail to the recipients to; the channel logs to the world's
+// logs.
+func (w *world) mailTo(addr string, timeout time.Duration, to ...string) notify.Channel {
+	w.t.Helper()
+	opts := []email.Option{email.WithNow(w.clock.Now),
+		email.WithLogger(slog.New(slog.NewTextHandler(w.logs, nil)).With("notifier", "mail"))}
 	if timeout > 0 {
 		opts = append(opts, email.WithTimeout(timeout))
 	}
 	n, err := email.New(email.Config{Addr: addr, TLS: email.TLSNone,
-		From: "newshound <alerts@example.org>", To: []string{"desk@example.org"}}, opts...)
+		From: "newshound <alerts@example.org>", To: to}, opts...)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -25,6 +25,8 @@ type smtpServer struct {
 	mail func(n int) error
 	// rcpt answers the n-th RCPT; nil accepts.
 	rcpt func(n int) error
+	// refuse answers RCPT TO addr when rcpt accepted it; nil accepts.
+	refuse func(addr string) error
 	// data answers the n-th DATA once the whole message (up to the final
 	// ".") has arrived; drop closes the connection instead of answering.
 	data         func(n int, msg []byte) (err error, drop bool)
@@ -32,8 +34,9 @@ type smtpServer struct {
 	mailCalls    int
 	rcptCalls    int
 	dataCalls    int
-	received     [][]byte // every message whose final "." arrived
-	accepted     [][]byte // messages answered 250
+	received     [][]byte       // every message whose final "." arrived
+	accepted     [][]byte       // messages answered 250
+	copies       map[string]int // accepted messages per recipient address
 }
 
 // newSMTPServer starts the server; the first hold connections are
@@ -87,9 +90,21 @@ func (ss *smtpServer) counts() (rcpt, data int, received, accepted [][]byte) {
 	return ss.rcptCalls, ss.dataCalls, append([][]byte(nil), ss.received...), append([][]byte(nil), ss.accepted...)
 }
 
+// receivedBy counts the accepted messages that went to each address.
+func (ss *smtpServer) receivedBy() map[string]int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	out := make(map[string]int, len(ss.copies))
+	for addr, n := range ss.copies {
+		out[addr] = n
+	}
+	return out
+}
+
 type smtpSession struct {
 	ss   *smtpServer
 	conn *smtp.Conn
+	to   []string // recipients accepted in this transaction
 }
 
 func (s *smtpSession) Mail(string, *smtp.MailOptions) error {
@@ -102,13 +117,21 @@ func (s *smtpSession) Mail(string, *smtp.MailOptions) error {
 	return nil
 }
 
-func (s *smtpSession) Rcpt(string, *smtp.RcptOptions) error {
+func (s *smtpSession) Rcpt(addr string, _ *smtp.RcptOptions) error {
 	s.ss.mu.Lock()
 	defer s.ss.mu.Unlock()
 	s.ss.rcptCalls++
 	if s.ss.rcpt != nil {
-		return s.ss.rcpt(s.ss.rcptCalls)
+		if err := s.ss.rcpt(s.ss.rcptCalls); err != nil {
+			return err
+		}
 	}
+	if s.ss.refuse != nil {
+		if err := s.ss.refuse(addr); err != nil {
+			return err
+		}
+	}
+	s.to = append(s.to, addr)
 	return nil
 }
 
@@ -131,10 +154,16 @@ func (s *smtpSession) Data(r io.Reader) error {
 		}
 	}
 	s.ss.accepted = append(s.ss.accepted, msg)
+	if s.ss.copies == nil {
+		s.ss.copies = map[string]int{}
+	}
+	for _, addr := range s.to {
+		s.ss.copies[addr]++
+	}
 	return nil
 }
 
-func (s *smtpSession) Reset()        {}
+func (s *smtpSession) Reset()        { s.to = nil }
 func (s *smtpSession) Logout() error { return nil }
 
 // holdingListener hands go-smtp every connection but the first hold,

@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"maps"
 	"mime"
 	"runtime"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/notifytest"
+	"github.com/newshound/newshound/notify/quiet"
 )
 
 func decodeHeader(s string) (string, error) {
@@ -226,5 +228,104 @@ func TestItem11_DroppedAfterDot(t *testing.T) {
 	}
 	if q, dl := w.queued(), w.dead(); len(q)+len(dl) != 0 {
 		t.Errorf("left: queued %s, dead %s", describe(q), describe(dl))
+	}
+}
+
+// Item 10, one recipient refused: a server that refuses one of three
+// addresses for good (550 at RCPT) costs the other two nothing: each gets
+// the alert once, it counts as delivered, no dead letter, and a warning
+// names the refused address with the reply. One refused for now (450)
+// sends nothing and defers the whole message; the retry reaches everyone
+// the server accepts. Single alerts and quiet-hours digests alike.
+func TestItem10_SMTPRefusedRecipient(t *testing.T) {
+	unknown := smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "No such user here")
+	busy := smtpErr(450, smtp.EnhancedCode{4, 2, 1}, "Mailbox busy")
+	const desk, night, gone = "desk@example.org", "night@example.org", "gone@example.org"
+	window, err := quiet.Parse("08:00-10:00 UTC") // t0 is 09:00 UTC
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []struct {
+		name  string
+		quiet quiet.Window
+		// copies is how many messages each accepted recipient gets for
+		// the two alerts: two singles, or one digest.
+		copies int
+	}{
+		{"single", quiet.Window{}, 2},
+		{"digest", window, 1},
+	} {
+		for _, tc := range []struct {
+			name string
+			// refuse answers RCPT TO on the first attempt; the retry
+			// (if any) only refuses gone.
+			refuse    map[string]error
+			firstTry  bool // delivered at the first attempt
+			lastError string
+		}{
+			{"one of three 550", map[string]error{gone: unknown}, true, ""},
+			{"450 and 550", map[string]error{night: busy, gone: unknown}, false, "450 4.2.1 Mailbox busy"},
+		} {
+			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
+				w := newWorld(t)
+				srv := newSMTPServer(t, 0)
+				attempt := 1
+				srv.refuse = func(addr string) error {
+					if attempt > 1 && addr != gone {
+						return nil
+					}
+					return tc.refuse[addr]
+				}
+				ch := w.mailTo(srv.addr, 0, desk, night, gone)
+				ch.Quiet = mode.quiet
+				d := w.dispatcher(map[string]notify.Channel{"mail": ch}, nil, notify.DispatcherOptions{})
+				alerts := []news.Alert{alert(1), alert(2)}
+				w.queue([]string{"mail"}, alerts...)
+				if !mode.quiet.IsZero() {
+					if r := sweep(t, d); r.Deferred != 2 {
+						t.Fatalf("sweep in quiet hours = %+v, want 2 deferred", r)
+					}
+					w.clock.Advance(time.Hour)
+				}
+
+				r := sweep(t, d)
+				if !tc.firstTry {
+					if r.Delivered != 0 || r.Dead != 0 {
+						t.Fatalf("first attempt = %+v, want deferred (a recipient refused for now)", r)
+					}
+					if got := srv.receivedBy(); len(got) != 0 {
+						t.Fatalf("first attempt delivered %v, want nothing sent", got)
+					}
+					q := w.queued()
+					for _, e := range q {
+						if e.Attempts != 1 || !strings.Contains(e.LastError, tc.lastError) {
+							t.Fatalf("after the 450: %s; want 1 attempt each, %q as reason", describe(q), tc.lastError)
+						}
+					}
+					w.clock.Advance(q[0].NextAttempt.Sub(w.clock.Now()))
+					attempt++
+					r = sweep(t, d)
+				}
+				if r.Delivered != 2 || r.Dead != 0 {
+					t.Errorf("sweep = %+v, want both alerts delivered, none dead", r)
+				}
+				for _, a := range alerts {
+					if _, ok := w.delivered(a.ID, "mail"); !ok {
+						t.Errorf("%s not marked delivered", a.ID)
+					}
+				}
+				if q, dl := w.queued(), w.dead(); len(q)+len(dl) != 0 {
+					t.Errorf("left: queued %s, dead %s", describe(q), describe(dl))
+				}
+				want := map[string]int{desk: mode.copies, night: mode.copies}
+				if got := srv.receivedBy(); !maps.Equal(got, want) {
+					t.Errorf("copies received = %v, want %v (the refused address none)", got, want)
+				}
+				logs := w.logs.String()
+				if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "<"+gone+">: 550 5.1.1 No such user here") {
+					t.Errorf("logs do not warn about %s with the reply:\n%s", gone, logs)
+				}
+			})
+		}
 	}
 }
