@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,9 +35,13 @@ type PassResult struct {
 	Alerts   int // alerts newly queued
 	// Err is the source-level failure, nil when the pass ran.
 	Err error
-	// ArticleErrors are articles that could not be fetched or extracted;
-	// they are not marked seen and are tried again next pass.
+	// ArticleErrors are articles that could not be fetched or extracted
+	// (each a *crawler.ArticleError) and child sitemaps that could not be
+	// read. Articles are tried again next pass until given up.
 	ArticleErrors []error
+	// GivenUp counts the failed articles given up this pass (see
+	// articlefail.go): marked seen without text, never fetched again.
+	GivenUp int
 	// NotModified is set when the listing answered 304: nothing parsed,
 	// nothing fetched, a successful run with no new items.
 	NotModified bool
@@ -126,13 +131,15 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 		state.Items = crawled.Items
 	}
 	pass := store.Pass{Source: src.Name, State: state}
+	var failures articleFailures
 	if cerr != nil {
 		res.Err = cerr
 		pass.State.ConsecutiveFailures++
 		pass.State.LastError = cerr.Error()
 	} else {
 		pass.State.LastSuccess, pass.State.ConsecutiveFailures, pass.State.LastError = started, 0, ""
-		pass.Seen = crawled.Articles
+		failures = judgeArticleFailures(fetch.Failing, crawled.Errors, started)
+		pass.Seen = slices.Concat(crawled.Articles, failures.seen(src.Name, started))
 		pass.Alerts = a.alertsFor(c, src, crawled.Articles)
 	}
 	// Health bookkeeping and its notices ride in the same transaction.
@@ -154,12 +161,31 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	}
 	// Validators only after the pass they describe is recorded: stored
 	// first, a crash could let the next 304 hide articles never marked
-	// seen. store.Pass cannot carry them without changing Record.
-	a.putFetchState(src, fetch, nextFetchState(src, fetch, started, pass.State.ConsecutiveFailures,
-		a.current().cfg.Crawl.MaxBackoff, crawled, cerr))
-	res.Articles, res.Alerts = len(crawled.Articles), len(queued)
+	// seen. store.Pass cannot carry them without changing Record. The
+	// crawler leaves failed articles to us: while one is retried the
+	// validators are withheld, so the next pass lists in full and tries
+	// it; once every failure is given up (marked seen above) they are
+	// stored and the source is back to 304s.
+	listing := crawled
+	if failures.retrying() {
+		listing.ETag, listing.LastModified = "", ""
+	}
+	next := nextFetchState(src, fetch, started, pass.State.ConsecutiveFailures,
+		a.current().cfg.Crawl.MaxBackoff, listing, cerr)
+	if cerr == nil && !crawled.NotModified {
+		// A failed or 304 pass tried no article: the counts stand.
+		next.Failing = failures.failing
+	}
+	a.putFetchState(src, fetch, next)
+	res.Articles, res.Alerts, res.GivenUp = len(crawled.Articles), len(queued), len(failures.givenUp)
 	took := a.now().Sub(started)
 	a.observeRun(pass, queued, crawled.Items, len(crawled.Articles), cerr, took)
+	if _, ok := a.current().cfg.SourceByName(src.Name); ok {
+		// Every recorded run, 0 included, so the series starts at 0 (a
+		// reload that dropped the source removed it: it must not return).
+		a.metrics.ArticlesGivenUp(src.Name, res.GivenUp)
+	}
+	a.logArticleFailures(src, failures)
 	a.logPass(src, res, took)
 	if len(queued) > 0 {
 		a.wakeDispatcher()
@@ -255,16 +281,13 @@ func (a *App) alertsFor(c *compiled, src config.Source, articles []news.Article)
 }
 
 func (a *App) logPass(src config.Source, res PassResult, took time.Duration) {
-	for _, err := range res.ArticleErrors {
-		a.log.Warn("article skipped", "source", src.Name, "err", err)
-	}
 	if res.Err != nil {
 		a.log.Error("source failed", "source", src.Name, "err", res.Err, "took", took.Round(time.Millisecond))
 		return
 	}
 	a.log.Info("source crawled", "source", src.Name, "items", res.Items, "new", res.Articles,
 		"alerts", res.Alerts, "not_modified", res.NotModified, "disallowed", res.Disallowed,
-		"took", took.Round(time.Millisecond))
+		"given_up", res.GivenUp, "took", took.Round(time.Millisecond))
 }
 
 // backingOff reports whether a pass at now must wait for the source's
@@ -310,9 +333,10 @@ func backoff(interval time.Duration, failures int, ceiling time.Duration) time.D
 
 // putFetchState writes next when it differs from prev, so an unchanged
 // source costs no write transaction. A failed write is logged: it costs at
-// most one unconditional fetch or one back-off step.
+// most one unconditional fetch, one back-off step or one pass of an
+// article's failure count.
 func (a *App) putFetchState(src config.Source, prev, next store.FetchState) {
-	if next == prev {
+	if next.Equal(prev) {
 		return
 	}
 	if err := a.store.PutFetchState(src.Name, next); err != nil {

@@ -163,7 +163,8 @@ func (s *session) fetchAll(ctx context.Context, jobs []job) {
 
 // settle turns a job's outcome into the article: ok is false when the
 // item yields nothing this pass (disallowed by robots.txt: counted; or
-// failed: the failure is in res.Errors). err is only for a cancelled ctx.
+// failed: the failure is in res.Errors as an *ArticleError). err is only
+// for a cancelled ctx.
 func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, bool, error) {
 	if j.err != nil {
 		if ctx.Err() != nil {
@@ -174,7 +175,9 @@ func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, boo
 			s.c.log.Debug("skipped: disallowed by robots.txt", "source", s.src.Name, "url", redact(j.id.fetch))
 			return news.Article{}, false, nil
 		}
-		p.res.Errors = append(p.res.Errors, j.err)
+		p.res.Errors = append(p.res.Errors, &ArticleError{
+			URL: redact(j.id.fetch), Keys: compactKeys([]string{j.id.lookup, j.id.guidKey}), Err: j.err,
+		})
 		return news.Article{}, false, nil
 	}
 	art := j.art

@@ -93,9 +93,11 @@ func TestConditionalListing(t *testing.T) {
 	}
 }
 
-// TestValidatorsWithheldWhenIncomplete: when an article failed or the
-// MaxItems cap deferred some, Result carries no validators, so the next
-// pass lists again in full instead of being told 304.
+// TestValidatorsWithheldWhenIncomplete: when the MaxItems cap deferred
+// some items, Result carries no validators, so the next pass lists again
+// in full instead of being told 304. A failed article does not withhold
+// them: it is an *ArticleError, and whether it is retried (then the caller
+// must not store them) is the caller's decision.
 func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -104,7 +106,7 @@ func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
 		want     string
 	}{
 		{"complete", 0, false, `"v1"`},
-		{"article failed", 0, true, ""},
+		{"article failed", 0, true, `"v1"`},
 		{"capped", 1, false, ""},
 	}
 	for _, tt := range tests {
@@ -125,6 +127,10 @@ func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
 			}
 			if res.ETag != tt.want {
 				t.Errorf("Crawl(%s).ETag = %q, want %q", tt.name, res.ETag, tt.want)
+			}
+			var ae *ArticleError
+			if got := len(res.Errors) == 1 && errors.As(res.Errors[0], &ae); got != tt.broken {
+				t.Errorf("Crawl(%s) Errors = %v, want one *ArticleError: %v", tt.name, res.Errors, tt.broken)
 			}
 			if tt.maxItems > 0 && s.totalHits("/a/") != tt.maxItems {
 				t.Errorf("Crawl(%s) fetched %d articles, want MaxItems %d", tt.name, s.totalHits("/a/"), tt.maxItems)

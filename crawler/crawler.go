@@ -169,16 +169,21 @@ type Result struct {
 	// not fetched, not errors, and not marked seen.
 	Disallowed int
 	// Errors are per-article (and per child sitemap) failures; the source
-	// run itself succeeded. Failed items are not in Articles, so they are
-	// not marked seen and are tried again on the next pass.
+	// run itself succeeded. A failed article is an *ArticleError naming
+	// its item; a child sitemap's failure is not. Failed items are not in
+	// Articles, so they are not marked seen and are tried again on the
+	// next pass unless the caller marks their keys seen (gives up).
 	Errors []error
 	// NotModified is set when the listing answered 304 to the source's
 	// validators: nothing was parsed or fetched, Items is 0.
 	NotModified bool
 	// ETag and LastModified are the listing's validators to send next
-	// time (Source.ETag, Source.LastModified). They are empty unless every
-	// listed item was handled: after article errors, child sitemap errors
-	// or a reached MaxItems cap the next pass must list again in full.
+	// time (Source.ETag, Source.LastModified). They are empty after child
+	// sitemap errors or a reached MaxItems cap: the next pass must list
+	// again in full. Failed articles (*ArticleError in Errors) do not
+	// empty them, because only the caller knows whether it retries an
+	// article (then it must not store them: a 304 would hide the article
+	// from every later pass) or gives up on it.
 	ETag, LastModified string
 	// Feed is, for KindSite, the feed crawled (to pass as Source.Feed).
 	Feed string
@@ -221,17 +226,39 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
 	res.Items = len(items)
+	childErrors := len(res.Errors) // the listing's own: child sitemaps
 	if err := s.collect(ctx, items, seen, &res); err != nil {
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
-	if len(res.Errors) == 0 && s.deferred == 0 {
-		// Only a listing whose every item was handled may answer 304 next
-		// time; otherwise the failed or deferred items would never be
-		// tried again.
+	if childErrors == 0 && s.deferred == 0 {
+		// Only a listing whose every item was listed and tried may answer
+		// 304 next time; otherwise the unread or deferred items would
+		// never be seen. Whether failed articles are retried is the
+		// caller's decision (see Result.ETag).
 		res.ETag, res.LastModified = s.listed.etag, s.listed.lastModified
 	}
 	return res, nil
 }
+
+// ArticleError is the failure of one new item's article page, its fetch
+// or its extraction, as Crawl reports it in Result.Errors. Its text is the
+// underlying error's, and errors.Is and errors.As see through it (a
+// *StatusError, ErrBodyTooLarge, a timeout).
+type ArticleError struct {
+	// URL is the page's address with any password redacted: safe to log
+	// and to store.
+	URL string
+	// Keys are the listed item's identity keys, the one Crawl looks up
+	// with SeenFunc first. Marking them seen (store.Pass.Seen with an
+	// article carrying only these Keys) gives up on the item: no later
+	// Crawl fetches it.
+	Keys []string
+	Err  error
+}
+
+func (e *ArticleError) Error() string { return e.Err.Error() }
+
+func (e *ArticleError) Unwrap() error { return e.Err }
 
 // FetchArticle fetches and extracts one article page, as Crawl does for a
 // new item, with src's user agent and timeout. The address policy treats

@@ -45,8 +45,11 @@
 //   - Listings are fetched conditionally (conditional.go): Source.ETag and
 //     Source.LastModified go out as If-None-Match / If-Modified-Since; a
 //     304 is Result.NotModified with nothing parsed. New validators come
-//     back in Result only when every listed item was handled. 429 and 503
-//     carry Retry-After in a *StatusError (RetryAfter).
+//     back in Result only when every listed item was listed and tried (no
+//     child sitemap failed, no MaxItems cap reached); a failed article,
+//     an *ArticleError naming its URL and keys, leaves the choice to the
+//     caller, which stores them only once it gave up retrying. 429 and
+//     503 carry Retry-After in a *StatusError (RetryAfter).
 //   - A "site" source (discover.go) crawls the first feed its page names in
 //     <link rel="alternate">, remembered as Source.Feed and re-discovered
 //     only when it fails.

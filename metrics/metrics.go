@@ -23,6 +23,9 @@
 //	newshound_source_last_success_timestamp_seconds{source} gauge: Unix time of the last
 //	                                                       successful run (absent until one)
 //	newshound_source_healthy{source}                       gauge: 1 healthy, 0 unhealthy
+//	newshound_source_articles_given_up_total{source}       counter: listed articles whose page
+//	                                                       kept failing and that are no longer
+//	                                                       tried (marked seen without text)
 //
 // The error kinds are fixed, so a dashboard can rely on them and every
 // source exports all of them from its first run (at 0), which keeps
@@ -136,6 +139,7 @@ type Metrics struct {
 	newArticles   *prometheus.CounterVec
 	lastSuccess   *prometheus.GaugeVec
 	healthy       *prometheus.GaugeVec
+	givenUp       *prometheus.CounterVec
 	watchMatches  *prometheus.CounterVec
 	deliveries    *prometheus.CounterVec
 	reloads       *prometheus.CounterVec
@@ -179,6 +183,10 @@ func New(opts Options) *Metrics {
 			Name: "newshound_source_healthy",
 			Help: "1 when a source is healthy, 0 when it crossed the failure or empty-run threshold.",
 		}, []string{"source"}),
+		givenUp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_source_articles_given_up_total",
+			Help: "Listed articles of a source whose page kept failing and that are no longer tried.",
+		}, []string{"source"}),
 		watchMatches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_watch_matches_total",
 			Help: "Alerts raised by a watch (each article once).",
@@ -193,7 +201,7 @@ func New(opts Options) *Metrics {
 		}, []string{"result"}),
 	}
 	m.registry.MustRegister(
-		m.fetchDuration, m.fetchErrors, m.items, m.newArticles, m.lastSuccess, m.healthy,
+		m.fetchDuration, m.fetchErrors, m.items, m.newArticles, m.lastSuccess, m.healthy, m.givenUp,
 		m.watchMatches, m.deliveries, m.reloads,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -233,6 +241,14 @@ func (m *Metrics) SourceRun(source string, run SourceRun) {
 	m.healthy.WithLabelValues(source).Set(boolGauge(run.Healthy))
 }
 
+// ArticlesGivenUp adds n articles of source given up after failing on too
+// many passes. The daemon calls it after every recorded run, n 0
+// included, so the series exists (at 0) from the first run and rate()
+// sees the first give-up.
+func (m *Metrics) ArticlesGivenUp(source string, n int) {
+	m.givenUp.WithLabelValues(source).Add(float64(max(n, 0)))
+}
+
 // SourceHealth sets a source's health gauge without a run, e.g. from the
 // stored state at start-up so the gauge exists before the first run.
 func (m *Metrics) SourceHealth(source string, healthy bool, lastSuccess time.Time) {
@@ -248,7 +264,7 @@ func (m *Metrics) RemoveSource(source string) {
 	l := prometheus.Labels{"source": source}
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
-	}{m.fetchDuration, m.fetchErrors, m.items, m.newArticles, m.lastSuccess, m.healthy} {
+	}{m.fetchDuration, m.fetchErrors, m.items, m.newArticles, m.lastSuccess, m.healthy, m.givenUp} {
 		v.DeletePartialMatch(l)
 	}
 }

@@ -75,8 +75,31 @@ newshound_source_fetch_duration_seconds_count{source="bbc"} 3
 
 	m.RemoveSource("bbc")
 	if n := testutil.CollectAndCount(m.fetchErrors) + testutil.CollectAndCount(m.healthy) +
-		testutil.CollectAndCount(m.fetchDuration); n != 0 {
+		testutil.CollectAndCount(m.fetchDuration) + testutil.CollectAndCount(m.givenUp); n != 0 {
 		t.Errorf("series after RemoveSource(%q) = %d, want 0", "bbc", n)
+	}
+}
+
+// TestArticlesGivenUp: a run with nothing given up exports the series at
+// 0; give-ups add up; a negative count adds nothing; RemoveSource drops it.
+func TestArticlesGivenUp(t *testing.T) {
+	m := New(Options{})
+	m.ArticlesGivenUp("quiet", 0)
+	m.ArticlesGivenUp("bbc", 2)
+	m.ArticlesGivenUp("bbc", 1)
+	m.ArticlesGivenUp("bbc", -4)
+	want := `
+# HELP newshound_source_articles_given_up_total Listed articles of a source whose page kept failing and that are no longer tried.
+# TYPE newshound_source_articles_given_up_total counter
+newshound_source_articles_given_up_total{source="bbc"} 3
+newshound_source_articles_given_up_total{source="quiet"} 0
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "newshound_source_articles_given_up_total"); err != nil {
+		t.Error(err)
+	}
+	m.RemoveSource("bbc")
+	if n := testutil.CollectAndCount(m.givenUp); n != 1 {
+		t.Errorf("given-up series after RemoveSource(%q) = %d, want 1", "bbc", n)
 	}
 }
 

@@ -95,6 +95,14 @@
 //	                                    wins"). The text key is the article
 //	                                    ID, or "sha256:" + hex of it for IDs
 //	                                    over 1000 bytes.
+//	fetch/                            (since v3)
+//	    <source>                      → JSON FetchState: listing URL,
+//	                                    ETag, Last-Modified, not-before
+//	                                    time of a backing-off source,
+//	                                    discovered feed URL, failing
+//	                                    articles by URL (attempts, first
+//	                                    failure, last error; optional,
+//	                                    added without a migration)
 //
 // The texts themselves (v5: articles/ keyed by found time; v2–v4: texts/
 // by ID and texts_by_found/) live outside the file since v6:
@@ -106,11 +114,6 @@
 //	                                    DEFLATE-compressed JSON article: id,
 //	                                    url, source, title, text, published,
 //	                                    found }
-//	fetch/                            (since v3)
-//	    <source>                      → JSON FetchState: listing URL,
-//	                                    ETag, Last-Modified, not-before
-//	                                    time of a backing-off source,
-//	                                    discovered feed URL
 //
 // outbox/ and due/ are always changed together, in one transaction; so
 // are alerts/ and its three indexes, and

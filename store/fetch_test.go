@@ -1,6 +1,7 @@
 package store
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -74,5 +75,109 @@ func TestMigrateV2ToV3(t *testing.T) {
 	}
 	if got, want := rawVersion(t, path), strconv.Itoa(schemaVersion); got != want {
 		t.Errorf("meta/version after migration = %q, want %q", got, want)
+	}
+}
+
+// TestFetchStateFailingRoundTrip: failing articles are stored with the
+// rest of the fetch state (their layout fixed by
+// testdata/fetch_failing.golden.json), times in UTC, and an empty map is
+// stored as none.
+func TestFetchStateFailingRoundTrip(t *testing.T) {
+	s, path := openTest(t)
+	berlin := time.FixedZone("CET", 3600)
+	failing := ArticleFailures{
+		"https://example.com/gone": {Attempts: 3, First: t0.In(berlin), LastError: "fetch https://example.com/gone: http status 404"},
+		"https://example.com/slow": {Attempts: 1, First: t0.Add(time.Hour), LastError: "timed out"},
+	}
+	want := FetchState{URL: "https://example.com/feed.xml", Failing: &failing}
+	if err := s.PutFetchState("wire", want); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.FetchState("wire")
+	if err != nil || !ok || !got.Equal(want) {
+		t.Fatalf("FetchState(wire) = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	if f := (*got.Failing)["https://example.com/gone"]; f.First.Location() != time.UTC {
+		t.Errorf("FetchState(wire) failing First = %v, want it in UTC", f.First)
+	}
+	empty := ArticleFailures{}
+	if err := s.PutFetchState("desk", FetchState{ETag: `"e"`, Failing: &empty}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.FetchState("desk"); err != nil || got.Failing != nil {
+		t.Errorf("FetchState(desk) after storing an empty map = %+v, %v; want Failing nil", got, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, filepath.Join("testdata", "fetch_failing.golden.json"), rawValue(t, path, "fetch", "wire"))
+}
+
+// TestFetchStateReadsOldRecord: a record written before "failing" existed
+// (testdata/fetch.golden.json) reads back whole, with no failing articles.
+func TestFetchStateReadsOldRecord(t *testing.T) {
+	old, err := os.ReadFile(filepath.Join("testdata", "fetch.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, path := openTest(t)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketFetch).Put([]byte("wire"), old) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0
+	s, err = Open(path, Options{Now: fixedClock(&now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := FetchState{
+		URL: "https://example.com/feed.xml", ETag: `W/"abc"`, LastModified: "Sat, 14 Mar 2026 09:26:53 GMT",
+		NotBefore: t0.Add(30 * time.Minute), Feed: "https://example.com/rss",
+	}
+	if got, ok, err := s.FetchState("wire"); err != nil || !ok || got != want {
+		t.Errorf("FetchState(old record) = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+}
+
+func TestFetchStateEqual(t *testing.T) {
+	gone := func(attempts int, first time.Time, msg string) *ArticleFailures {
+		return &ArticleFailures{"https://example.com/gone": {Attempts: attempts, First: first, LastError: msg}}
+	}
+	base := FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0, "404")}
+	tests := []struct {
+		name  string
+		other FetchState
+		want  bool
+	}{
+		{"same content, other pointer", FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0, "404")}, true},
+		{"same instant, other zone", FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0.In(time.FixedZone("X", 7200)), "404")}, true},
+		{"other etag", FetchState{URL: "u", ETag: `"f"`, Failing: gone(2, t0, "404")}, false},
+		{"other attempts", FetchState{URL: "u", ETag: `"e"`, Failing: gone(3, t0, "404")}, false},
+		{"other first", FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0.Add(time.Second), "404")}, false},
+		{"other error", FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0, "410")}, false},
+		{"other url", FetchState{URL: "u", ETag: `"e"`, Failing: &ArticleFailures{"https://example.com/x": {Attempts: 2, First: t0, LastError: "404"}}}, false},
+		{"none", FetchState{URL: "u", ETag: `"e"`}, false},
+	}
+	for _, tt := range tests {
+		if got := base.Equal(tt.other); got != tt.want {
+			t.Errorf("Equal(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+		if got := tt.other.Equal(base); got != tt.want {
+			t.Errorf("Equal(%s) reversed = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if empty := (ArticleFailures{}); !(FetchState{URL: "u"}).Equal(FetchState{URL: "u", Failing: &empty}) {
+		t.Errorf("Equal(nil failing, empty failing) = false, want true")
 	}
 }
