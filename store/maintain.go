@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Backup writes a consistent copy of the database to w and returns the
@@ -169,3 +170,51 @@ func (s *Store) Permissions() (fs.FileMode, error) {
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
+
+// Verify checks, without writing to it, that the file at path is a
+// newshound database this binary can open: its meta pages, its schema
+// version (an older one is fine: Open migrates it), every bucket of the
+// current version, and bbolt's consistency check of every page. It is
+// for backups: opening a copy with Open would migrate an older one in
+// place (and a migration may create its text directory).
+func Verify(path string) (err error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("verify database: %w", err)
+	}
+	if info.Size() == 0 {
+		return fmt.Errorf("%w: database %s is empty", ErrCorrupt, path)
+	}
+	var db *bbolt.DB
+	err = guard(func() error {
+		var err error
+		db, err = bbolt.Open(path, filePerm, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+		return err
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrCorrupt), isOSError(err):
+		return fmt.Errorf("verify database %s: %w", path, err)
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return fmt.Errorf("%w: database %s is in use by another process", ErrLocked, path)
+	default:
+		return fmt.Errorf("%w: database %s: %w", ErrCorrupt, path, err)
+	}
+	defer db.Close()
+	s := &Store{db: db, path: path}
+	return s.view(func(tx *bbolt.Tx) error {
+		if _, err := s.check(tx, info.Size()); err != nil {
+			return err
+		}
+		var problems []error
+		for err := range tx.Check() { // drained: the checker blocks on the channel
+			if len(problems) < 5 {
+				problems = append(problems, err)
+			}
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("%w: database %s fails bbolt's page check: %w", ErrCorrupt, path, errors.Join(problems...))
+		}
+		return nil
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,4 +187,58 @@ func TestBackupWhileRecording(t *testing.T) {
 	if page, err := b.Alerts(AlertQuery{Limit: MaxAlertLimit}); err != nil || len(page.Alerts) != 400 {
 		t.Errorf("backup Alerts() = %d, %v; want 400", len(page.Alerts), err)
 	}
+}
+
+// TestVerify: Verify accepts a good file and an older schema without
+// writing to either (no migration, no text directory), and refuses every
+// damage Open refuses, a newer schema and a foreign file.
+func TestVerify(t *testing.T) {
+	t.Run("good", func(t *testing.T) {
+		s, path := openTest(t)
+		fillDB(t, s)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		before := readAll(t, path)
+		if err := Verify(path); err != nil {
+			t.Errorf("Verify(good database) = %v, want nil", err)
+		}
+		if !bytes.Equal(readAll(t, path), before) {
+			t.Error("Verify(good database) changed the file")
+		}
+	})
+	t.Run("older schema", func(t *testing.T) {
+		path := v5WithTexts(t, "https://wire.example/t1")
+		before := readAll(t, path)
+		if err := Verify(path); err != nil {
+			t.Errorf("Verify(v5 database) = %v, want nil", err)
+		}
+		if !bytes.Equal(readAll(t, path), before) {
+			t.Error("Verify(v5 database) changed the file (migrated it?)")
+		}
+		if _, err := os.Stat(path + ".texts"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Verify(v5 database) left a text directory: %v", err)
+		}
+	})
+	for _, tt := range fileDamages() {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := damagedCopy(t, tt)
+			if err := Verify(path); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Verify(%s database) = %v, want ErrCorrupt", tt.name, err)
+			}
+		})
+	}
+	t.Run("newer schema", func(t *testing.T) {
+		path := fixture(t, putVersion("99"))
+		if err := Verify(path); err == nil || !strings.Contains(err.Error(), "newer than this newshound supports") {
+			t.Errorf("Verify(schema 99) = %v, want the upgrade message", err)
+		}
+	})
+	t.Run("missing", func(t *testing.T) {
+		err := Verify(filepath.Join(t.TempDir(), "nope.db"))
+		if err == nil || errors.Is(err, ErrCorrupt) {
+			t.Errorf("Verify(missing file) = %v, want a plain error", err)
+		}
+	})
 }

@@ -150,11 +150,16 @@ func TestSecondOpenIsLocked(t *testing.T) {
 	}
 }
 
-func TestDamagedFileIsRefused(t *testing.T) {
-	tests := []struct {
-		name   string
-		damage func(t *testing.T, path string, size, used int64)
-	}{
+// fileDamage is one way a database file gets damaged; size is the file's
+// size and used the end of its last used page.
+type fileDamage struct {
+	name   string
+	damage func(t *testing.T, path string, size, used int64)
+}
+
+// fileDamages are the damages Open and Verify must both refuse.
+func fileDamages() []fileDamage {
+	return []fileDamage{
 		{"empty", func(t *testing.T, path string, _, _ int64) { truncate(t, path, 0) }},
 		{"truncated to one page", func(t *testing.T, path string, _, _ int64) { truncate(t, path, pageSize) }},
 		{"truncated mid-meta", func(t *testing.T, path string, _, _ int64) { truncate(t, path, pageSize+1000) }},
@@ -174,20 +179,30 @@ func TestDamagedFileIsRefused(t *testing.T) {
 			overwrite(t, path, 0, make([]byte, 2*pageSize))
 		}},
 	}
-	for _, tt := range tests {
+}
+
+// damagedCopy builds a filled database, closes it and damages it.
+func damagedCopy(t *testing.T, d fileDamage) string {
+	t.Helper()
+	s, path := openTest(t)
+	fillDB(t, s)
+	used := highWater(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.damage(t, path, info.Size(), used)
+	return path
+}
+
+func TestDamagedFileIsRefused(t *testing.T) {
+	for _, tt := range fileDamages() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, path := openTest(t)
-			fillDB(t, s)
-			used := highWater(t, s)
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-			info, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.damage(t, path, info.Size(), used)
+			path := damagedCopy(t, tt)
 			before := readAll(t, path)
 
 			s2, err := Open(path, Options{})

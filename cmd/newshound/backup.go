@@ -103,8 +103,8 @@ func backupFromDaemon(cfg *config.Config, out string, stdout, stderr io.Writer) 
 }
 
 // writeVerified writes what fill produces into a temporary file (mode
-// 0600) next to path, syncs it, checks that it opens as a newshound
-// database (store.Open refuses a truncated or damaged file), and only then
+// 0600) next to path, syncs it, checks that it is a sound newshound
+// database (store.Verify refuses a truncated or damaged file), and only then
 // renames it over path: path holds either its old contents or a complete,
 // verified backup.
 func writeVerified(path string, fill func(io.Writer) (int64, error)) (int64, error) {
@@ -138,14 +138,9 @@ func writeVerified(path string, fill func(io.Writer) (int64, error)) (int64, err
 	return n, syncDir(dir)
 }
 
-// verifyDatabase opens the file at path as the daemon would and closes it.
-func verifyDatabase(path string) error {
-	st, err := store.Open(path, store.Options{Timeout: time.Second})
-	if err != nil {
-		return err
-	}
-	return st.Close()
-}
+// verifyDatabase checks the copy without writing to it (store.Verify):
+// opening it with store.Open would migrate a copy from an older daemon.
+func verifyDatabase(path string) error { return store.Verify(path) }
 
 // compactCmd runs `newshound compact --config F`: it rewrites the
 // database offline without the free pages bbolt never gives back, and
