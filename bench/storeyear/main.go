@@ -14,10 +14,11 @@
 // of each day the daemon's prune runs (store.Prune with the default
 // retention: seen 180 days, alerts 90 days, text 14 days) and is timed.
 //
-// At the end it reports the file size, the bytes per bucket (bbolt
-// bucket stats), the size after store.Compact, the median and maximum of
-// the daily prune over the last 30 days (in -dir, and on the disk
-// copies), and the wall time. The clock is simulated. Texts are drawn
+// At the end it reports the file size, the size of the article text
+// segments beside it (<db>.texts/, one file per day since schema v6),
+// the bytes per bucket (bbolt bucket stats), the size after
+// store.Compact, the median and maximum of the daily prune over the last
+// 30 days (in -dir, and on the disk copies), and the wall time. The clock is simulated. Texts are drawn
 // from a pool of 50,000 generated sentences (a text repeats one of its
 // ~40 sentences rarely; texts are compressed one by one, so sharing
 // sentences across texts does not help DEFLATE).
@@ -28,8 +29,9 @@
 // directory under /dev/shm: the bulk of the year runs on tmpfs, where
 // fsync is free, because on this machine's disk a year of ~800,000
 // commits would take hours), -disk-dir and -disk-prunes (10 of the last
-// 30 days also time their prune on a synced copy on a real disk: the
-// figure that counts for the 2 s target), -keep, -seed, -cpuprofile.
+// 30 days also time their prune on a synced copy on a real disk, with
+// copies of the text segments it deletes: the figure that counts for the
+// 2 s target), -keep, -seed, -cpuprofile.
 //
 // Usage, from the repository root:
 //
