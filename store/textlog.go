@@ -138,7 +138,9 @@ func (l *textLog) write(name string, records []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.f.Write(records); err != nil {
+	// Positional writes: after a failed write is cut off, the next one
+	// starts right at the last good record, never after a hole.
+	if _, err := w.f.WriteAt(records, w.size); err != nil {
 		// Cut the partial write off so the next append starts on a record
 		// boundary; if even that fails, reopen (and repair) next time.
 		if terr := w.f.Truncate(w.size); terr != nil {
@@ -165,10 +167,6 @@ func (l *textLog) writer(name string) (*segmentWriter, error) {
 	}
 	size, err := repairSegment(f)
 	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	if _, err := f.Seek(size, io.SeekStart); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
