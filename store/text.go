@@ -228,7 +228,10 @@ const articlesPerRead = 64
 // decoded (damage the checksum missed) is an ErrCorrupt error.
 func (s *Store) Articles(since time.Time, fn func(news.Article) error) error {
 	var batch []news.Article
-	yielded := map[string]bool{} // the keys already passed to fn
+	// The IDs already passed to fn, of the day being read: a record and
+	// its repeat (a pass written twice) share their found time, so their
+	// day and segment, and the set never grows past one day.
+	yielded, day := map[string]bool{}, time.Time{}
 	flush := func() error {
 		visible, err := s.visibleTexts(batch)
 		batch = batch[:0]
@@ -236,6 +239,9 @@ func (s *Store) Articles(since time.Time, fn func(news.Article) error) error {
 			return fmt.Errorf("read stored articles: %w", err)
 		}
 		for _, a := range visible {
+			if d := a.Found.UTC().Truncate(24 * time.Hour); !d.Equal(day) {
+				yielded, day = map[string]bool{}, d
+			}
 			if yielded[a.ID] {
 				continue // a record repeated by a pass written twice
 			}
