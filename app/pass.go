@@ -217,14 +217,40 @@ func (a *App) crawl(ctx context.Context, src config.Source, fetch store.FetchSta
 }
 
 // conditionalSource is crawlerSource with the validators of the last
-// complete listing and the discovered feed of a `url:` source, when they
-// belong to the same configured URL (an edited URL starts afresh).
+// complete listing, the discovered feed of a `url:` source and the
+// remembered children of a sitemap index, when they belong to the same
+// configured URL (an edited URL starts afresh).
 func conditionalSource(src config.Source, fetch store.FetchState) crawler.Source {
 	cs := crawlerSource(src)
 	if fetch.URL == cs.URL {
 		cs.ETag, cs.LastModified, cs.Feed = fetch.ETag, fetch.LastModified, fetch.Feed
+		cs.Children = crawlerChildren(fetch.Children)
 	}
 	return cs
+}
+
+// crawlerChildren and storeChildren convert a sitemap index's remembered
+// children between the store's form and the crawler's; none is nil.
+func crawlerChildren(c *store.SitemapChildren) map[string]crawler.ChildSitemap {
+	if c == nil || len(*c) == 0 {
+		return nil
+	}
+	out := make(map[string]crawler.ChildSitemap, len(*c))
+	for u, st := range *c {
+		out[u] = crawler.ChildSitemap(st)
+	}
+	return out
+}
+
+func storeChildren(c map[string]crawler.ChildSitemap) *store.SitemapChildren {
+	if len(c) == 0 {
+		return nil
+	}
+	out := make(store.SitemapChildren, len(c))
+	for u, st := range c {
+		out[u] = store.SitemapChild(st)
+	}
+	return &out
 }
 
 // crawlerSource is src as the crawler takes it.
@@ -299,7 +325,9 @@ func backingOff(f store.FetchState, now time.Time, interval time.Duration) bool 
 
 // nextFetchState is the fetch state after a pass that started at started.
 // A success stores the listing's validators (empty when the crawler
-// withheld them) and clears the back-off. A failure keeps the validators
+// withheld them) and a sitemap index's children (the crawler leaves out
+// every child with an unfinished item, so they need no withholding), and
+// clears the back-off. A failure keeps the validators
 // and backs off: the source's interval doubled per consecutive failure
 // beyond the first, capped at maxBackoff, and never shorter than the
 // server's Retry-After (which the crawler caps at a week). Polling never
@@ -308,7 +336,7 @@ func nextFetchState(src config.Source, prev store.FetchState, started time.Time,
 	next := prev
 	if err == nil {
 		next.URL, next.ETag, next.LastModified, next.NotBefore = src.URL(), res.ETag, res.LastModified, time.Time{}
-		next.Feed = res.Feed
+		next.Feed, next.Children = res.Feed, storeChildren(res.Children)
 		return next
 	}
 	delay := backoff(sourceInterval(src), failures, maxBackoff)

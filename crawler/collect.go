@@ -50,30 +50,36 @@ func identify(source string, it item) identity {
 // it is taken for a mistake.
 const maxFuture = 24 * time.Hour
 
-// pass is the state of one collect: which lookup keys were handled, where
-// each article ID sits in the result, how many pages were fetched.
+// pass is the state of one collect: which lookup keys were handled and
+// which of them were left unfinished (failed or deferred), where each
+// article ID sits in the result, how many pages were fetched.
 type pass struct {
-	res      *Result
-	now      time.Time
-	handled  map[string]bool
-	byID     map[string]int
-	fetches  int
-	deferred int
+	res        *Result
+	now        time.Time
+	handled    map[string]bool
+	unfinished map[string]bool
+	byID       map[string]int
+	fetches    int
+	deferred   int
 }
 
 // collect turns listed items into new articles: skip what seen knows, fetch
 // and extract the rest (up to the source's MaxItems pages, several at a
 // time within the Crawler's per-host limit), and merge articles that turn
 // out to share an ID. Results keep listing order whatever order the
-// fetches finish in.
+// fetches finish in. s.unfinished[i] is set for each item whose article
+// failed or was deferred (listed again, or under another child sitemap,
+// it shares the outcome).
 func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res *Result) error {
-	p := &pass{res: res, now: s.c.now(), handled: map[string]bool{}, byID: map[string]int{}}
+	p := &pass{res: res, now: s.c.now(), handled: map[string]bool{}, unfinished: map[string]bool{}, byID: map[string]int{}}
+	lookups := make([]string, len(items))
 	var jobs []job
-	for _, it := range items {
+	for i, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		id := identify(s.src.Name, it)
+		lookups[i] = id.lookup
 		if p.handled[id.lookup] {
 			continue
 		}
@@ -100,6 +106,10 @@ func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res 
 		}
 	}
 	s.deferred = p.deferred
+	s.unfinished = make([]bool, len(items))
+	for i, k := range lookups {
+		s.unfinished[i] = p.unfinished[k]
+	}
 	if p.deferred > 0 {
 		s.c.log.Warn("article fetch cap reached; the rest waits for the next pass",
 			"source", s.src.Name, "fetched", p.fetches, "deferred", p.deferred)
@@ -129,6 +139,7 @@ func (s *session) plan(p *pass, it item, id identity) (job, bool) {
 	}
 	if p.fetches == s.maxItems() {
 		p.deferred++
+		p.unfinished[id.lookup] = true
 		return job{}, false
 	}
 	p.fetches++
@@ -175,6 +186,7 @@ func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, boo
 			s.c.log.Debug("skipped: disallowed by robots.txt", "source", s.src.Name, "url", redact(j.id.fetch))
 			return news.Article{}, false, nil
 		}
+		p.unfinished[j.id.lookup] = true
 		p.res.Errors = append(p.res.Errors, &ArticleError{
 			URL: redact(j.id.fetch), Keys: compactKeys([]string{j.id.lookup, j.id.guidKey}), Err: j.err,
 		})
@@ -230,9 +242,11 @@ const (
 	maxSitemapChildren = 50
 )
 
-// listSitemap fetches a sitemap and, for an index, its children. A child
-// that fails is a per-item error; the source fails only if the root does,
-// or if it is an index and every child failed.
+// listSitemap fetches a sitemap and, for an index, its children, skipping
+// or fetching conditionally those unchanged since they were last read in
+// full (children.go). A child that fails is a per-item error; the source
+// fails only if the root does, or if it is an index and every child
+// failed.
 func (s *session) listSitemap(rawURL string) ([]item, []error, error) {
 	f, err := s.listing(rawURL, acceptSitemap)
 	if err != nil {
@@ -242,17 +256,19 @@ func (s *session) listSitemap(rawURL string) ([]item, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	s.children = newSitemapChildren(s.src.Children, s.c.now())
 	budget := maxSitemapChildren
-	items, errs, ok := s.sitemapItems(sm, 0, &budget)
+	items, errs, ok := s.sitemapItems(sm, "", 0, &budget)
 	if !ok && len(items) == 0 {
 		return nil, nil, fmt.Errorf("every child sitemap failed: %w", errors.Join(errs...))
 	}
 	return items, errs, nil
 }
 
-// sitemapItems lists sm's URLs and follows its child sitemaps. ok is false
-// when sm is an index none of whose children could be read.
-func (s *session) sitemapItems(sm sitemap, depth int, budget *int) (items []item, errs []error, ok bool) {
+// sitemapItems lists sm's URLs (from is sm's URL when it is a child, ""
+// for the root) and follows its child sitemaps. ok is false when sm is an
+// index none of whose children could be read or shown unchanged.
+func (s *session) sitemapItems(sm sitemap, from string, depth int, budget *int) (items []item, errs []error, ok bool) {
 	cutoff := time.Time{}
 	if s.src.MaxAge > 0 {
 		cutoff = s.c.now().Add(-s.src.MaxAge)
@@ -261,12 +277,12 @@ func (s *session) sitemapItems(sm sitemap, depth int, budget *int) (items []item
 		if tooOld(u, cutoff) {
 			continue
 		}
-		items = append(items, item{Link: u.Loc, Title: u.Title, Published: u.Published, Modified: u.LastMod})
+		items = append(items, item{Link: u.Loc, Title: u.Title, Published: u.Published, Modified: u.LastMod, child: from})
 	}
 	ok = len(sm.Sitemaps) == 0
 	for _, child := range sm.Sitemaps {
 		if depth+1 > maxSitemapDepth {
-			s.c.log.Warn("sitemap index nested too deep; child not followed", "source", s.src.Name, "sitemap", child)
+			s.c.log.Warn("sitemap index nested too deep; child not followed", "source", s.src.Name, "sitemap", redact(child.Loc))
 			ok = true
 			continue
 		}
@@ -275,28 +291,50 @@ func (s *session) sitemapItems(sm sitemap, depth int, budget *int) (items []item
 			ok = true
 			break
 		}
+		if _, dup := s.children.read[child.Loc]; dup {
+			continue // listed twice: its entries are in already
+		}
 		*budget--
-		csm, err := s.childSitemap(child)
+		if _, same := s.children.unchanged(child); same {
+			s.c.log.Debug("child sitemap unchanged by its lastmod; not fetched", "source", s.src.Name, "sitemap", redact(child.Loc))
+			s.children.keepUnchanged(child, nil)
+			ok = true
+			continue
+		}
+		f, csm, err := s.childSitemap(child)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		ci, ce, cok := s.sitemapItems(csm, depth+1, budget)
+		if f.NotModified {
+			s.children.keepUnchanged(child, &f.Validators)
+			ok = true
+			continue
+		}
+		ci, ce, cok := s.sitemapItems(csm, child.Loc, depth+1, budget)
+		if len(csm.Sitemaps) == 0 {
+			s.children.keepRead(child, f.Validators, csm, len(ci))
+		}
 		items, errs, ok = append(items, ci...), append(errs, ce...), ok || cok
 	}
 	return items, errs, ok
 }
 
-func (s *session) childSitemap(link string) (sitemap, error) {
-	f, err := s.get(link, acceptSitemap)
+// childSitemap fetches a child sitemap, conditionally when its validators
+// are remembered, and parses it unless it answered 304.
+func (s *session) childSitemap(ref sitemapRef) (*fetched, sitemap, error) {
+	f, err := s.fetch(ref.Loc, acceptSitemap, s.children.conditional(ref))
 	if err != nil {
-		return sitemap{}, fmt.Errorf("child sitemap: %w", err)
+		return nil, sitemap{}, fmt.Errorf("child sitemap: %w", err)
+	}
+	if f.NotModified {
+		return f, sitemap{}, nil
 	}
 	sm, err := parseSitemap(f.Body, f.ContentType)
 	if err != nil {
-		return sitemap{}, fmt.Errorf("child sitemap %s: %w", link, err)
+		return nil, sitemap{}, fmt.Errorf("child sitemap %s: %w", redact(ref.Loc), err)
 	}
-	return sm, nil
+	return f, sm, nil
 }
 
 // tooOld reports whether a sitemap entry is dated before cutoff by its

@@ -92,6 +92,11 @@ func TestCrawlSitemapIndex(t *testing.T) {
 	if s.hitsOf("/sm/too-deep.xml") != 0 || s.hitsOf("/a/4") != 0 {
 		t.Errorf("Crawl(sitemap index) followed an index nested deeper than %d", maxSitemapDepth)
 	}
+	// Only urlsets read in full are remembered: not the indexes (a 304
+	// would hide their children), not the child that failed.
+	if got, want := childKeys(res.Children, s.URL("")), "/sm/archive.xml.gz /sm/gz-encoded.xml /sm/plain.xml"; got != want {
+		t.Errorf("Crawl(sitemap index) Children = %s, want %s", got, want)
+	}
 }
 
 func TestCrawlSitemapIndexAllChildrenFail(t *testing.T) {

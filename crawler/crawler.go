@@ -150,6 +150,11 @@ type Source struct {
 	// IgnoreRobots opts the source out of robots.txt (config robots:
 	// false). The zero value honours it, for the listing too.
 	IgnoreRobots bool
+	// Children are, for a sitemap index, what the last Crawls learned of
+	// its child sitemaps, by URL (Result.Children): a child unchanged
+	// since it was last read in full is skipped or fetched conditionally
+	// (children.go). nil reads every child in full.
+	Children map[string]ChildSitemap
 }
 
 // SeenFunc reports whether an identity key was already recorded as seen for
@@ -187,6 +192,16 @@ type Result struct {
 	ETag, LastModified string
 	// Feed is, for KindSite, the feed crawled (to pass as Source.Feed).
 	Feed string
+	// Children are, for a sitemap index, the child sitemaps to pass as
+	// Source.Children next time: each child read (or shown unchanged) this
+	// pass whose every item was handled. A child that failed, that listed
+	// an article that failed or was deferred, or that the index no longer
+	// lists is left out, so the next pass reads it in full. After a 304
+	// of the index they are Source.Children unchanged. Unlike ETag and
+	// LastModified they need no withholding by the caller: a retried
+	// article's child is already left out. Store them, like the
+	// validators, only after the pass is recorded.
+	Children map[string]ChildSitemap
 }
 
 // Crawl fetches the source's listing, skips every item whose lookup key
@@ -220,16 +235,21 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 	if errors.Is(err, errNotModified) {
 		// A 304 costs no parsing: the listing is what the last complete
 		// pass saw, so every item on it is known.
-		return Result{NotModified: true, ETag: s.listed.etag, LastModified: s.listed.lastModified, Feed: s.feed}, nil
+		return Result{NotModified: true, ETag: s.listed.etag, LastModified: s.listed.lastModified, Feed: s.feed,
+			Children: src.Children}, nil
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
 	res.Items = len(items)
+	if s.children != nil {
+		res.Items += s.children.unchangedItems
+	}
 	childErrors := len(res.Errors) // the listing's own: child sitemaps
 	if err := s.collect(ctx, items, seen, &res); err != nil {
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
+	res.Children = s.children.states(items, s.unfinished)
 	if childErrors == 0 && s.deferred == 0 {
 		// Only a listing whose every item was listed and tried may answer
 		// 304 next time; otherwise the unread or deferred items would

@@ -50,6 +50,16 @@
 //     an *ArticleError naming its URL and keys, leaves the choice to the
 //     caller, which stores them only once it gave up retrying. 429 and
 //     503 carry Retry-After in a *StatusError (RetryAfter).
+//   - A sitemap index that changed does not re-download every child
+//     (children.go): Source.Children remembers, per child read in full
+//     whose every item was handled, its ETag/Last-Modified, the index's
+//     <lastmod> for it and its entry count. A child whose lastmod (with a
+//     time of day, and not older than the child's own entries) is
+//     unchanged is skipped without a request; any other remembered child
+//     is fetched conditionally. A skip or a 304 lists nothing new and
+//     counts the remembered entries in Result.Items. A child that failed,
+//     listed a failed or deferred article, or is itself an index gets no
+//     state (Result.Children), so the next pass reads it in full.
 //   - A "site" source (discover.go) crawls the first feed its page names in
 //     <link rel="alternate">, remembered as Source.Feed and re-discovered
 //     only when it fails.

@@ -22,6 +22,10 @@ type item struct {
 	// Modified (Atom updated, sitemap lastmod) stands in for Published
 	// only when the page has no date either.
 	Modified time.Time
+	// child is the URL of the child sitemap that listed the item; "" for
+	// the listing itself. An item that fails or is deferred keeps its
+	// child from being skipped next pass (children.go).
+	child string
 }
 
 // parseFeed reads RSS 0.9x/2.0, RSS 1.0 (RDF), Atom and JSON Feed. The body

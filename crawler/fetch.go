@@ -42,6 +42,11 @@ type session struct {
 	listed   validators
 	deferred int
 	feed     string // the feed a KindSite source was crawled through
+	// children tracks a sitemap index's children (nil for other
+	// listings); unfinished marks the listed items whose article failed or
+	// was deferred. Together they decide Result.Children.
+	children   *sitemapChildren
+	unfinished []bool
 }
 
 func (c *Crawler) newSession(ctx context.Context, src Source, configured *url.URL) *session {

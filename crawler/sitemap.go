@@ -14,7 +14,18 @@ import (
 // <sitemapindex> lists further sitemaps. Exactly one of the two is set.
 type sitemap struct {
 	URLs     []sitemapURL `json:"urls,omitempty"`
-	Sitemaps []string     `json:"sitemaps,omitempty"`
+	Sitemaps []sitemapRef `json:"sitemaps,omitempty"`
+}
+
+// sitemapRef is one <sitemap> of an index: the child's location and the
+// <lastmod> the index gives it.
+type sitemapRef struct {
+	Loc string `json:"loc"`
+	// LastMod is zero when the index gives none, or only a date: a bare
+	// date is too coarse to show that a child changed within the day (a
+	// daily news sitemap keeps today's date while it grows), and LastMod
+	// decides whether the child is fetched again (children.go).
+	LastMod time.Time `json:"lastmod,omitzero"`
 }
 
 // sitemapURL is one <url>: its location, <lastmod>, and the Google News
@@ -42,7 +53,8 @@ type xmlURLSet struct {
 
 type xmlIndex struct {
 	Sitemaps []struct {
-		Loc string `xml:"loc"`
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod"`
 	} `xml:"sitemap"`
 }
 
@@ -90,7 +102,7 @@ func parseSitemap(body []byte, contentType string) (sitemap, error) {
 		}
 		for _, s := range idx.Sitemaps {
 			if loc := absoluteHTTP(nil, s.Loc); loc != "" {
-				sm.Sitemaps = append(sm.Sitemaps, loc)
+				sm.Sitemaps = append(sm.Sitemaps, sitemapRef{Loc: loc, LastMod: childLastMod(s.LastMod)})
 			}
 			if len(sm.Sitemaps) == maxSitemapEntries {
 				break
@@ -103,6 +115,16 @@ func parseSitemap(body []byte, contentType string) (sitemap, error) {
 		return sitemap{}, &ParseError{What: "sitemap", Err: err}
 	}
 	return sm, nil
+}
+
+// childLastMod parses a child sitemap's <lastmod> when it carries a time
+// of day; a bare date (or anything unparsable) gives zero.
+func childLastMod(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, "T ") {
+		return time.Time{}
+	}
+	return parseTime(s)
 }
 
 // rootElement returns the first start element, skipping the declaration,

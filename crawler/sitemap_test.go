@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseSitemapGolden(t *testing.T) {
@@ -56,6 +57,8 @@ func FuzzParseSitemap(f *testing.F) {
 	}
 	f.Add([]byte(`<urlset><url><loc>https://a.example/</loc></url></urlset>`), "text/xml; charset=utf-16")
 	f.Add([]byte("\xef\xbb\xbf<sitemapindex><sitemap><loc>http://b.example/s.xml</loc></sitemap></sitemapindex>"), "")
+	f.Add([]byte(`<sitemapindex><sitemap><loc>http://b.example/s.xml</loc><lastmod>2024-03-05T09:30:00+01:00</lastmod></sitemap>`+
+		`<sitemap><loc>http://b.example/t.xml</loc><lastmod>2024-03-05</lastmod></sitemap></sitemapindex>`), "")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		sm, err := parseSitemap(body, contentType)
 		if err != nil {
@@ -70,6 +73,14 @@ func FuzzParseSitemap(f *testing.F) {
 			}
 			if !isValidUTF8(u.Title) {
 				t.Errorf("parseSitemap: title %q is not valid UTF-8", u.Title)
+			}
+		}
+		for _, c := range sm.Sitemaps {
+			if !strings.HasPrefix(c.Loc, "http://") && !strings.HasPrefix(c.Loc, "https://") {
+				t.Errorf("parseSitemap: child loc %q is not an absolute http(s) URL", c.Loc)
+			}
+			if !c.LastMod.IsZero() && c.LastMod.Location() != time.UTC {
+				t.Errorf("parseSitemap: child lastmod %v is not in UTC", c.LastMod)
 			}
 		}
 	})

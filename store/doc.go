@@ -101,8 +101,10 @@
 //	                                    time of a backing-off source,
 //	                                    discovered feed URL, failing
 //	                                    articles by URL (attempts, first
-//	                                    failure, last error; optional,
-//	                                    added without a migration)
+//	                                    failure, last error) and a sitemap
+//	                                    index's children (validators,
+//	                                    lastmod, items, last fetch); both
+//	                                    optional, added without a migration
 //
 // The texts themselves (v5: articles/ keyed by found time; v2–v4: texts/
 // by ID and texts_by_found/) live outside the file since v6:

@@ -10,8 +10,8 @@ import (
 
 // FetchState is what the crawler keeps about a source's listing between
 // runs: the HTTP validators of its last complete listing (for a
-// conditional GET), when it may be polled again after failures, and the
-// feed found on a `url:` page.
+// conditional GET), when it may be polled again after failures, the
+// feed found on a `url:` page, and a sitemap index's unchanged children.
 //
 // It lives in its own bucket, written by PutFetchState after Record, not
 // inside the pass transaction: the caller must only store validators after
@@ -35,6 +35,23 @@ type FetchState struct {
 	// pointer so that FetchState stays comparable, but == then compares
 	// the pointer: compare whole states with Equal.
 	Failing *ArticleFailures
+	// Children are, for a sitemap index, the child sitemaps read in full
+	// whose every item was handled, by URL, so an unchanged child is not
+	// downloaded again; nil when none. The crawler bounds it (one entry
+	// per child it follows). A pointer for the same reason as Failing.
+	Children *SitemapChildren
+}
+
+// SitemapChildren are a sitemap index's remembered children by URL.
+type SitemapChildren map[string]SitemapChild
+
+// SitemapChild is what lets the crawler tell that a child sitemap has not
+// changed since it was last read in full (crawler.ChildSitemap).
+type SitemapChild struct {
+	ETag, LastModified string    // the child's validators, for a conditional GET
+	LastMod            time.Time // the index's <lastmod> for it; zero when none
+	Items              int       // entries it listed
+	Verified           time.Time // when it was last fetched
 }
 
 // ArticleFailures are a source's failing articles by page URL.
@@ -49,11 +66,13 @@ type ArticleFailure struct {
 }
 
 // Equal reports whether f and g hold the same state, failing articles
-// compared by content.
+// and sitemap children compared by content.
 func (f FetchState) Equal(g FetchState) bool {
 	ff, gf := f.Failing, g.Failing
+	fc, gc := f.Children, g.Children
 	f.Failing, g.Failing = nil, nil
-	if f != g {
+	f.Children, g.Children = nil, nil
+	if f != g || !childrenEqual(fc, gc) {
 		return false
 	}
 	var fm, gm ArticleFailures
@@ -75,9 +94,31 @@ func (f FetchState) Equal(g FetchState) bool {
 	return true
 }
 
+// childrenEqual compares two sets of sitemap children by content; nil
+// equals empty.
+func childrenEqual(f, g *SitemapChildren) bool {
+	var fm, gm SitemapChildren
+	if f != nil {
+		fm = *f
+	}
+	if g != nil {
+		gm = *g
+	}
+	if len(fm) != len(gm) {
+		return false
+	}
+	for u, a := range fm {
+		b, ok := gm[u]
+		if !ok || a.ETag != b.ETag || a.LastModified != b.LastModified || !a.LastMod.Equal(b.LastMod) || a.Items != b.Items || !a.Verified.Equal(b.Verified) {
+			return false
+		}
+	}
+	return true
+}
+
 // fetchRecord is the on-disk form of FetchState (fixed by
-// testdata/fetch.golden.json). "failing" came after v3 without a
-// migration: a record without it reads back with no failing articles.
+// testdata/fetch.golden.json). "failing" and "children" came after v3
+// without a migration: a record without them reads back with none.
 type fetchRecord struct {
 	URL          string                   `json:"url,omitempty"`
 	ETag         string                   `json:"etag,omitempty"`
@@ -85,6 +126,15 @@ type fetchRecord struct {
 	NotBefore    time.Time                `json:"not_before,omitzero"`
 	Feed         string                   `json:"feed,omitempty"`
 	Failing      map[string]failureRecord `json:"failing,omitempty"`
+	Children     map[string]childRecord   `json:"children,omitempty"`
+}
+
+type childRecord struct {
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	LastMod      time.Time `json:"lastmod,omitzero"`
+	Items        int       `json:"items,omitempty"`
+	Verified     time.Time `json:"verified,omitzero"`
 }
 
 type failureRecord struct {
@@ -109,6 +159,13 @@ func (s *Store) FetchState(source string) (state FetchState, ok bool, err error)
 		}
 		state.Failing = &failing
 	}
+	if len(rec.Children) > 0 {
+		children := make(SitemapChildren, len(rec.Children))
+		for u, c := range rec.Children {
+			children[u] = SitemapChild(c)
+		}
+		state.Children = &children
+	}
 	return state, true, nil
 }
 
@@ -124,6 +181,13 @@ func (s *Store) PutFetchState(source string, state FetchState) error {
 		for u, f := range *state.Failing {
 			f.First = utc(f.First)
 			rec.Failing[u] = failureRecord(f)
+		}
+	}
+	if state.Children != nil && len(*state.Children) > 0 {
+		rec.Children = make(map[string]childRecord, len(*state.Children))
+		for u, c := range *state.Children {
+			c.LastMod, c.Verified = utc(c.LastMod), utc(c.Verified)
+			rec.Children[u] = childRecord(c)
 		}
 	}
 	err := s.update(func(tx *bbolt.Tx) error {

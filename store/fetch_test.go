@@ -150,6 +150,75 @@ func TestFetchStateReadsOldRecord(t *testing.T) {
 	}
 }
 
+// TestFetchStateChildrenRoundTrip: a sitemap index's children are stored
+// with the rest of the fetch state (their layout fixed by
+// testdata/fetch_children.golden.json), lastmods in UTC, and an empty map
+// is stored as none.
+func TestFetchStateChildrenRoundTrip(t *testing.T) {
+	s, path := openTest(t)
+	berlin := time.FixedZone("CET", 3600)
+	children := SitemapChildren{
+		"https://example.com/sitemap-news-1.xml": {ETag: `"c1"`, LastModified: "Sat, 14 Mar 2026 09:00:00 GMT", LastMod: t0.In(berlin), Items: 120},
+		"https://example.com/sitemap-news-2.xml": {LastMod: t0.Add(-time.Hour), Items: 3},
+		"https://example.com/sitemap-news-3.xml": {ETag: `W/"c3"`},
+	}
+	want := FetchState{URL: "https://example.com/sitemap.xml", ETag: `"idx"`, Children: &children}
+	if err := s.PutFetchState("wire", want); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.FetchState("wire")
+	if err != nil || !ok || !got.Equal(want) {
+		t.Fatalf("FetchState(wire) = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	if c := (*got.Children)["https://example.com/sitemap-news-1.xml"]; c.LastMod.Location() != time.UTC {
+		t.Errorf("FetchState(wire) child LastMod = %v, want it in UTC", c.LastMod)
+	}
+	empty := SitemapChildren{}
+	if err := s.PutFetchState("desk", FetchState{ETag: `"e"`, Children: &empty}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.FetchState("desk"); err != nil || got.Children != nil {
+		t.Errorf("FetchState(desk) after storing an empty map = %+v, %v; want Children nil", got, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, filepath.Join("testdata", "fetch_children.golden.json"), rawValue(t, path, "fetch", "wire"))
+}
+
+func TestFetchStateChildrenEqual(t *testing.T) {
+	child := func(etag string, lastmod time.Time, items int) *SitemapChildren {
+		return &SitemapChildren{"https://example.com/c.xml": {ETag: etag, LastModified: "Tue", LastMod: lastmod, Items: items}}
+	}
+	base := FetchState{URL: "u", Children: child(`"c"`, t0, 4)}
+	tests := []struct {
+		name  string
+		other FetchState
+		want  bool
+	}{
+		{"same content, other pointer", FetchState{URL: "u", Children: child(`"c"`, t0, 4)}, true},
+		{"same instant, other zone", FetchState{URL: "u", Children: child(`"c"`, t0.In(time.FixedZone("X", 7200)), 4)}, true},
+		{"other etag", FetchState{URL: "u", Children: child(`"d"`, t0, 4)}, false},
+		{"other lastmod", FetchState{URL: "u", Children: child(`"c"`, t0.Add(time.Minute), 4)}, false},
+		{"other items", FetchState{URL: "u", Children: child(`"c"`, t0, 5)}, false},
+		{"other last-modified", FetchState{URL: "u", Children: &SitemapChildren{"https://example.com/c.xml": {ETag: `"c"`, LastMod: t0, Items: 4}}}, false},
+		{"other url", FetchState{URL: "u", Children: &SitemapChildren{"https://example.com/d.xml": {ETag: `"c"`, LastModified: "Tue", LastMod: t0, Items: 4}}}, false},
+		{"none", FetchState{URL: "u"}, false},
+		{"other listing url", FetchState{URL: "v", Children: child(`"c"`, t0, 4)}, false},
+	}
+	for _, tt := range tests {
+		if got := base.Equal(tt.other); got != tt.want {
+			t.Errorf("Equal(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+		if got := tt.other.Equal(base); got != tt.want {
+			t.Errorf("Equal(%s) reversed = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if empty := (SitemapChildren{}); !(FetchState{URL: "u"}).Equal(FetchState{URL: "u", Children: &empty}) {
+		t.Errorf("Equal(nil children, empty children) = false, want true")
+	}
+}
+
 func TestFetchStateEqual(t *testing.T) {
 	gone := func(attempts int, first time.Time, msg string) *ArticleFailures {
 		return &ArticleFailures{"https://example.com/gone": {Attempts: attempts, First: first, LastError: msg}}

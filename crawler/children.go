@@ -1,0 +1,157 @@
+package crawler
+
+import (
+	"maps"
+	"time"
+)
+
+// A news sitemap index changes whenever any of its children does, which on
+// a busy site is every pass, so the listing's own validators rarely spare
+// anything: without more, every child sitemap (up to maxSitemapChildren,
+// often large XML) would be downloaded again each pass although one or two
+// changed. So a Crawl remembers, per child sitemap URL, what lets it tell
+// an unchanged child (ChildSitemap), and a child is
+//
+//   - skipped, no request at all, when the index gives it a <lastmod> with
+//     a time of day that equals the one stored when the child was last
+//     read in full, that read showed the lastmod to be credible (no entry
+//     of the child dated after it: a lastmod that lags its own entries is
+//     stale, and trusting it would hide new entries for good), and the
+//     child was fetched less than lastModTrust ago (a site that changes a
+//     child without its lastmod delays its news by that much at most);
+//   - otherwise fetched with its stored ETag and Last-Modified as
+//     If-None-Match and If-Modified-Since; a 304 costs no body.
+//
+// Both mean "no new items from this child": it listed nothing the store
+// has not seen. That holds only when every item of that earlier read was
+// handled, so a child whose read left an item unfinished (its article
+// failed and will be retried, or it was deferred by the MaxItems cap) gets
+// no state and is read in full next pass, and so is a child that failed.
+// A child that is itself an index gets no state either: a 304 would not
+// show its own children, which are remembered one by one instead.
+
+// lastModTrust is how long an unchanged <lastmod> alone spares a child
+// its fetch; after that it is fetched (conditionally) again.
+const lastModTrust = time.Hour
+
+// ChildSitemap is what a Crawl remembers of one child sitemap of an index
+// (Source.Children, Result.Children): enough to skip it, or fetch it
+// conditionally, while it is unchanged.
+type ChildSitemap struct {
+	// ETag and LastModified are the child's response validators, sent as
+	// If-None-Match and If-Modified-Since; "" sends none.
+	ETag, LastModified string
+	// LastMod is the index's <lastmod> for the child when it was read and
+	// credible; zero when there was none (the child is then never skipped
+	// unfetched).
+	LastMod time.Time
+	// Items is how many entries the child listed, counted in Result.Items
+	// when the child is skipped or answers 304, so a quiet pass does not
+	// look like an empty listing.
+	Items int
+	// Verified is when the child was last fetched (read in full or
+	// answering 304); a skip by lastmod does not move it.
+	Verified time.Time
+}
+
+// sitemapChildren tracks a Crawl's child sitemaps: what the source
+// remembered (prev) and what this pass read or confirmed unchanged (read).
+type sitemapChildren struct {
+	now  time.Time // the Crawl's start
+	prev map[string]ChildSitemap
+	read map[string]ChildSitemap
+	// unchangedItems sums Items over the children skipped or answering
+	// 304: entries listed without being read again.
+	unchangedItems int
+}
+
+func newSitemapChildren(prev map[string]ChildSitemap, now time.Time) *sitemapChildren {
+	return &sitemapChildren{now: now, prev: prev, read: map[string]ChildSitemap{}}
+}
+
+// unchanged returns the remembered state of ref when the index's lastmod
+// shows the child unchanged since it was read in full, and the child was
+// fetched less than lastModTrust ago.
+func (c *sitemapChildren) unchanged(ref sitemapRef) (ChildSitemap, bool) {
+	prev, ok := c.prev[ref.Loc]
+	if !ok || ref.LastMod.IsZero() || prev.LastMod.IsZero() || !prev.LastMod.Equal(ref.LastMod) {
+		return ChildSitemap{}, false
+	}
+	if prev.Verified.IsZero() || c.now.Sub(prev.Verified) >= lastModTrust {
+		return ChildSitemap{}, false
+	}
+	return prev, true
+}
+
+// conditional returns the validators to send for ref; nil when none are
+// remembered, so the fetch is unconditional and a 304 is not accepted.
+func (c *sitemapChildren) conditional(ref sitemapRef) *validators {
+	prev, ok := c.prev[ref.Loc]
+	if !ok || (prev.ETag == "" && prev.LastModified == "") {
+		return nil
+	}
+	return &validators{etag: prev.ETag, lastModified: prev.LastModified}
+}
+
+// keepUnchanged records a child confirmed unchanged: skipped by its
+// lastmod, or answering 304 with got (its possibly refreshed validators).
+// After a 304 the new lastmod is kept only when it does not go back before
+// the credible one stored, since the entries, not seen now, were checked
+// against that one.
+func (c *sitemapChildren) keepUnchanged(ref sitemapRef, got *validators) {
+	st := c.prev[ref.Loc]
+	if got != nil {
+		st.ETag, st.LastModified, st.Verified = got.etag, got.lastModified, c.now
+		if st.LastMod.IsZero() || ref.LastMod.Before(st.LastMod) {
+			st.LastMod = time.Time{}
+		} else {
+			st.LastMod = ref.LastMod
+		}
+	}
+	c.read[ref.Loc] = st
+	c.unchangedItems += st.Items
+}
+
+// keepRead records a child read in full: its validators, its lastmod when
+// none of its entries is dated after it, and how many entries it listed.
+func (c *sitemapChildren) keepRead(ref sitemapRef, got validators, sm sitemap, items int) {
+	st := ChildSitemap{ETag: got.etag, LastModified: got.lastModified, Items: items, Verified: c.now}
+	if credibleLastMod(ref.LastMod, sm) {
+		st.LastMod = ref.LastMod
+	}
+	c.read[ref.Loc] = st
+}
+
+// credibleLastMod reports whether lastmod is set and no entry of sm is
+// dated (publication date or lastmod) after it.
+func credibleLastMod(lastmod time.Time, sm sitemap) bool {
+	if lastmod.IsZero() {
+		return false
+	}
+	for _, u := range sm.URLs {
+		if u.Published.After(lastmod) || u.LastMod.After(lastmod) {
+			return false
+		}
+	}
+	return true
+}
+
+// states returns the child states to remember: those read or confirmed
+// unchanged this pass, less every child that listed an item left
+// unfinished (unfinished[i] for items[i]). Children the index no longer
+// lists, or that failed, are not among them: they are forgotten.
+func (c *sitemapChildren) states(items []item, unfinished []bool) map[string]ChildSitemap {
+	if c == nil || len(c.read) == 0 {
+		return nil
+	}
+	out := maps.Clone(c.read)
+	for i, it := range items {
+		if it.child != "" && unfinished[i] {
+			delete(out, it.child)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

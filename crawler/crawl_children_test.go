@@ -1,0 +1,423 @@
+package crawler
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// indexSite is a news site with a sitemap index at /sitemap.xml whose
+// children /sm/N.xml list article pages /a/N-M. Each child answers with an
+// ETag of its version (304 to a matching If-None-Match) unless noETag;
+// the index gives each child a <lastmod> (its modification time, or the
+// fixed one in staleLastMod) unless noLastMod. Requests and full bodies
+// are counted by path.
+type indexSite struct {
+	srv *httptest.Server
+
+	mu           sync.Mutex
+	order        []string // child paths in index order
+	children     map[string]*childDoc
+	broken       map[string]bool // article paths answering 404
+	noETag       bool
+	noLastMod    bool
+	dateOnly     bool // lastmods as bare dates
+	staleLastMod map[string]time.Time
+	requests     map[string]int
+	bodies       map[string]int
+}
+
+type childDoc struct {
+	articles []string // article paths
+	version  int
+	modified time.Time
+}
+
+var childT0 = time.Date(2024, 3, 6, 9, 0, 0, 0, time.UTC)
+
+// newIndexSite publishes n children of two articles each.
+func newIndexSite(t *testing.T, n int) *indexSite {
+	t.Helper()
+	s := &indexSite{children: map[string]*childDoc{}, broken: map[string]bool{}, staleLastMod: map[string]time.Time{},
+		requests: map[string]int{}, bodies: map[string]int{}}
+	for i := 1; i <= n; i++ {
+		p := fmt.Sprintf("/sm/%d.xml", i)
+		s.order = append(s.order, p)
+		s.children[p] = &childDoc{articles: []string{fmt.Sprintf("/a/%d-1", i), fmt.Sprintf("/a/%d-2", i)}, version: 1, modified: childT0}
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *indexSite) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[r.URL.Path]++
+	switch {
+	case r.URL.Path == "/sitemap.xml":
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprint(w, s.index())
+	case s.children[r.URL.Path] != nil:
+		c := s.children[r.URL.Path]
+		etag := fmt.Sprintf(`"%s-v%d"`, r.URL.Path, c.version)
+		if !s.noETag {
+			w.Header().Set("ETag", etag)
+			if r.Header.Get("If-None-Match") == etag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		var urls []string
+		for _, a := range c.articles {
+			urls = append(urls, fmt.Sprintf("<url><loc>%s</loc><lastmod>%s</lastmod></url>", s.srv.URL+a, c.modified.Format(time.RFC3339)))
+		}
+		fmt.Fprintf(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">%s</urlset>`, strings.Join(urls, ""))
+		s.bodies[r.URL.Path]++
+	case strings.HasPrefix(r.URL.Path, "/a/") && !s.broken[r.URL.Path]:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, articleHTML("Story "+r.URL.Path, "", para("Story "+r.URL.Path)))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// URL returns the absolute URL of path on this site.
+func (s *indexSite) URL(path string) string { return s.srv.URL + path }
+
+func (s *indexSite) index() string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for _, p := range s.order {
+		lastmod := s.children[p].modified
+		if stale, ok := s.staleLastMod[p]; ok {
+			lastmod = stale
+		}
+		switch {
+		case s.noLastMod:
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", s.srv.URL+p)
+		case s.dateOnly:
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.srv.URL+p, lastmod.Format(time.DateOnly))
+		default:
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.srv.URL+p, lastmod.Format(time.RFC3339))
+		}
+	}
+	b.WriteString("</sitemapindex>")
+	return b.String()
+}
+
+// publish adds an article to a child, which changes its version (ETag)
+// and modification time.
+func (s *indexSite) publish(child, article string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.children[child]
+	c.articles = append(c.articles, article)
+	c.version++
+	c.modified = at
+}
+
+func (s *indexSite) drop(child string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.order = slices.DeleteFunc(s.order, func(p string) bool { return p == child })
+}
+
+func (s *indexSite) setBroken(article string, broken bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broken[article] = broken
+}
+
+// counts returns the requests and full bodies per child path since the
+// last call, and the article requests, then resets them.
+func (s *indexSite) counts() (requests, bodies map[string]int, articles int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	requests, bodies = map[string]int{}, maps.Clone(s.bodies)
+	for p, n := range s.requests {
+		if strings.HasPrefix(p, "/a/") {
+			articles += n
+		} else {
+			requests[p] = n
+		}
+	}
+	s.requests, s.bodies = map[string]int{}, map[string]int{}
+	return requests, bodies, articles
+}
+
+// crawlPass crawls src as the app would: with the children the last pass
+// returned, recording the articles as seen.
+func crawlPass(t *testing.T, c *Crawler, src *Source, mem *memSeen) Result {
+	t.Helper()
+	res, err := c.Crawl(t.Context(), *src, mem.seen)
+	if err != nil {
+		t.Fatalf("Crawl(%s) error: %v", src.Name, err)
+	}
+	mem.record(res.Articles)
+	src.Children = res.Children
+	return res
+}
+
+func childKeys(m map[string]ChildSitemap, base string) string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, strings.TrimPrefix(k, base))
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, " ")
+}
+
+// TestCrawlIndexSkipsUnchangedChildren: after a first pass over an index
+// of five children, one child gains an article. With lastmods the second
+// pass fetches the index and that child only; without them every child is
+// asked conditionally and only the changed one sends its body. Either way
+// the second pass finds the new article and still counts every entry.
+func TestCrawlIndexSkipsUnchangedChildren(t *testing.T) {
+	tests := []struct {
+		name           string
+		noLastMod      bool
+		dateOnly       bool
+		unchangedAsked int // requests per unchanged child on pass 2
+	}{
+		{"lastmod", false, false, 0},
+		{"etag only", true, false, 1},
+		{"date-only lastmod", false, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newIndexSite(t, 5)
+			s.noLastMod, s.dateOnly = tt.noLastMod, tt.dateOnly
+			c := newTestCrawler(t, Options{})
+			src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
+			mem := newMemSeen()
+			first := crawlPass(t, c, &src, mem)
+			req, bodies, articles := s.counts()
+			if len(first.Articles) != 10 || articles != 10 || req["/sitemap.xml"] != 1 || len(bodies) != 5 {
+				t.Fatalf("first pass = %d articles, %d article requests, requests %v, bodies %v; want 10, 10, index once, 5 bodies",
+					len(first.Articles), articles, req, bodies)
+			}
+			if got, want := childKeys(first.Children, s.URL("")), "/sm/1.xml /sm/2.xml /sm/3.xml /sm/4.xml /sm/5.xml"; got != want {
+				t.Errorf("first pass Children = %s, want %s", got, want)
+			}
+
+			s.publish("/sm/3.xml", "/a/3-3", childT0.Add(time.Hour))
+			second := crawlPass(t, c, &src, mem)
+			req, bodies, articles = s.counts()
+			if len(second.Articles) != 1 || !strings.HasSuffix(second.Articles[0].ID, "/a/3-3") || articles != 1 {
+				t.Errorf("second pass = %d articles, %d article requests; want /a/3-3 alone", len(second.Articles), articles)
+			}
+			if req["/sitemap.xml"] != 1 || req["/sm/3.xml"] != 1 || bodies["/sm/3.xml"] != 1 {
+				t.Errorf("second pass requests %v, bodies %v; want the index and /sm/3.xml in full", req, bodies)
+			}
+			for _, p := range []string{"/sm/1.xml", "/sm/2.xml", "/sm/4.xml", "/sm/5.xml"} {
+				if req[p] != tt.unchangedAsked || bodies[p] != 0 {
+					t.Errorf("second pass: %s requested %d times with %d bodies, want %d requests, no body", p, req[p], bodies[p], tt.unchangedAsked)
+				}
+			}
+			if second.Items != 11 {
+				t.Errorf("second pass Items = %d, want 11 (unchanged children still count)", second.Items)
+			}
+			if got := len(second.Children); got != 5 {
+				t.Errorf("second pass Children = %d, want 5", got)
+			}
+		})
+	}
+}
+
+// TestCrawlIndexChildWithFailedArticle: a child whose article failed is
+// remembered by no state, so the next pass lists it in full and retries
+// the article although the child did not change; once every item of it is
+// handled it is spared again.
+func TestCrawlIndexChildWithFailedArticle(t *testing.T) {
+	s := newIndexSite(t, 5)
+	s.setBroken("/a/2-1", true)
+	c := newTestCrawler(t, Options{})
+	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
+	mem := newMemSeen()
+	first := crawlPass(t, c, &src, mem)
+	s.counts()
+	if len(first.Articles) != 9 || len(first.Errors) != 1 {
+		t.Fatalf("first pass = %d articles, errors %v; want 9 and the 404", len(first.Articles), first.Errors)
+	}
+	if got, want := childKeys(first.Children, s.URL("")), "/sm/1.xml /sm/3.xml /sm/4.xml /sm/5.xml"; got != want {
+		t.Errorf("first pass Children = %s, want %s (not the child of the failed article)", got, want)
+	}
+
+	second := crawlPass(t, c, &src, mem) // still failing
+	req, bodies, articles := s.counts()
+	if bodies["/sm/2.xml"] != 1 || articles != 1 || len(second.Errors) != 1 {
+		t.Errorf("second pass: /sm/2.xml bodies %d, article requests %d, errors %v; want the child in full and its article retried",
+			bodies["/sm/2.xml"], articles, second.Errors)
+	}
+	if n := req["/sm/1.xml"] + req["/sm/3.xml"] + req["/sm/4.xml"] + req["/sm/5.xml"]; n != 0 {
+		t.Errorf("second pass requested unchanged children %d times, want 0", n)
+	}
+
+	s.setBroken("/a/2-1", false)
+	third := crawlPass(t, c, &src, mem)
+	_, bodies, _ = s.counts()
+	if len(third.Articles) != 1 || bodies["/sm/2.xml"] != 1 || len(third.Children) != 5 {
+		t.Errorf("third pass = %d articles, /sm/2.xml bodies %d, %d children; want the article, the child in full, 5 children",
+			len(third.Articles), bodies["/sm/2.xml"], len(third.Children))
+	}
+	crawlPass(t, c, &src, mem)
+	if req, _, _ := s.counts(); req["/sm/2.xml"] != 0 {
+		t.Errorf("fourth pass requested /sm/2.xml %d times, want 0 (every item handled)", req["/sm/2.xml"])
+	}
+}
+
+// TestCrawlIndexChildDeferred: a child with items left over by the
+// MaxItems cap is listed in full next pass; a child whose every item was
+// fetched is not.
+func TestCrawlIndexChildDeferred(t *testing.T) {
+	s := newIndexSite(t, 3)
+	c := newTestCrawler(t, Options{PerHost: 1})
+	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), MaxItems: 3}
+	mem := newMemSeen()
+	first := crawlPass(t, c, &src, mem)
+	s.counts()
+	if got, want := childKeys(first.Children, s.URL("")), "/sm/1.xml"; len(first.Articles) != 3 || got != want {
+		t.Fatalf("first pass = %d articles, Children %s; want 3, %s", len(first.Articles), got, want)
+	}
+	second := crawlPass(t, c, &src, mem)
+	req, bodies, _ := s.counts()
+	if len(second.Articles) != 3 || req["/sm/1.xml"] != 0 || bodies["/sm/2.xml"] != 1 || bodies["/sm/3.xml"] != 1 {
+		t.Errorf("second pass = %d articles, requests %v, bodies %v; want 3 more, /sm/1.xml spared, the others in full",
+			len(second.Articles), req, bodies)
+	}
+}
+
+// TestCrawlIndexForgetsDroppedChild: a child the index no longer lists is
+// neither fetched nor remembered.
+func TestCrawlIndexForgetsDroppedChild(t *testing.T) {
+	s := newIndexSite(t, 5)
+	c := newTestCrawler(t, Options{})
+	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
+	mem := newMemSeen()
+	crawlPass(t, c, &src, mem)
+	s.counts()
+	s.drop("/sm/5.xml")
+	second := crawlPass(t, c, &src, mem)
+	req, _, _ := s.counts()
+	if got, want := childKeys(second.Children, s.URL("")), "/sm/1.xml /sm/2.xml /sm/3.xml /sm/4.xml"; got != want || req["/sm/5.xml"] != 0 {
+		t.Errorf("after dropping /sm/5.xml: Children %s, %d requests of it; want %s, none", got, req["/sm/5.xml"], want)
+	}
+	if second.Items != 8 {
+		t.Errorf("after dropping /sm/5.xml: Items = %d, want 8", second.Items)
+	}
+}
+
+// TestCrawlIndexStaleLastMod: an index whose lastmod for a child lags the
+// child's own entries is not trusted: the child is fetched conditionally
+// every pass, so an article it gains while that lastmod stands still is
+// found.
+func TestCrawlIndexStaleLastMod(t *testing.T) {
+	s := newIndexSite(t, 2)
+	s.staleLastMod["/sm/2.xml"] = childT0.Add(-24 * time.Hour)
+	c := newTestCrawler(t, Options{})
+	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
+	mem := newMemSeen()
+	first := crawlPass(t, c, &src, mem)
+	if st := first.Children[s.URL("/sm/2.xml")]; !st.LastMod.IsZero() || st.ETag == "" {
+		t.Errorf("first pass child state of /sm/2.xml = %+v, want its ETag and no lastmod", st)
+	}
+	s.counts()
+	s.publish("/sm/2.xml", "/a/2-3", childT0.Add(time.Hour))
+	second := crawlPass(t, c, &src, mem)
+	req, _, _ := s.counts()
+	if len(second.Articles) != 1 || req["/sm/2.xml"] != 1 || req["/sm/1.xml"] != 0 {
+		t.Errorf("second pass = %d articles, requests %v; want /a/2-3 through /sm/2.xml, /sm/1.xml skipped", len(second.Articles), req)
+	}
+}
+
+// TestCrawlIndexNotModifiedKeepsChildren: a 304 of the index hands the
+// children back as they came.
+func TestCrawlIndexNotModifiedKeepsChildren(t *testing.T) {
+	s := newSite(t)
+	s.set("/sitemap.xml", response{handler: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"idx"`)
+		w.WriteHeader(http.StatusNotModified)
+	}})
+	children := map[string]ChildSitemap{s.URL("/sm/1.xml"): {ETag: `"c"`, Items: 7}}
+	c := newTestCrawler(t, Options{})
+	res, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), ETag: `"idx"`, Children: children}, neverSeen)
+	if err != nil || !res.NotModified || !maps.Equal(res.Children, children) {
+		t.Errorf("Crawl(index 304) = NotModified %v, Children %v, %v; want true, %v", res.NotModified, res.Children, err, children)
+	}
+}
+
+func TestChildLastMod(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2024-03-05T09:30:00+01:00", time.Date(2024, 3, 5, 8, 30, 0, 0, time.UTC)},
+		{" 2024-03-05T09:30Z ", time.Date(2024, 3, 5, 9, 30, 0, 0, time.UTC)},
+		{"2024-03-05", time.Time{}},
+		{"", time.Time{}},
+		{"Tuesday", time.Time{}},
+		{"2024-13-45T99:00:00Z", time.Time{}},
+	}
+	for _, tt := range tests {
+		if got := childLastMod(tt.in); !got.Equal(tt.want) {
+			t.Errorf("childLastMod(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCredibleLastMod(t *testing.T) {
+	at := childT0
+	tests := []struct {
+		name    string
+		lastmod time.Time
+		urls    []sitemapURL
+		want    bool
+	}{
+		{"none", time.Time{}, nil, false},
+		{"entries older", at, []sitemapURL{{LastMod: at.Add(-time.Hour)}, {Published: at}}, true},
+		{"entry modified after", at, []sitemapURL{{LastMod: at.Add(time.Minute)}}, false},
+		{"entry published after", at, []sitemapURL{{Published: at.Add(time.Minute)}}, false},
+		{"undated entries", at, []sitemapURL{{Loc: "https://a.example/"}}, true},
+	}
+	for _, tt := range tests {
+		if got := credibleLastMod(tt.lastmod, sitemap{URLs: tt.urls}); got != tt.want {
+			t.Errorf("credibleLastMod(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestChildUnchanged: a child is spared its fetch only when the index's
+// lastmod equals the remembered one and it was fetched less than
+// lastModTrust ago, so a site that changes a child without its lastmod
+// delays its news by an hour at most.
+func TestChildUnchanged(t *testing.T) {
+	now, lastmod := childT0, childT0.Add(-3*time.Hour)
+	const loc = "https://a.example/sm/1.xml"
+	tests := []struct {
+		name     string
+		prev     ChildSitemap
+		indexMod time.Time
+		want     bool
+	}{
+		{"same lastmod, fetched 10 min ago", ChildSitemap{LastMod: lastmod, Verified: now.Add(-10 * time.Minute)}, lastmod, true},
+		{"same lastmod, fetched an hour ago", ChildSitemap{LastMod: lastmod, Verified: now.Add(-time.Hour)}, lastmod, false},
+		{"same lastmod, never fetched", ChildSitemap{LastMod: lastmod}, lastmod, false},
+		{"lastmod changed", ChildSitemap{LastMod: lastmod, Verified: now.Add(-time.Minute)}, lastmod.Add(time.Minute), false},
+		{"no lastmod in the index", ChildSitemap{LastMod: lastmod, Verified: now.Add(-time.Minute)}, time.Time{}, false},
+		{"none remembered", ChildSitemap{Verified: now.Add(-time.Minute)}, lastmod, false},
+	}
+	for _, tt := range tests {
+		c := newSitemapChildren(map[string]ChildSitemap{loc: tt.prev}, now)
+		if _, got := c.unchanged(sitemapRef{Loc: loc, LastMod: tt.indexMod}); got != tt.want {
+			t.Errorf("unchanged(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
