@@ -1,9 +1,13 @@
 // Command crashloop runs the long form of newshound's crash-loop proof
 // (package internal/crashloop): the real binary, a local news site that
 // keeps publishing, a webhook receiver and an SMTP server that record
-// every alert id, and -kills SIGKILLs at random moments, then one last run until every
-// expected alert is in and a SIGTERM. It prints the figures recorded in
-// BENCHMARKS.md and exits 1 when any rule is broken.
+// every alert id, and -kills SIGKILLs at random moments (every third one
+// right after a text append), then one last run until every expected
+// alert is in and each source found nothing new, and a SIGTERM; then the
+// replay texts the store kept are checked against the site. It prints the
+// figures recorded in BENCHMARKS.md (deliveries, repeats, and the replay
+// texts expected, found, missing, duplicated and unknown) and exits 1 when
+// any rule is broken.
 //
 // Flags: -kills (300), -seed (1), -keep (keep the working folder, with the
 // config, the database and daemon.log, and print its path), -binary (a

@@ -21,6 +21,9 @@ type daemon struct {
 
 	mu    sync.Mutex
 	ready time.Time // when "newshound running" was logged; zero until then
+	// idle holds the sources that logged a recorded pass which fetched
+	// no new article: everything they listed was seen by then.
+	idle map[string]bool
 }
 
 // readyLine is what app.Run logs once the scheduler and dispatcher run.
@@ -35,7 +38,7 @@ func startDaemon(bin, cfgPath string, log io.Writer, run int) (*daemon, error) {
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.Env = append(os.Environ(), "NEWSHOUND_CONFIG=")
 	fmt.Fprintf(log, "=== run %d\n", run)
-	d := &daemon{cmd: cmd, logDone: make(chan struct{})}
+	d := &daemon{cmd: cmd, logDone: make(chan struct{}), idle: map[string]bool{}}
 	d.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		pr.Close()
@@ -55,6 +58,11 @@ func startDaemon(bin, cfgPath string, log io.Writer, run int) (*daemon, error) {
 				if d.ready.IsZero() {
 					d.ready = time.Now()
 				}
+				d.mu.Unlock()
+			}
+			if source, ok := idlePass(line); ok {
+				d.mu.Lock()
+				d.idle[source] = true
 				d.mu.Unlock()
 			}
 			fmt.Fprintln(log, line)
@@ -80,6 +88,38 @@ func (d *daemon) kill() (dead time.Time, exited string, err error) {
 	}
 	// A zombie accepts SIGKILL: the daemon had stopped by itself.
 	return dead, fmt.Sprintf("%v", werr), nil
+}
+
+// idlePass reads app.logPass's line in the default text format
+// (msg="source crawled" source=wire items=12 new=0 ...): ok when it
+// reports a pass recorded without fetching a new article. It comes after
+// Record returned, so the source's seen keys are committed.
+func idlePass(line string) (source string, ok bool) {
+	if !strings.Contains(line, `msg="source crawled"`) {
+		return "", false
+	}
+	fresh := ""
+	for _, f := range strings.Fields(line) {
+		if v, found := strings.CutPrefix(f, "source="); found {
+			source = v
+		} else if v, found := strings.CutPrefix(f, "new="); found {
+			fresh = v
+		}
+	}
+	return source, source != "" && fresh == "0"
+}
+
+// idleSources reports whether every one of names has logged an idle
+// pass (see idlePass).
+func (d *daemon) idleSources(names ...string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range names {
+		if !d.idle[s] {
+			return false
+		}
+	}
+	return true
 }
 
 // startup is the time from exec to the ready line, if it came.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,7 +23,7 @@ const (
 type article struct {
 	path      string
 	title     string
-	body      string // paragraphs, HTML
+	paras     []string // the body's paragraphs, plain text (no markup or entities)
 	published time.Time
 	alerts    bool // names Term in its text: must alert exactly once
 }
@@ -54,15 +55,15 @@ func (s *site) publish(n int, r *rand.Rand, now time.Time) article {
 	case n%4 == 3 && n%8 == 3:
 		// The term is only in the furniture every page has.
 		a.title = fmt.Sprintf("Harbour report %d", n)
-		a.body = filler(r, 5)
+		a.paras = filler(r, 5)
 	case n%4 == 3:
 		// Near misses: neither is the term.
 		a.title = fmt.Sprintf("Council budget report %d", n)
-		a.body = "<p>Councillor Halvard opened the session on the budget for the strait crossing and the Strait of Halvard ferry.</p>\n" + filler(r, 4)
+		a.paras = append([]string{"Councillor Halvard opened the session on the budget for the strait crossing and the Strait of Halvard ferry."}, filler(r, 4)...)
 	default:
 		a.alerts = true
 		a.title = fmt.Sprintf("Shipping update %d", n)
-		a.body = fmt.Sprintf("<p>Tankers resumed passage through the %s on day %d, the port authority said.</p>\n", Term, n) + filler(r, 4)
+		a.paras = append([]string{fmt.Sprintf("Tankers resumed passage through the %s on day %d, the port authority said.", Term, n)}, filler(r, 4)...)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -95,7 +96,7 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		a := s.articles[i]
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, page(a.title, a.body))
+		io.WriteString(w, page(a.title, a.paras))
 	}
 }
 
@@ -130,8 +131,12 @@ func (s *site) front() string {
 
 // page wraps an article in furniture that names the term, so a daemon that
 // matched navigation or sidebars would alert on the traps.
-func page(title, body string) string {
+func page(title string, paras []string) string {
 	t := html.EscapeString(title)
+	var body strings.Builder
+	for _, p := range paras {
+		fmt.Fprintf(&body, "<p>%s</p>\n", html.EscapeString(p))
+	}
 	return fmt.Sprintf(`<!doctype html>
 <html><head><meta charset="utf-8"><title>%s | Port Wire</title>
 <meta property="og:title" content="%s"></head>
@@ -149,12 +154,12 @@ func page(title, body string) string {
 </ul></aside>
 </div>
 <footer><p>© Port Wire. Follow our coverage of the %s. <a href="/privacy">Privacy</a></p></footer>
-</body></html>`, t, t, Term, t, body, Term, Term)
+</body></html>`, t, t, Term, t, body.String(), Term, Term)
 }
 
 // filler is n paragraphs of neutral news prose, in a random order so that
 // no two articles are identical.
-func filler(r *rand.Rand, n int) string {
+func filler(r *rand.Rand, n int) []string {
 	paras := []string{
 		"Officials said the operation had been planned for several months and involved coordination between several ministries, shipping agencies and local authorities in the region.",
 		"Dock workers described long queues at the terminals, where lorries waited with their loads for vessels that arrived hours later than scheduled.",
@@ -162,9 +167,9 @@ func filler(r *rand.Rand, n int) string {
 		"Insurers have repeatedly called for faster procedures and for independent monitoring of the conditions in which cargo is inspected and later released.",
 		"Fishermen in the nearby villages said the traffic had changed the rhythm of their work, with boats now leaving before dawn to avoid the larger ships.",
 	}
-	var b bytes.Buffer
+	out := make([]string, 0, n)
 	for _, i := range r.Perm(len(paras))[:min(n, len(paras))] {
-		fmt.Fprintf(&b, "<p>%s</p>\n", paras[i])
+		out = append(out, paras[i])
 	}
-	return b.String()
+	return out
 }
