@@ -46,17 +46,42 @@ func (a *App) HTTPAddr() string {
 func (a *App) serveHTTP(ctx context.Context, ln net.Listener, cfg *config.Config) {
 	auth := webAuth(cfg.ListenAuth)
 	srv := web.New(web.Options{
-		Backend: webBackend{a},
-		Metrics: a.metrics.Handler(),
-		Auth:    auth,
-		Backup:  a.store.Backup,
-		Now:     a.now,
-		Logger:  a.log,
+		Backend:     webBackend{a},
+		Metrics:     a.metrics.Handler(),
+		Auth:        auth,
+		Backup:      a.store.Backup,
+		Now:         a.now,
+		Logger:      a.log,
+		FailingNote: failingNote(),
 	})
 	a.log.Info("http server listening", "addr", ln.Addr().String(), "auth", auth.Enabled())
 	if err := srv.Serve(ctx, ln); err != nil {
 		a.log.Error("http server stopped", "err", err)
 	}
+}
+
+// failingNote says on the status page how failing article pages are
+// retried and given up, from the limits judgeArticleFailures applies.
+func failingNote() string {
+	return fmt.Sprintf("retried every pass; given up after %d failed passes over %s, %s if the site seems down",
+		giveUpAttempts, spanWords(giveUpAfter), spanWords(giveUpAfterOutage))
+}
+
+// spanWords says a whole number of hours or days in words: "an hour",
+// "6 hours", "a day"; anything else as Go writes it.
+func spanWords(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d == time.Hour:
+		return "an hour"
+	case d == day:
+		return "a day"
+	case d > 0 && d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	case d > 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return d.String()
 }
 
 // webAuth reveals the configured credentials for the server; nil means
@@ -93,12 +118,17 @@ func (b webBackend) Sources() ([]web.SourceStatus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read state of source %s: %w", src.Name, err)
 		}
+		fetch, _, err := b.a.store.FetchState(src.Name)
+		if err != nil {
+			return nil, fmt.Errorf("read fetch state of source %s: %w", src.Name, err)
+		}
 		out = append(out, web.SourceStatus{
 			Name: src.Name, Kind: src.Kind(), URL: src.URL(),
 			LastRun: state.LastRun, NextRun: next[src.Name], LastSuccess: state.LastSuccess,
 			ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
 			Items: state.Items, New: state.New, History: state.History,
 			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: state.LastError,
+			FailingArticles: web.FailingArticles(fetch.Failing),
 		})
 	}
 	return out, nil

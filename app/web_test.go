@@ -438,6 +438,39 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 		t.Errorf("GET / = %d, want 200", code)
 	}
 
+	// A listed article whose page is missing: the next pass retries it,
+	// and the API and the page show it as failing on wire.
+	d.site.addToFeed(siteItem{"/2026/not-yet.html", "Not published yet", time.Now()})
+	if _, err := d.app.RunOnce(context.Background()); err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	code, body = d.get(t, "/api/v1/sources", webToken)
+	var failing struct {
+		Sources []struct {
+			Name            string `json:"name"`
+			FailingArticles []struct {
+				URL          string    `json:"url"`
+				Attempts     int       `json:"attempts"`
+				FirstFailure time.Time `json:"first_failure"`
+				LastError    string    `json:"last_error"`
+			} `json:"failing_articles"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &failing); code != http.StatusOK || err != nil || len(failing.Sources) != 3 {
+		t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
+	}
+	if got := failing.Sources[0].FailingArticles; len(got) != 1 || got[0].URL != d.site.url("/2026/not-yet.html") ||
+		got[0].Attempts != 1 || got[0].FirstFailure.IsZero() || !strings.Contains(got[0].LastError, "404") {
+		t.Errorf("wire failing_articles = %+v, want the missing page, 1 attempt, its 404", got)
+	}
+	if got := failing.Sources[1].FailingArticles; got == nil || len(got) != 0 {
+		t.Errorf("missing failing_articles = %#v, want [] (present, empty)", got)
+	}
+	code, body = d.get(t, "/", webToken)
+	if want := "1 article page failing <small>(" + failingNote() + ")</small>"; code != http.StatusOK || !strings.Contains(body, want) {
+		t.Errorf("status page lacks %q", want)
+	}
+
 	// The online backup `newshound backup` asks for: a consistent copy
 	// holding the alert.
 	req, _ := http.NewRequest(http.MethodPost, d.base+"/api/v1/backup", nil)
@@ -472,6 +505,26 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 	}
 	if d.app.HTTPAddr() != "" {
 		t.Errorf("HTTPAddr() after Run returned = %q, want empty", d.app.HTTPAddr())
+	}
+}
+
+func TestFailingNote(t *testing.T) {
+	if got, want := failingNote(), "retried every pass; given up after 5 failed passes over an hour, a day if the site seems down"; got != want {
+		t.Errorf("failingNote() = %q, want %q", got, want)
+	}
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Hour, "an hour"},
+		{6 * time.Hour, "6 hours"},
+		{24 * time.Hour, "a day"},
+		{72 * time.Hour, "3 days"},
+		{90 * time.Minute, "1h30m0s"},
+	} {
+		if got := spanWords(tt.d); got != tt.want {
+			t.Errorf("spanWords(%v) = %q, want %q", tt.d, got, tt.want)
+		}
 	}
 }
 

@@ -47,6 +47,14 @@ type (
 		At        *time.Time `json:"at"`
 		LastError string     `json:"last_error"`
 	}
+	// FailingArticleJSON is one article page of a source that keeps
+	// failing, as /api/v1/sources and `newshound sources --json` give it.
+	FailingArticleJSON struct {
+		URL          string    `json:"url"`
+		Attempts     int       `json:"attempts"`
+		FirstFailure time.Time `json:"first_failure"`
+		LastError    string    `json:"last_error"`
+	}
 	sourcesResponse struct {
 		Sources []sourceJSON `json:"sources"`
 	}
@@ -65,6 +73,9 @@ type (
 		NewArticles         int        `json:"new_articles"`
 		History             []int      `json:"history"`
 		LastError           string     `json:"last_error"`
+		// FailingArticles are all of them (the daemon keeps at most 300
+		// per source), oldest first failure first; [] when none.
+		FailingArticles []FailingArticleJSON `json:"failing_articles"`
 	}
 	errorJSON struct {
 		Error string `json:"error"`
@@ -124,9 +135,20 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 			NewArticles:         src.New,
 			History:             nonNil(src.History),
 			LastError:           src.LastError,
+			FailingArticles:     NewFailingArticlesJSON(src.FailingArticles),
 		})
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// NewFailingArticlesJSON turns failing articles into their API form, in
+// the same order, times in UTC; never nil, so the list encodes as [].
+func NewFailingArticlesJSON(failing []FailingArticle) []FailingArticleJSON {
+	out := make([]FailingArticleJSON, 0, len(failing))
+	for _, f := range failing {
+		out = append(out, FailingArticleJSON{URL: f.URL, Attempts: f.Attempts, FirstFailure: f.First.UTC(), LastError: f.LastError})
+	}
+	return out
 }
 
 // NewAlertJSON turns a stored alert into its API form: times in UTC or

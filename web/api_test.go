@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/newshound/newshound/internal/golden"
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/store"
 )
 
 func TestAPIGolden(t *testing.T) {
@@ -165,5 +167,31 @@ func TestAPIInternalErrorHidesCause(t *testing.T) {
 		if resp.StatusCode != http.StatusInternalServerError || strings.Contains(b, "secret-path") {
 			t.Errorf("GET %s with a failing backend = %d %q, want 500 without the cause", target, resp.StatusCode, b)
 		}
+	}
+}
+
+func TestFailingArticlesOrder(t *testing.T) {
+	failing := store.ArticleFailures{
+		"https://x.example/c": {Attempts: 1, First: t0.Add(time.Minute), LastError: "c"},
+		"https://x.example/b": {Attempts: 2, First: t0, LastError: "b"},
+		"https://x.example/a": {Attempts: 3, First: t0, LastError: "a"},
+	}
+	var got []string
+	for _, f := range FailingArticles(&failing) {
+		got = append(got, fmt.Sprintf("%s %d %s", f.URL, f.Attempts, f.LastError))
+	}
+	// Oldest first failure first; the same time by URL.
+	want := []string{"https://x.example/a 3 a", "https://x.example/b 2 b", "https://x.example/c 1 c"}
+	if !slices.Equal(got, want) {
+		t.Errorf("FailingArticles(%v) = %q, want %q", failing, got, want)
+	}
+	empty := store.ArticleFailures{}
+	for _, in := range []*store.ArticleFailures{nil, &empty} {
+		if got := FailingArticles(in); got != nil {
+			t.Errorf("FailingArticles(%v) = %v, want nil", in, got)
+		}
+	}
+	if got := NewFailingArticlesJSON(nil); got == nil || len(got) != 0 {
+		t.Errorf("NewFailingArticlesJSON(nil) = %#v, want an empty, non-nil list", got)
 	}
 }

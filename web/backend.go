@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/newshound/newshound/store"
@@ -43,6 +45,36 @@ type SourceStatus struct {
 	Unhealthy      bool
 	UnhealthySince time.Time
 	LastError      string
+	// FailingArticles are the listed articles whose page failed on every
+	// pass since their first failure and that the daemon still retries
+	// (store.FetchState.Failing), oldest first failure first
+	// (FailingArticles); nil when none.
+	FailingArticles []FailingArticle
+}
+
+// FailingArticle is one article page of a source that keeps failing.
+type FailingArticle struct {
+	URL       string
+	Attempts  int       // passes in a row on which it failed
+	First     time.Time // the first of them
+	LastError string
+}
+
+// FailingArticles lists a source's failing articles (its fetch state's
+// Failing, nil when none) oldest first failure first, ties by URL so the
+// order is stable; nil when there are none.
+func FailingArticles(failing *store.ArticleFailures) []FailingArticle {
+	if failing == nil || len(*failing) == 0 {
+		return nil
+	}
+	out := make([]FailingArticle, 0, len(*failing))
+	for u, f := range *failing {
+		out = append(out, FailingArticle{URL: u, Attempts: f.Attempts, First: f.First, LastError: f.LastError})
+	}
+	slices.SortFunc(out, func(a, b FailingArticle) int {
+		return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.URL, b.URL))
+	})
+	return out
 }
 
 // OutboxStatus summarises the durable outbox.

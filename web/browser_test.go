@@ -56,6 +56,9 @@ func TestStatusPageInChromium(t *testing.T) {
 	if rows := findAll(showcase, func(n *html.Node) bool { return hasClass(n, "source") }); len(rows) != 4 {
 		t.Errorf("showcase page in Chromium has %d source rows, want 4", len(rows))
 	}
+	if failing := findAll(showcase, byTag(atom.Summary)); len(failing) != 1 || !strings.HasPrefix(text(failing[0]), "2 article pages failing") {
+		t.Errorf("showcase page in Chromium has failing-article summaries %v, want one for harbour-news's 2 pages", failing)
+	}
 	if marks := findAll(showcase, byTag(atom.Mark)); len(marks) < 5 {
 		t.Errorf("showcase page in Chromium has %d <mark>s, want at least 5", len(marks))
 	}
@@ -123,7 +126,8 @@ func serveFixture(t *testing.T, f *fixture) string {
 }
 
 // newShowcase fills a real store with ordinary-looking data for the
-// README's screenshots: four sources (one failing), alerts of three
+// README's screenshots: four sources (one failing, one with two failing
+// article pages), alerts of three
 // watches in every delivery state.
 func newShowcase(t *testing.T) *fixture {
 	t.Helper()
@@ -196,6 +200,12 @@ func newShowcase(t *testing.T) *fixture {
 		LastRun: t0.Add(-19 * time.Minute), LastSuccess: t0.Add(-19 * time.Minute), Items: 112, New: 4, History: []int{108, 110, 112}}})
 	f.record(t, store.Pass{Source: "wire-world", Alerts: wire, State: store.SourceState{
 		LastRun: t0.Add(-6 * time.Minute), LastSuccess: t0.Add(-6 * time.Minute), Items: 40, New: 3, History: []int{40, 40, 38, 40, 40}}})
+	// harbour-news lists two stories whose pages are not up yet.
+	harbourFailing := store.ArticleFailures{
+		"https://harbour-news.example/2026/03/pilot-boats-idle":   {Attempts: 3, First: t0.Add(-47 * time.Minute), LastError: "fetch https://harbour-news.example/2026/03/pilot-boats-idle: http status 404"},
+		"https://harbour-news.example/2026/03/berth-schedule.pdf": {Attempts: 2, First: t0.Add(-33 * time.Minute), LastError: `fetch https://harbour-news.example/2026/03/berth-schedule.pdf: content type "application/pdf" is not a web page`},
+	}
+	must(t, st.PutFetchState("harbour-news", store.FetchState{URL: "https://harbour-news.example/sitemap-news.xml", Failing: &harbourFailing}))
 	must(t, st.Ack(ids[0]+"/slack-newsroom", t0.Add(-5*time.Minute)))
 	must(t, st.Retry(ids[0]+"/ops-mail", t0.Add(4*time.Minute), "smtp 451 4.7.1 greylisted, try again later"))
 	must(t, st.Ack(ids[1]+"/slack-newsroom", t0.Add(-37*time.Minute)))

@@ -47,7 +47,11 @@
 // /api/v1/sources answers {"sources": [{"name", "kind", "url",
 // "healthy", "unhealthy_since", "last_run", "next_run", "last_success",
 // "consecutive_failures", "consecutive_empty", "items", "new_articles",
-// "history", "last_error"}]}. A bad parameter gives 400 with
+// "history", "last_error", "failing_articles": [{"url", "attempts",
+// "first_failure", "last_error"}]}]}, failing_articles being every article
+// page of the source that keeps failing and is retried, oldest first
+// failure first ([] when none; the status page lists the 5 oldest). A
+// failing article's url is as untrusted as an alert's. A bad parameter gives 400 with
 // {"error": "<message>", "param": "<name>"}; a failure behind it 500 with
 // {"error": "internal error"} (the cause is logged, never sent).
 //

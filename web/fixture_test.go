@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -43,12 +44,17 @@ func (b *storeBackend) Sources() ([]SourceStatus, error) {
 		if err != nil {
 			return nil, err
 		}
+		fetch, _, err := b.st.FetchState(src.Name)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, SourceStatus{
 			Name: src.Name, Kind: src.Kind, URL: src.URL,
 			LastRun: state.LastRun, NextRun: src.Next, LastSuccess: state.LastSuccess,
 			ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
 			Items: state.Items, New: state.New, History: state.History,
 			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: state.LastError,
+			FailingArticles: FailingArticles(fetch.Failing),
 		})
 	}
 	return out, nil
@@ -107,6 +113,12 @@ const (
 	hostileTitle   = `<script>alert("title")</script> Acme & "Globex" <b>bold</b>`
 	hostileSnippet = `<img src=x onerror=alert(1)> Acme said "<script>x</script>"`
 	hostileError   = `fetch https://hostile.example/<script>alert(2)</script>: http status 503`
+	// The failing article pages of hostile-site: a javascript: URL and
+	// markup in an error among ordinary ones.
+	hostileArticleURL   = `javascript:alert(5)//<script>alert(6)</script>`
+	hostileArticleError = `extract: <script>alert(7)</script> no text in <img src=x onerror=alert(8)>`
+	// fixtureFailingNote stands in for the daemon's FailingNote.
+	fixtureFailingNote = "retried every pass; given up after 5 failed passes over an hour, a day if the site seems down"
 )
 
 // fixture holds a real store in a temporary directory, filled with
@@ -187,6 +199,17 @@ func newFixture(t *testing.T) *fixture {
 	must(t, st.Retry(acme.ID+"/mail", t0.Add(5*time.Minute), "smtp 451 <greylisted>"))
 	must(t, st.Dead(hostile.ID+"/slack", `slack answered 404 "<no_service>"`, t0.Add(-8*time.Minute)))
 	must(t, st.Disable(store.DisabledNotifier{Name: "webhook", Reason: "410 Gone <b>bye</b>", At: t0.Add(-3 * time.Hour)}))
+	// hostile-site has 7 failing article pages, more than the page lists:
+	// the hostile one is the oldest, so it is shown; wire has none.
+	failing := store.ArticleFailures{
+		hostileArticleURL: {Attempts: 4, First: t0.Add(-50 * time.Minute), LastError: hostileArticleError},
+	}
+	for i := range 6 {
+		failing[fmt.Sprintf("https://hostile.example/story-%d", i)] = store.ArticleFailure{
+			Attempts: 3 - i/2, First: t0.Add(time.Duration(i-45) * time.Minute), LastError: "fetch: http status 404",
+		}
+	}
+	must(t, st.PutFetchState("hostile-site", store.FetchState{URL: "javascript:alert(3)", Failing: &failing}))
 	clock.Advance(time.Hour) // now = t0
 	return f
 }
@@ -210,11 +233,12 @@ func must(t *testing.T, err error) {
 func (f *fixture) server(t *testing.T, auth Auth) *Server {
 	t.Helper()
 	return New(Options{
-		Backend: f.backend,
-		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "# metrics\n") }),
-		Auth:    auth,
-		Now:     f.clock.Now,
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Backend:     f.backend,
+		Metrics:     http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "# metrics\n") }),
+		Auth:        auth,
+		Now:         f.clock.Now,
+		FailingNote: fixtureFailingNote,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 }
 

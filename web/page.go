@@ -26,6 +26,9 @@ var staticFS embed.FS
 const (
 	pageAlerts      = 30
 	pageDeadLetters = 20
+	// pageFailing is how many of a source's failing article pages the
+	// page lists, the oldest; the API gives them all.
+	pageFailing = 5
 )
 
 type statusPage struct {
@@ -64,6 +67,7 @@ type (
 		Sources            []sourceRow
 		SourcesErr         bool
 		Healthy, Unhealthy int
+		FailingNote        string
 
 		Alerts    []alertRow
 		AlertsErr bool
@@ -87,6 +91,15 @@ type (
 		Failures, Items, New  int
 		History               string
 		LastError             string
+		// Failing are the oldest failing article pages, at most
+		// pageFailing of FailingTotal; FailingHidden the rest.
+		Failing                     []failingRow
+		FailingTotal, FailingHidden int
+	}
+	failingRow struct {
+		URL, Href, LastError string
+		Attempts             int
+		First                timeView
 	}
 	alertRow struct {
 		ID, Title, Href string
@@ -119,7 +132,7 @@ type (
 
 func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
-	data := pageData{Generated: viewTime(now, now)}
+	data := pageData{Generated: viewTime(now, now), FailingNote: s.failNote}
 	if err := s.backend.Ready(); err != nil {
 		data.ReadyReason = oneLine(err.Error())
 	} else {
@@ -192,6 +205,13 @@ func viewSource(src SourceStatus, now time.Time) sourceRow {
 		}
 	}
 	row.History = strings.Join(hist, " · ")
+	row.FailingTotal = len(src.FailingArticles)
+	for _, f := range src.FailingArticles[:min(len(src.FailingArticles), pageFailing)] {
+		fr := failingRow{URL: cleanText(f.URL), Attempts: f.Attempts, First: viewTime(f.First, now), LastError: cleanText(f.LastError)}
+		fr.Href, _ = safeHref(f.URL)
+		row.Failing = append(row.Failing, fr)
+	}
+	row.FailingHidden = row.FailingTotal - len(row.Failing)
 	return row
 }
 

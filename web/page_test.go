@@ -106,6 +106,7 @@ func checkStatusDOM(t *testing.T, doc *html.Node) {
 	if got := text(rows[0]); !strings.Contains(got, "5 min ago") || !strings.Contains(got, "in 10 min") {
 		t.Errorf("wire row text %q lacks last run (5 min ago) or next run (in 10 min)", got)
 	}
+	checkFailingDOM(t, rows)
 	if summary := findAll(doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == "source-summary" }); len(summary) != 1 ||
 		text(summary[0]) != "2 healthy · 1 unhealthy" {
 		t.Errorf("source summary = %v, want one reading 2 healthy · 1 unhealthy", summary)
@@ -178,6 +179,41 @@ func checkStatusDOM(t *testing.T, doc *html.Node) {
 	disabled := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "disabled-notifier") })
 	if len(disabled) != 1 || !strings.Contains(text(disabled[0]), "410 Gone <b>bye</b>") {
 		t.Errorf("disabled notifiers = %d, want 1 with its reason", len(disabled))
+	}
+}
+
+// checkFailingDOM checks the failing article pages of the fixture's
+// source rows (wire, hostile-site, fresh): only hostile-site has some,
+// 7, of which the 5 oldest are listed, the hostile one as inert text.
+func checkFailingDOM(t *testing.T, rows []*html.Node) {
+	t.Helper()
+	for i, want := range []int{0, 1, 0} {
+		if got := len(findAll(rows[i], func(n *html.Node) bool { return n.DataAtom == atom.Details && hasClass(n, "failing") })); got != want {
+			t.Errorf("source row %d has %d failing-article blocks, want %d", i, got, want)
+		}
+	}
+	summary := findAll(rows[1], byTag(atom.Summary))
+	if want := "7 article pages failing (" + fixtureFailingNote + ")"; len(summary) != 1 || text(summary[0]) != want {
+		t.Fatalf("hostile-site failing summary = %v, want one reading %q", summary, want)
+	}
+	items := findAll(rows[1], func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "failing-article") })
+	if len(items) != pageFailing {
+		t.Fatalf("hostile-site lists %d failing articles, want the %d oldest", len(items), pageFailing)
+	}
+	first := text(items[0])
+	if !strings.Contains(first, hostileArticleURL) || !strings.Contains(first, hostileArticleError) || !strings.Contains(first, "4 failed passes since 50 min ago") {
+		t.Errorf("oldest failing article text %q lacks its URL, error or attempts verbatim", first)
+	}
+	if links := findAll(items[0], byTag(atom.A)); len(links) != 0 {
+		t.Errorf("hostile failing article has %d links, want its javascript: URL as text only", len(links))
+	}
+	links := findAll(items[1], byTag(atom.A))
+	if len(links) != 1 || attrOf(links[0], "href") != "https://hostile.example/story-0" {
+		t.Errorf("second failing article links = %d, want one to https://hostile.example/story-0", len(links))
+	}
+	more := findAll(rows[1], func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "more") })
+	if len(more) != 1 || !strings.Contains(text(more[0]), "and 2 more") {
+		t.Errorf("hostile-site failing list does not end with the 2 not shown")
 	}
 }
 

@@ -28,6 +28,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives request failures; default slog.Default().
 	Logger *slog.Logger
+	// FailingNote says, after the count of a source's failing article
+	// pages on the status page, how the daemon retries and gives them up
+	// ("retried every pass; given up after 5 failed passes over an
+	// hour"): the daemon knows its limits, the page does not. "" shows
+	// the count alone.
+	FailingNote string
 	// ShutdownGrace is how long Serve waits for requests in flight after
 	// its context ends; default 5s.
 	ShutdownGrace time.Duration
@@ -42,6 +48,7 @@ type Server struct {
 	now      func() time.Time
 	log      *slog.Logger
 	grace    time.Duration
+	failNote string
 	handler  http.Handler
 	statusUI *statusPage
 }
@@ -60,6 +67,7 @@ func New(opts Options) *Server {
 		now:      opts.Now,
 		log:      opts.Logger,
 		grace:    opts.ShutdownGrace,
+		failNote: opts.FailingNote,
 		statusUI: newStatusPage(),
 	}
 	if s.now == nil {

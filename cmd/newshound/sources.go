@@ -13,6 +13,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/web"
 )
 
 // maxErrorCell bounds the last error in the table, in runes; --json gives
@@ -83,6 +84,9 @@ type sourceRow struct {
 	Health          string // one of the health constants
 	State           store.SourceState
 	Ran             bool
+	// Failing are the article pages that keep failing and are retried
+	// (store.FetchState.Failing), oldest first failure first.
+	Failing []web.FailingArticle
 }
 
 // readSourceRows reads the state of every configured source, in config
@@ -108,6 +112,11 @@ func readSourceRows(cfg *config.Config) ([]sourceRow, error) {
 		if ok {
 			rows[i].State, rows[i].Ran, rows[i].Health = state, true, healthStatus(state)
 		}
+		fetch, _, err := st.FetchState(rows[i].Name)
+		if err != nil {
+			return nil, err
+		}
+		rows[i].Failing = web.FailingArticles(fetch.Failing)
 	}
 	return rows, nil
 }
@@ -141,24 +150,25 @@ func healthCell(r sourceRow, threshold int) string {
 
 // writeSourcesTable prints one aligned row per source:
 //
-//	SOURCE  KIND  HEALTH     LAST RUN              LAST SUCCESS          FAILED  EMPTY  ITEMS  NEW  RECENT    LAST ERROR
-//	wire    feed  ok         2026-11-25T10:00:00Z  2026-11-25T10:00:00Z  0       0      12     2    12 12 12
-//	flaky   feed  UNHEALTHY  2026-11-25T10:00:00Z  never                 3       0      0      0    × × ×     fetch feed …: 500 …
+//	SOURCE  KIND  HEALTH     LAST RUN              LAST SUCCESS          FAILED  EMPTY  ITEMS  NEW  FAILING  RECENT    LAST ERROR
+//	wire    feed  ok         2026-11-25T10:00:00Z  2026-11-25T10:00:00Z  0       0      12     2    1        12 12 12
+//	flaky   feed  UNHEALTHY  2026-11-25T10:00:00Z  never                 3       0      0      0    0        × × ×     fetch feed …: 500 …
 //
-// RECENT is the items listed by the last runs, oldest first, × for a
-// failed run.
+// FAILED and EMPTY count runs; FAILING is the article pages that keep
+// failing and are retried (--json lists them). RECENT is the items listed
+// by the last runs, oldest first, × for a failed run.
 func writeSourcesTable(w io.Writer, rows []sourceRow, threshold int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tKIND\tHEALTH\tLAST RUN\tLAST SUCCESS\tFAILED\tEMPTY\tITEMS\tNEW\tRECENT\tLAST ERROR")
+	fmt.Fprintln(tw, "SOURCE\tKIND\tHEALTH\tLAST RUN\tLAST SUCCESS\tFAILED\tEMPTY\tITEMS\tNEW\tFAILING\tRECENT\tLAST ERROR")
 	for _, r := range rows {
 		if !r.Ran {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\n", oneLine(r.Name), r.Kind, healthCell(r, threshold))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", oneLine(r.Name), r.Kind, healthCell(r, threshold))
 			continue
 		}
 		s := r.State
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
 			oneLine(r.Name), r.Kind, healthCell(r, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
-			s.ConsecutiveFailures, s.ConsecutiveEmpty, s.Items, s.New, recent(s.History), errorCell(s.LastError))
+			s.ConsecutiveFailures, s.ConsecutiveEmpty, s.Items, s.New, len(r.Failing), recent(s.History), errorCell(s.LastError))
 	}
 	return tw.Flush()
 }
@@ -217,6 +227,9 @@ type sourceJSON struct {
 	New                 int        `json:"new"`
 	History             []int      `json:"history"`
 	LastError           string     `json:"last_error,omitempty"`
+	// FailingArticles is the same list as /api/v1/sources gives; [] when
+	// none.
+	FailingArticles []web.FailingArticleJSON `json:"failing_articles"`
 }
 
 func writeSourcesJSON(w io.Writer, rows []sourceRow) error {
@@ -228,6 +241,7 @@ func writeSourcesJSON(w io.Writer, rows []sourceRow) error {
 			UnhealthySince: optTime(s.UnhealthySince), LastRun: optTime(s.LastRun), LastSuccess: optTime(s.LastSuccess),
 			ConsecutiveFailures: s.ConsecutiveFailures, ConsecutiveEmpty: s.ConsecutiveEmpty,
 			Items: s.Items, New: s.New, History: s.History, LastError: s.LastError,
+			FailingArticles: web.NewFailingArticlesJSON(r.Failing),
 		}
 		if j.History == nil {
 			j.History = []int{}

@@ -22,8 +22,9 @@ import (
 	"github.com/newshound/newshound/store"
 )
 
-// sourcesSite serves a healthy feed of two articles at /rss.xml and a
-// broken one at /broken.xml that always answers 500.
+// sourcesSite serves a healthy feed at /rss.xml listing two articles and
+// a page that is never published (404), and a broken feed at
+// /broken.xml that always answers 500.
 func sourcesSite(t *testing.T) *httptest.Server {
 	t.Helper()
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +33,8 @@ func sourcesSite(t *testing.T) *httptest.Server {
 			w.Header().Set("Content-Type", "application/rss+xml")
 			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><title>One</title><link>http://%[1]s/one.html</link></item>
-<item><title>Two</title><link>http://%[1]s/two.html</link></item></channel></rss>`, r.Host)
+<item><title>Two</title><link>http://%[1]s/two.html</link></item>
+<item><title>Soon</title><link>http://%[1]s/soon.html</link></item></channel></rss>`, r.Host)
 		case "/one.html", "/two.html":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprint(w, `<html><head><title>A story</title></head><body><article><h1>A story</h1>
@@ -142,16 +144,25 @@ func TestSourcesCommand(t *testing.T) {
 	}
 	var summary []string
 	for _, s := range doc {
-		summary = append(summary, fmt.Sprintf("%s %s unhealthy=%v failures=%d items=%d history=%v ran=%v",
-			s.Source, s.Health, s.Unhealthy, s.ConsecutiveFailures, s.Items, s.History, s.LastRun != nil))
+		var failing []string
+		for _, f := range s.FailingArticles {
+			failing = append(failing, fmt.Sprintf("%s×%d since %s (%s)", f.URL, f.Attempts, f.FirstFailure.Format(time.RFC3339), f.LastError))
+		}
+		summary = append(summary, fmt.Sprintf("%s %s unhealthy=%v failures=%d items=%d history=%v ran=%v failing=%q",
+			s.Source, s.Health, s.Unhealthy, s.ConsecutiveFailures, s.Items, s.History, s.LastRun != nil, failing))
 	}
+	// The page that is never published failed on each of the three
+	// passes, the first at 10:00; five are needed to give it up.
 	want := []string{
-		"wire ok unhealthy=false failures=0 items=2 history=[2 2 2] ran=true",
-		"broken unhealthy unhealthy=true failures=3 items=0 history=[-1 -1 -1] ran=true",
-		"later never run unhealthy=false failures=0 items=0 history=[] ran=false",
+		`wire ok unhealthy=false failures=0 items=3 history=[3 3 3] ran=true failing=["http://news.test/soon.html×3 since 2026-11-25T10:00:00Z (fetch http://news.test/soon.html: http status 404)"]`,
+		`broken unhealthy unhealthy=true failures=3 items=0 history=[-1 -1 -1] ran=true failing=[]`,
+		`later never run unhealthy=false failures=0 items=0 history=[] ran=false failing=[]`,
 	}
 	if diff := cmp.Diff(want, summary); diff != "" {
 		t.Errorf("sources --json mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(out.String(), `"failing_articles": []`) {
+		t.Errorf("sources --json gives no failing_articles: [] for the sources without any:\n%s", out.String())
 	}
 	if !strings.Contains(doc[1].LastError, "500") {
 		t.Errorf("sources --json broken last_error = %q, want the 500", doc[1].LastError)
