@@ -50,7 +50,7 @@ type articleFailures struct {
 	// failing is the source's next FetchState.Failing: the articles that
 	// failed this pass and are tried again, at most maxFailingArticles
 	// (those failing longest); nil when none.
-	failing *store.ArticleFailures
+	failing store.ArticleFailures
 	// retries are this pass's failures that will be tried again, each
 	// with its count, in the crawler's order.
 	retries []articleRetry
@@ -82,12 +82,8 @@ type givenUpArticle struct {
 // article whose count reaches giveUpAttempts over at least giveUpAfter
 // (giveUpAfterOutage when its latest failure looks like an outage) is
 // given up.
-func judgeArticleFailures(prev *store.ArticleFailures, errs []error, now time.Time) articleFailures {
+func judgeArticleFailures(before store.ArticleFailures, errs []error, now time.Time) articleFailures {
 	var out articleFailures
-	var before store.ArticleFailures
-	if prev != nil {
-		before = *prev
-	}
 	next := store.ArticleFailures{}
 	for _, err := range errs {
 		var ae *crawler.ArticleError
@@ -130,7 +126,7 @@ func judgeArticleFailures(prev *store.ArticleFailures, errs []error, now time.Ti
 		}
 	}
 	if len(next) > 0 {
-		out.failing = &next
+		out.failing = next
 	}
 	return out
 }

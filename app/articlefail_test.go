@@ -156,10 +156,7 @@ func TestDeadArticleGivenUp(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if fs.Failing == nil {
-					return nil
-				}
-				return *fs.Failing
+				return fs.Failing
 			}
 
 			// Passes 1-2: both late and dead fail; nothing is given up and
@@ -297,17 +294,9 @@ func TestJudgeArticleFailures(t *testing.T) {
 			[]error{outageErr(gone, &crawler.StatusError{URL: gone, Code: 410})}, nil, 1, false},
 	}
 	for _, tt := range tests {
-		var prev *store.ArticleFailures
-		if tt.prev != nil {
-			prev = &tt.prev
-		}
-		got := judgeArticleFailures(prev, tt.errs, now)
-		var want *store.ArticleFailures
-		if tt.wantFailing != nil {
-			want = &tt.wantFailing
-		}
-		if !(store.FetchState{Failing: got.failing}).Equal(store.FetchState{Failing: want}) {
-			t.Errorf("judgeArticleFailures(%s).failing = %+v, want %+v", tt.name, deref(got.failing), tt.wantFailing)
+		got := judgeArticleFailures(tt.prev, tt.errs, now)
+		if !(store.FetchState{Failing: got.failing}).Equal(store.FetchState{Failing: tt.wantFailing}) {
+			t.Errorf("judgeArticleFailures(%s).failing = %+v, want %+v", tt.name, got.failing, tt.wantFailing)
 		}
 		if len(got.givenUp) != tt.wantGivenUp || got.retrying() != tt.retrying {
 			t.Errorf("judgeArticleFailures(%s) = %d given up, retrying %v; want %d, %v", tt.name, len(got.givenUp), got.retrying(), tt.wantGivenUp, tt.retrying)
@@ -333,12 +322,12 @@ func TestJudgeArticleFailuresBound(t *testing.T) {
 		}
 		errs = append(errs, &crawler.ArticleError{URL: u, Keys: []string{u}, Err: errors.New("http status 404")})
 	}
-	got := judgeArticleFailures(&prev, errs, now)
-	if got.failing == nil || len(*got.failing) != maxFailingArticles {
-		t.Fatalf("judgeArticleFailures(%d failing) kept %d, want %d", len(errs), len(deref(got.failing)), maxFailingArticles)
+	got := judgeArticleFailures(prev, errs, now)
+	if len(got.failing) != maxFailingArticles {
+		t.Fatalf("judgeArticleFailures(%d failing) kept %d, want %d", len(errs), len(got.failing), maxFailingArticles)
 	}
 	for u := range prev {
-		if f := (*got.failing)[u]; f.Attempts != 2 {
+		if f := got.failing[u]; f.Attempts != 2 {
 			t.Errorf("judgeArticleFailures kept %s = %+v, want it at 2 attempts (failing longest)", u, f)
 		}
 	}
@@ -364,13 +353,6 @@ func TestTruncateUTF8(t *testing.T) {
 			t.Errorf("truncateUTF8(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
-}
-
-func deref(f *store.ArticleFailures) store.ArticleFailures {
-	if f == nil {
-		return nil
-	}
-	return *f
 }
 
 // FuzzTruncateUTF8: the cut never exceeds n bytes plus the ellipsis, keeps

@@ -231,18 +231,18 @@ func conditionalSource(src config.Source, fetch store.FetchState) crawler.Source
 
 // crawlerChildren and storeChildren convert a sitemap index's remembered
 // children between the store's form and the crawler's; none is nil.
-func crawlerChildren(c *store.SitemapChildren) map[string]crawler.ChildSitemap {
-	if c == nil || len(*c) == 0 {
+func crawlerChildren(c store.SitemapChildren) map[string]crawler.ChildSitemap {
+	if len(c) == 0 {
 		return nil
 	}
-	out := make(map[string]crawler.ChildSitemap, len(*c))
-	for u, st := range *c {
+	out := make(map[string]crawler.ChildSitemap, len(c))
+	for u, st := range c {
 		out[u] = crawler.ChildSitemap(st)
 	}
 	return out
 }
 
-func storeChildren(c map[string]crawler.ChildSitemap) *store.SitemapChildren {
+func storeChildren(c map[string]crawler.ChildSitemap) store.SitemapChildren {
 	if len(c) == 0 {
 		return nil
 	}
@@ -250,7 +250,7 @@ func storeChildren(c map[string]crawler.ChildSitemap) *store.SitemapChildren {
 	for u, st := range c {
 		out[u] = store.SitemapChild(st)
 	}
-	return &out
+	return out
 }
 
 // crawlerSource is src as the crawler takes it.

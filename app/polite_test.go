@@ -304,7 +304,7 @@ func TestNextFetchState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := nextFetchState(src, prev, healthT0, tt.failures, 6*time.Hour, tt.res, tt.err)
-		if got != tt.want {
+		if !got.Equal(tt.want) {
 			t.Errorf("nextFetchState(%s) = %+v, want %+v", tt.name, got, tt.want)
 		}
 	}

@@ -191,11 +191,8 @@ func storedChildren(t *testing.T, a *App, base string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs.Children == nil {
-		return ""
-	}
 	var out []string
-	for u := range *fs.Children {
+	for u := range fs.Children {
 		out = append(out, strings.TrimPrefix(u, base))
 	}
 	slices.Sort(out)
@@ -321,7 +318,7 @@ func TestSitemapIndexChildrenThroughApp(t *testing.T) {
 func TestSitemapChildrenPassThrough(t *testing.T) {
 	src := config.Source{Name: "desk", Sitemap: "https://example.com/sitemap.xml", Schedule: "@every 15m"}
 	stored := store.SitemapChildren{"https://example.com/sm/1.xml": {ETag: `"c1"`, LastMod: healthT0, Items: 4}}
-	fs := store.FetchState{URL: "https://example.com/old.xml", Children: &stored}
+	fs := store.FetchState{URL: "https://example.com/old.xml", Children: stored}
 	if cs := conditionalSource(src, fs); cs.Children != nil {
 		t.Errorf("conditionalSource(URL changed) Children = %v, want none", cs.Children)
 	}
@@ -336,12 +333,12 @@ func TestSitemapChildrenPassThrough(t *testing.T) {
 		name string
 		res  crawler.Result
 		err  error
-		want *store.SitemapChildren
+		want store.SitemapChildren
 	}{
 		{"success", crawler.Result{Children: returned}, nil,
-			&store.SitemapChildren{"https://example.com/sm/2.xml": {LastModified: "Tue", Items: 2}}},
+			store.SitemapChildren{"https://example.com/sm/2.xml": {LastModified: "Tue", Items: 2}}},
 		{"success without children", crawler.Result{}, nil, nil},
-		{"failure", crawler.Result{}, errors.New("fetch: timed out"), &stored},
+		{"failure", crawler.Result{}, errors.New("fetch: timed out"), stored},
 	}
 	for _, tt := range tests {
 		got := nextFetchState(src, fs, healthT0, 1, time.Hour, tt.res, tt.err)

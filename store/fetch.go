@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -31,15 +32,13 @@ type FetchState struct {
 	// kinds, or before discovery).
 	Feed string
 	// Failing are the listed articles whose page failed on the last passes
-	// in a row, by URL; nil when none. The caller bounds it. It is a
-	// pointer so that FetchState stays comparable, but == then compares
-	// the pointer: compare whole states with Equal.
-	Failing *ArticleFailures
+	// in a row, by URL; nil when none. The caller bounds it.
+	Failing ArticleFailures
 	// Children are, for a sitemap index, the child sitemaps read in full
 	// whose every item was handled, by URL, so an unchanged child is not
 	// downloaded again; nil when none. The crawler bounds it (one entry
-	// per child it follows). A pointer for the same reason as Failing.
-	Children *SitemapChildren
+	// per child it follows).
+	Children SitemapChildren
 }
 
 // SitemapChildren are a sitemap index's remembered children by URL.
@@ -54,6 +53,11 @@ type SitemapChild struct {
 	Verified           time.Time // when it was last fetched
 }
 
+func (c SitemapChild) equal(d SitemapChild) bool {
+	return c.ETag == d.ETag && c.LastModified == d.LastModified && c.LastMod.Equal(d.LastMod) &&
+		c.Items == d.Items && c.Verified.Equal(d.Verified)
+}
+
 // ArticleFailures are a source's failing articles by page URL.
 type ArticleFailures map[string]ArticleFailure
 
@@ -65,55 +69,17 @@ type ArticleFailure struct {
 	LastError string    // the latest failure's text
 }
 
-// Equal reports whether f and g hold the same state, failing articles
-// and sitemap children compared by content.
-func (f FetchState) Equal(g FetchState) bool {
-	ff, gf := f.Failing, g.Failing
-	fc, gc := f.Children, g.Children
-	f.Failing, g.Failing = nil, nil
-	f.Children, g.Children = nil, nil
-	if f != g || !childrenEqual(fc, gc) {
-		return false
-	}
-	var fm, gm ArticleFailures
-	if ff != nil {
-		fm = *ff
-	}
-	if gf != nil {
-		gm = *gf
-	}
-	if len(fm) != len(gm) {
-		return false
-	}
-	for u, a := range fm {
-		b, ok := gm[u]
-		if !ok || a.Attempts != b.Attempts || !a.First.Equal(b.First) || a.LastError != b.LastError {
-			return false
-		}
-	}
-	return true
+func (f ArticleFailure) equal(g ArticleFailure) bool {
+	return f.Attempts == g.Attempts && f.First.Equal(g.First) && f.LastError == g.LastError
 }
 
-// childrenEqual compares two sets of sitemap children by content; nil
-// equals empty.
-func childrenEqual(f, g *SitemapChildren) bool {
-	var fm, gm SitemapChildren
-	if f != nil {
-		fm = *f
-	}
-	if g != nil {
-		gm = *g
-	}
-	if len(fm) != len(gm) {
-		return false
-	}
-	for u, a := range fm {
-		b, ok := gm[u]
-		if !ok || a.ETag != b.ETag || a.LastModified != b.LastModified || !a.LastMod.Equal(b.LastMod) || a.Items != b.Items || !a.Verified.Equal(b.Verified) {
-			return false
-		}
-	}
-	return true
+// Equal reports whether f and g hold the same state: times compared as
+// instants, the maps by content (nil equals empty).
+func (f FetchState) Equal(g FetchState) bool {
+	return f.URL == g.URL && f.ETag == g.ETag && f.LastModified == g.LastModified &&
+		f.NotBefore.Equal(g.NotBefore) && f.Feed == g.Feed &&
+		maps.EqualFunc(f.Failing, g.Failing, ArticleFailure.equal) &&
+		maps.EqualFunc(f.Children, g.Children, SitemapChild.equal)
 }
 
 // fetchRecord is the on-disk form of FetchState (fixed by
@@ -153,18 +119,16 @@ func (s *Store) FetchState(source string) (state FetchState, ok bool, err error)
 	}
 	state = FetchState{URL: rec.URL, ETag: rec.ETag, LastModified: rec.LastModified, NotBefore: rec.NotBefore, Feed: rec.Feed}
 	if len(rec.Failing) > 0 {
-		failing := make(ArticleFailures, len(rec.Failing))
+		state.Failing = make(ArticleFailures, len(rec.Failing))
 		for u, f := range rec.Failing {
-			failing[u] = ArticleFailure(f)
+			state.Failing[u] = ArticleFailure(f)
 		}
-		state.Failing = &failing
 	}
 	if len(rec.Children) > 0 {
-		children := make(SitemapChildren, len(rec.Children))
+		state.Children = make(SitemapChildren, len(rec.Children))
 		for u, c := range rec.Children {
-			children[u] = SitemapChild(c)
+			state.Children[u] = SitemapChild(c)
 		}
-		state.Children = &children
 	}
 	return state, true, nil
 }
@@ -176,16 +140,16 @@ func (s *Store) PutFetchState(source string, state FetchState) error {
 	}
 	rec := fetchRecord{URL: state.URL, ETag: state.ETag, LastModified: state.LastModified,
 		NotBefore: utc(state.NotBefore), Feed: state.Feed}
-	if state.Failing != nil && len(*state.Failing) > 0 {
-		rec.Failing = make(map[string]failureRecord, len(*state.Failing))
-		for u, f := range *state.Failing {
+	if len(state.Failing) > 0 {
+		rec.Failing = make(map[string]failureRecord, len(state.Failing))
+		for u, f := range state.Failing {
 			f.First = utc(f.First)
 			rec.Failing[u] = failureRecord(f)
 		}
 	}
-	if state.Children != nil && len(*state.Children) > 0 {
-		rec.Children = make(map[string]childRecord, len(*state.Children))
-		for u, c := range *state.Children {
+	if len(state.Children) > 0 {
+		rec.Children = make(map[string]childRecord, len(state.Children))
+		for u, c := range state.Children {
 			c.LastMod, c.Verified = utc(c.LastMod), utc(c.Verified)
 			rec.Children[u] = childRecord(c)
 		}

@@ -12,7 +12,7 @@ import (
 
 func TestFetchStateRoundTrip(t *testing.T) {
 	s, path := openTest(t)
-	if got, ok, err := s.FetchState("wire"); err != nil || ok || got != (FetchState{}) {
+	if got, ok, err := s.FetchState("wire"); err != nil || ok || !got.Equal(FetchState{}) {
 		t.Fatalf("FetchState(wire) before any put = %+v, %v, %v; want zero, false, nil", got, ok, err)
 	}
 	want := FetchState{
@@ -26,8 +26,11 @@ func TestFetchStateRoundTrip(t *testing.T) {
 		t.Errorf("PutFetchState(%q) = nil, want an error", "")
 	}
 	got, ok, err := s.FetchState("wire")
-	if err != nil || !ok || got != want {
+	if err != nil || !ok || !got.Equal(want) {
 		t.Errorf("FetchState(wire) = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	if got.NotBefore.Location() != time.UTC {
+		t.Errorf("FetchState(wire).NotBefore = %v, want it in UTC", got.NotBefore)
 	}
 	if got, ok, _ := s.FetchState("other"); ok {
 		t.Errorf("FetchState(other) = %+v, true; want nothing", got)
@@ -89,7 +92,7 @@ func TestFetchStateFailingRoundTrip(t *testing.T) {
 		"https://example.com/gone": {Attempts: 3, First: t0.In(berlin), LastError: "fetch https://example.com/gone: http status 404"},
 		"https://example.com/slow": {Attempts: 1, First: t0.Add(time.Hour), LastError: "timed out"},
 	}
-	want := FetchState{URL: "https://example.com/feed.xml", Failing: &failing}
+	want := FetchState{URL: "https://example.com/feed.xml", Failing: failing}
 	if err := s.PutFetchState("wire", want); err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +100,11 @@ func TestFetchStateFailingRoundTrip(t *testing.T) {
 	if err != nil || !ok || !got.Equal(want) {
 		t.Fatalf("FetchState(wire) = %+v, %v, %v; want %+v", got, ok, err, want)
 	}
-	if f := (*got.Failing)["https://example.com/gone"]; f.First.Location() != time.UTC {
+	if f := got.Failing["https://example.com/gone"]; f.First.Location() != time.UTC {
 		t.Errorf("FetchState(wire) failing First = %v, want it in UTC", f.First)
 	}
 	empty := ArticleFailures{}
-	if err := s.PutFetchState("desk", FetchState{ETag: `"e"`, Failing: &empty}); err != nil {
+	if err := s.PutFetchState("desk", FetchState{ETag: `"e"`, Failing: empty}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, err := s.FetchState("desk"); err != nil || got.Failing != nil {
@@ -145,7 +148,7 @@ func TestFetchStateReadsOldRecord(t *testing.T) {
 		URL: "https://example.com/feed.xml", ETag: `W/"abc"`, LastModified: "Sat, 14 Mar 2026 09:26:53 GMT",
 		NotBefore: t0.Add(30 * time.Minute), Feed: "https://example.com/rss",
 	}
-	if got, ok, err := s.FetchState("wire"); err != nil || !ok || got != want {
+	if got, ok, err := s.FetchState("wire"); err != nil || !ok || !got.Equal(want) {
 		t.Errorf("FetchState(old record) = %+v, %v, %v; want %+v", got, ok, err, want)
 	}
 }
@@ -162,7 +165,7 @@ func TestFetchStateChildrenRoundTrip(t *testing.T) {
 		"https://example.com/sitemap-news-2.xml": {LastMod: t0.Add(-time.Hour), Items: 3},
 		"https://example.com/sitemap-news-3.xml": {ETag: `W/"c3"`},
 	}
-	want := FetchState{URL: "https://example.com/sitemap.xml", ETag: `"idx"`, Children: &children}
+	want := FetchState{URL: "https://example.com/sitemap.xml", ETag: `"idx"`, Children: children}
 	if err := s.PutFetchState("wire", want); err != nil {
 		t.Fatal(err)
 	}
@@ -170,11 +173,11 @@ func TestFetchStateChildrenRoundTrip(t *testing.T) {
 	if err != nil || !ok || !got.Equal(want) {
 		t.Fatalf("FetchState(wire) = %+v, %v, %v; want %+v", got, ok, err, want)
 	}
-	if c := (*got.Children)["https://example.com/sitemap-news-1.xml"]; c.LastMod.Location() != time.UTC {
+	if c := got.Children["https://example.com/sitemap-news-1.xml"]; c.LastMod.Location() != time.UTC {
 		t.Errorf("FetchState(wire) child LastMod = %v, want it in UTC", c.LastMod)
 	}
 	empty := SitemapChildren{}
-	if err := s.PutFetchState("desk", FetchState{ETag: `"e"`, Children: &empty}); err != nil {
+	if err := s.PutFetchState("desk", FetchState{ETag: `"e"`, Children: empty}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, err := s.FetchState("desk"); err != nil || got.Children != nil {
@@ -187,8 +190,8 @@ func TestFetchStateChildrenRoundTrip(t *testing.T) {
 }
 
 func TestFetchStateChildrenEqual(t *testing.T) {
-	child := func(etag string, lastmod time.Time, items int) *SitemapChildren {
-		return &SitemapChildren{"https://example.com/c.xml": {ETag: etag, LastModified: "Tue", LastMod: lastmod, Items: items}}
+	child := func(etag string, lastmod time.Time, items int) SitemapChildren {
+		return SitemapChildren{"https://example.com/c.xml": {ETag: etag, LastModified: "Tue", LastMod: lastmod, Items: items}}
 	}
 	base := FetchState{URL: "u", Children: child(`"c"`, t0, 4)}
 	tests := []struct {
@@ -201,8 +204,8 @@ func TestFetchStateChildrenEqual(t *testing.T) {
 		{"other etag", FetchState{URL: "u", Children: child(`"d"`, t0, 4)}, false},
 		{"other lastmod", FetchState{URL: "u", Children: child(`"c"`, t0.Add(time.Minute), 4)}, false},
 		{"other items", FetchState{URL: "u", Children: child(`"c"`, t0, 5)}, false},
-		{"other last-modified", FetchState{URL: "u", Children: &SitemapChildren{"https://example.com/c.xml": {ETag: `"c"`, LastMod: t0, Items: 4}}}, false},
-		{"other url", FetchState{URL: "u", Children: &SitemapChildren{"https://example.com/d.xml": {ETag: `"c"`, LastModified: "Tue", LastMod: t0, Items: 4}}}, false},
+		{"other last-modified", FetchState{URL: "u", Children: SitemapChildren{"https://example.com/c.xml": {ETag: `"c"`, LastMod: t0, Items: 4}}}, false},
+		{"other url", FetchState{URL: "u", Children: SitemapChildren{"https://example.com/d.xml": {ETag: `"c"`, LastModified: "Tue", LastMod: t0, Items: 4}}}, false},
 		{"none", FetchState{URL: "u"}, false},
 		{"other listing url", FetchState{URL: "v", Children: child(`"c"`, t0, 4)}, false},
 	}
@@ -214,14 +217,14 @@ func TestFetchStateChildrenEqual(t *testing.T) {
 			t.Errorf("Equal(%s) reversed = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if empty := (SitemapChildren{}); !(FetchState{URL: "u"}).Equal(FetchState{URL: "u", Children: &empty}) {
+	if empty := (SitemapChildren{}); !(FetchState{URL: "u"}).Equal(FetchState{URL: "u", Children: empty}) {
 		t.Errorf("Equal(nil children, empty children) = false, want true")
 	}
 }
 
 func TestFetchStateEqual(t *testing.T) {
-	gone := func(attempts int, first time.Time, msg string) *ArticleFailures {
-		return &ArticleFailures{"https://example.com/gone": {Attempts: attempts, First: first, LastError: msg}}
+	gone := func(attempts int, first time.Time, msg string) ArticleFailures {
+		return ArticleFailures{"https://example.com/gone": {Attempts: attempts, First: first, LastError: msg}}
 	}
 	base := FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0, "404")}
 	tests := []struct {
@@ -235,7 +238,7 @@ func TestFetchStateEqual(t *testing.T) {
 		{"other attempts", FetchState{URL: "u", ETag: `"e"`, Failing: gone(3, t0, "404")}, false},
 		{"other first", FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0.Add(time.Second), "404")}, false},
 		{"other error", FetchState{URL: "u", ETag: `"e"`, Failing: gone(2, t0, "410")}, false},
-		{"other url", FetchState{URL: "u", ETag: `"e"`, Failing: &ArticleFailures{"https://example.com/x": {Attempts: 2, First: t0, LastError: "404"}}}, false},
+		{"other url", FetchState{URL: "u", ETag: `"e"`, Failing: ArticleFailures{"https://example.com/x": {Attempts: 2, First: t0, LastError: "404"}}}, false},
 		{"none", FetchState{URL: "u", ETag: `"e"`}, false},
 	}
 	for _, tt := range tests {
@@ -246,7 +249,7 @@ func TestFetchStateEqual(t *testing.T) {
 			t.Errorf("Equal(%s) reversed = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if empty := (ArticleFailures{}); !(FetchState{URL: "u"}).Equal(FetchState{URL: "u", Failing: &empty}) {
+	if empty := (ArticleFailures{}); !(FetchState{URL: "u"}).Equal(FetchState{URL: "u", Failing: empty}) {
 		t.Errorf("Equal(nil failing, empty failing) = false, want true")
 	}
 }

@@ -177,7 +177,7 @@ func TestFailingArticlesOrder(t *testing.T) {
 		"https://x.example/a": {Attempts: 3, First: t0, LastError: "a"},
 	}
 	var got []string
-	for _, f := range FailingArticles(&failing) {
+	for _, f := range FailingArticles(failing) {
 		got = append(got, fmt.Sprintf("%s %d %s", f.URL, f.Attempts, f.LastError))
 	}
 	// Oldest first failure first; the same time by URL.
@@ -186,7 +186,7 @@ func TestFailingArticlesOrder(t *testing.T) {
 		t.Errorf("FailingArticles(%v) = %q, want %q", failing, got, want)
 	}
 	empty := store.ArticleFailures{}
-	for _, in := range []*store.ArticleFailures{nil, &empty} {
+	for _, in := range []store.ArticleFailures{nil, empty} {
 		if got := FailingArticles(in); got != nil {
 			t.Errorf("FailingArticles(%v) = %v, want nil", in, got)
 		}

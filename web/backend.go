@@ -63,12 +63,12 @@ type FailingArticle struct {
 // FailingArticles lists a source's failing articles (its fetch state's
 // Failing, nil when none) oldest first failure first, ties by URL so the
 // order is stable; nil when there are none.
-func FailingArticles(failing *store.ArticleFailures) []FailingArticle {
-	if failing == nil || len(*failing) == 0 {
+func FailingArticles(failing store.ArticleFailures) []FailingArticle {
+	if len(failing) == 0 {
 		return nil
 	}
-	out := make([]FailingArticle, 0, len(*failing))
-	for u, f := range *failing {
+	out := make([]FailingArticle, 0, len(failing))
+	for u, f := range failing {
 		out = append(out, FailingArticle{URL: u, Attempts: f.Attempts, First: f.First, LastError: f.LastError})
 	}
 	slices.SortFunc(out, func(a, b FailingArticle) int {

@@ -205,7 +205,7 @@ func newShowcase(t *testing.T) *fixture {
 		"https://harbour-news.example/2026/03/pilot-boats-idle":   {Attempts: 3, First: t0.Add(-47 * time.Minute), LastError: "fetch https://harbour-news.example/2026/03/pilot-boats-idle: http status 404"},
 		"https://harbour-news.example/2026/03/berth-schedule.pdf": {Attempts: 2, First: t0.Add(-33 * time.Minute), LastError: `fetch https://harbour-news.example/2026/03/berth-schedule.pdf: content type "application/pdf" is not a web page`},
 	}
-	must(t, st.PutFetchState("harbour-news", store.FetchState{URL: "https://harbour-news.example/sitemap-news.xml", Failing: &harbourFailing}))
+	must(t, st.PutFetchState("harbour-news", store.FetchState{URL: "https://harbour-news.example/sitemap-news.xml", Failing: harbourFailing}))
 	must(t, st.Ack(ids[0]+"/slack-newsroom", t0.Add(-5*time.Minute)))
 	must(t, st.Retry(ids[0]+"/ops-mail", t0.Add(4*time.Minute), "smtp 451 4.7.1 greylisted, try again later"))
 	must(t, st.Ack(ids[1]+"/slack-newsroom", t0.Add(-37*time.Minute)))

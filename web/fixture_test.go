@@ -209,7 +209,7 @@ func newFixture(t *testing.T) *fixture {
 			Attempts: 3 - i/2, First: t0.Add(time.Duration(i-45) * time.Minute), LastError: "fetch: http status 404",
 		}
 	}
-	must(t, st.PutFetchState("hostile-site", store.FetchState{URL: "javascript:alert(3)", Failing: &failing}))
+	must(t, st.PutFetchState("hostile-site", store.FetchState{URL: "javascript:alert(3)", Failing: failing}))
 	clock.Advance(time.Hour) // now = t0
 	return f
 }
