@@ -437,7 +437,7 @@ func migrateV6(tx *bbolt.Tx, texts *textLog) error {
 		err = texts.append(pending)
 	}
 	if err == nil {
-		err = texts.syncAll()
+		err = texts.close()
 	}
 	if err != nil {
 		return fmt.Errorf("move the article texts: %w", err)
