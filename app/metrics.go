@@ -13,13 +13,14 @@ import (
 )
 
 // observeRun records one recorded pass in the metrics: the run (its wall
-// time, error kind, items, new articles and health after it) and, per
+// time, error kind, items, new articles, articles given up and health
+// after it) and, per
 // watch, the alerts Record newly stored (queued: their IDs), so an alert
 // deduplicated by the store is never counted twice. Health notices are
 // not watch matches and are left out. A pass that did not run (skipped
 // while the previous one runs, backing off, cut short by shutdown) is not
 // a run and is not recorded.
-func (a *App) observeRun(p store.Pass, queued []string, items, articles int, crawlErr error, took time.Duration) {
+func (a *App) observeRun(p store.Pass, queued []string, items, articles, givenUp int, crawlErr error, took time.Duration) {
 	// A reload may have dropped the source while this pass ran: its
 	// series are gone and must not come back.
 	if _, ok := a.current().cfg.SourceByName(p.Source); ok {
@@ -28,6 +29,7 @@ func (a *App) observeRun(p store.Pass, queued []string, items, articles int, cra
 			Error:    fetchErrorKind(crawlErr),
 			Items:    items,
 			New:      articles,
+			GivenUp:  givenUp,
 			Healthy:  !p.State.Unhealthy,
 			Finished: a.now(),
 		})

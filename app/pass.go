@@ -155,7 +155,7 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 		if failure == nil {
 			failure = errRecordFailed
 		}
-		a.observeRun(store.Pass{Source: src.Name, State: state}, nil, crawled.Items, len(crawled.Articles),
+		a.observeRun(store.Pass{Source: src.Name, State: state}, nil, crawled.Items, len(crawled.Articles), 0,
 			failure, a.now().Sub(started))
 		return res
 	}
@@ -179,12 +179,7 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	a.putFetchState(src, fetch, next)
 	res.Articles, res.Alerts, res.GivenUp = len(crawled.Articles), len(queued), len(failures.givenUp)
 	took := a.now().Sub(started)
-	a.observeRun(pass, queued, crawled.Items, len(crawled.Articles), cerr, took)
-	if _, ok := a.current().cfg.SourceByName(src.Name); ok {
-		// Every recorded run, 0 included, so the series starts at 0 (a
-		// reload that dropped the source removed it: it must not return).
-		a.metrics.ArticlesGivenUp(src.Name, res.GivenUp)
-	}
+	a.observeRun(pass, queued, crawled.Items, len(crawled.Articles), res.GivenUp, cerr, took)
 	a.logArticleFailures(src, failures)
 	a.logPass(src, res, took)
 	if len(queued) > 0 {

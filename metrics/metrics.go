@@ -111,6 +111,10 @@ type SourceRun struct {
 	// it fetched. Both are added to the counters, also for a failed run
 	// that got partway.
 	Items, New int
+	// GivenUp is how many failing articles the run gave up on; added to
+	// its counter on every run, 0 included, so the series exists from the
+	// first run and rate() sees the first give-up.
+	GivenUp int
 	// Healthy is the source's health after the run (store.SourceState's
 	// Unhealthy, negated).
 	Healthy bool
@@ -235,18 +239,11 @@ func (m *Metrics) SourceRun(source string, run SourceRun) {
 	}
 	m.items.WithLabelValues(source).Add(float64(max(run.Items, 0)))
 	m.newArticles.WithLabelValues(source).Add(float64(max(run.New, 0)))
+	m.givenUp.WithLabelValues(source).Add(float64(max(run.GivenUp, 0)))
 	if run.Error == NoError {
 		m.lastSuccess.WithLabelValues(source).Set(unixSeconds(run.Finished))
 	}
 	m.healthy.WithLabelValues(source).Set(boolGauge(run.Healthy))
-}
-
-// ArticlesGivenUp adds n articles of source given up after failing on too
-// many passes. The daemon calls it after every recorded run, n 0
-// included, so the series exists (at 0) from the first run and rate()
-// sees the first give-up.
-func (m *Metrics) ArticlesGivenUp(source string, n int) {
-	m.givenUp.WithLabelValues(source).Add(float64(max(n, 0)))
 }
 
 // SourceHealth sets a source's health gauge without a run, e.g. from the

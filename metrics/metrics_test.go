@@ -84,10 +84,10 @@ newshound_source_fetch_duration_seconds_count{source="bbc"} 3
 // 0; give-ups add up; a negative count adds nothing; RemoveSource drops it.
 func TestArticlesGivenUp(t *testing.T) {
 	m := New(Options{})
-	m.ArticlesGivenUp("quiet", 0)
-	m.ArticlesGivenUp("bbc", 2)
-	m.ArticlesGivenUp("bbc", 1)
-	m.ArticlesGivenUp("bbc", -4)
+	m.SourceRun("quiet", SourceRun{GivenUp: 0})
+	m.SourceRun("bbc", SourceRun{GivenUp: 2})
+	m.SourceRun("bbc", SourceRun{GivenUp: 1})
+	m.SourceRun("bbc", SourceRun{GivenUp: -4})
 	want := `
 # HELP newshound_source_articles_given_up_total Listed articles of a source whose page kept failing and that are no longer tried.
 # TYPE newshound_source_articles_given_up_total counter
