@@ -170,3 +170,119 @@ func expectEnd(dec *xml.Decoder) error {
 		}
 	}
 }
+
+// Sitemap index limits: how deep indexes nest (the root is depth 0) and
+// how many child sitemaps one Crawl fetches in all.
+const (
+	maxSitemapDepth    = 2
+	maxSitemapChildren = 50
+)
+
+// listSitemap fetches a sitemap and, for an index, its children, skipping
+// or fetching conditionally those unchanged since they were last read in
+// full (children.go). A child that fails is a per-item error; the source
+// fails only if the root does, or if it is an index and every child
+// failed.
+func (s *session) listSitemap(rawURL string) ([]item, []error, error) {
+	f, err := s.listing(rawURL, acceptSitemap)
+	if err != nil {
+		return nil, nil, err
+	}
+	sm, err := parseSitemap(f.Body, f.ContentType)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.children = newSitemapChildren(s.src.Children, s.c.now())
+	budget := maxSitemapChildren
+	items, errs, ok := s.sitemapItems(sm, "", 0, &budget)
+	if !ok && len(items) == 0 {
+		return nil, nil, fmt.Errorf("every child sitemap failed: %w", errors.Join(errs...))
+	}
+	return items, errs, nil
+}
+
+// sitemapItems lists sm's URLs (from is sm's URL when it is a child, ""
+// for the root) and follows its child sitemaps. ok is false when sm is an
+// index none of whose children could be read or shown unchanged.
+func (s *session) sitemapItems(sm sitemap, from string, depth int, budget *int) (items []item, errs []error, ok bool) {
+	cutoff := time.Time{}
+	if s.src.MaxAge > 0 {
+		cutoff = s.c.now().Add(-s.src.MaxAge)
+	}
+	for _, u := range sm.URLs {
+		if tooOld(u, cutoff) {
+			continue
+		}
+		items = append(items, item{Link: u.Loc, Title: u.Title, Published: u.Published, Modified: u.LastMod, child: from})
+	}
+	ok = len(sm.Sitemaps) == 0
+	for _, child := range sm.Sitemaps {
+		if depth+1 > maxSitemapDepth {
+			s.c.log.Warn("sitemap index nested too deep; child not followed", "source", s.src.Name, "sitemap", redact(child.Loc))
+			ok = true
+			continue
+		}
+		if *budget == 0 {
+			s.c.log.Warn("sitemap child limit reached", "source", s.src.Name, "limit", maxSitemapChildren)
+			ok = true
+			break
+		}
+		if _, dup := s.children.read[child.Loc]; dup {
+			continue // listed twice: its entries are in already
+		}
+		*budget--
+		if _, same := s.children.unchanged(child); same {
+			s.c.log.Debug("child sitemap unchanged by its lastmod; not fetched", "source", s.src.Name, "sitemap", redact(child.Loc))
+			s.children.keepUnchanged(child, nil)
+			ok = true
+			continue
+		}
+		f, csm, err := s.childSitemap(child)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if f.NotModified {
+			s.children.keepUnchanged(child, &f.Validators)
+			ok = true
+			continue
+		}
+		ci, ce, cok := s.sitemapItems(csm, child.Loc, depth+1, budget)
+		if len(csm.Sitemaps) == 0 {
+			s.children.keepRead(child, f.Validators, csm, len(ci))
+		}
+		items, errs, ok = append(items, ci...), append(errs, ce...), ok || cok
+	}
+	return items, errs, ok
+}
+
+// childSitemap fetches a child sitemap, conditionally when its validators
+// are remembered, and parses it unless it answered 304.
+func (s *session) childSitemap(ref sitemapRef) (*fetched, sitemap, error) {
+	f, err := s.fetch(ref.Loc, acceptSitemap, s.children.conditional(ref))
+	if err != nil {
+		return nil, sitemap{}, fmt.Errorf("child sitemap: %w", err)
+	}
+	if f.NotModified {
+		return f, sitemap{}, nil
+	}
+	sm, err := parseSitemap(f.Body, f.ContentType)
+	if err != nil {
+		return nil, sitemap{}, fmt.Errorf("child sitemap %s: %w", redact(ref.Loc), err)
+	}
+	return f, sm, nil
+}
+
+// tooOld reports whether a sitemap entry is dated before cutoff by its
+// news publication date, else its lastmod. Undated entries are kept: only
+// a date proves an entry old.
+func tooOld(u sitemapURL, cutoff time.Time) bool {
+	if cutoff.IsZero() {
+		return false
+	}
+	d := u.Published
+	if d.IsZero() {
+		d = u.LastMod
+	}
+	return !d.IsZero() && d.Before(cutoff)
+}
