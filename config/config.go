@@ -42,6 +42,12 @@ const (
 	// DefaultMaxItems caps the new articles fetched from one source in one
 	// run; the rest wait for the next run.
 	DefaultMaxItems = 200
+	// DefaultMaxAlerts caps the alerts one source queues in one run; the
+	// rest are stored, shown, and summarised in one notice.
+	DefaultMaxAlerts = 100
+	// DefaultPassTimeout is the wall-time budget of one run of one source:
+	// articles not fetched by then wait for the next run.
+	DefaultPassTimeout = 10 * time.Minute
 	// DefaultHealthThreshold is how many failed or empty runs in a row make
 	// a source unhealthy.
 	DefaultHealthThreshold = 3
@@ -91,6 +97,7 @@ type Health struct {
 type Defaults struct {
 	Schedule        string
 	MaxAge, Timeout time.Duration
+	PassTimeout     time.Duration
 	UserAgent       string // "" means the crawler's own default
 }
 
@@ -105,9 +112,17 @@ type Source struct {
 	MaxAge, Timeout time.Duration
 	// Robots is false when the source opts out of robots.txt (robots: false).
 	Robots bool
-	// MaxItems caps the new articles fetched per run (max_items).
+	// MaxItems caps the new items handled per run (max_items): pages
+	// fetched, and items without a link taken from the listing alike.
 	MaxItems int
-	Line     int // YAML line of the item, for messages
+	// MaxAlerts caps the alerts queued per run (max_alerts); the rest are
+	// stored without delivery and summarised in one notice. 0 means
+	// DefaultMaxAlerts.
+	MaxAlerts int
+	// PassTimeout is the wall-time budget of one run (pass_timeout); 0
+	// means DefaultPassTimeout.
+	PassTimeout time.Duration
+	Line        int // YAML line of the item, for messages
 }
 
 // Kind reports which kind of source s is: "feed", "page", "sitemap" or

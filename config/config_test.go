@@ -97,12 +97,13 @@ func TestParseDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse(minimal) = %v", err)
 	}
-	want := Defaults{Schedule: "@every 15m", MaxAge: 72 * time.Hour, Timeout: 30 * time.Second}
+	want := Defaults{Schedule: "@every 15m", MaxAge: 72 * time.Hour, Timeout: 30 * time.Second, PassTimeout: 10 * time.Minute}
 	if c.Defaults != want {
 		t.Errorf("Defaults = %+v, want %+v", c.Defaults, want)
 	}
 	s := c.Sources[0]
-	if s.Schedule != want.Schedule || s.MaxAge != want.MaxAge || s.Timeout != want.Timeout || s.UserAgent != "" {
+	if s.Schedule != want.Schedule || s.MaxAge != want.MaxAge || s.Timeout != want.Timeout || s.UserAgent != "" ||
+		s.PassTimeout != want.PassTimeout || s.MaxAlerts != DefaultMaxAlerts || s.MaxItems != DefaultMaxItems {
 		t.Errorf("Sources[0] = %+v, want the built-in defaults", s)
 	}
 	cwd, err := os.Getwd()

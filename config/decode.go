@@ -158,8 +158,9 @@ func (d *decoder) config(root *yaml.Node) *Config {
 		Retention: Retention{Seen: DefaultRetentionSeen, Alerts: DefaultRetentionAlerts, Text: DefaultRetentionText},
 		Crawl: Crawl{MaxInFlight: DefaultMaxInFlight, PerHost: DefaultPerHost, HostDelay: DefaultHostDelay,
 			RobotsTTL: DefaultRobotsTTL, MaxBackoff: DefaultMaxBackoff},
-		Health:   Health{Threshold: DefaultHealthThreshold},
-		Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout}}
+		Health: Health{Threshold: DefaultHealthThreshold},
+		Defaults: Defaults{Schedule: DefaultSchedule, MaxAge: DefaultMaxAge, Timeout: DefaultTimeout,
+			PassTimeout: DefaultPassTimeout}}
 	sections := map[string]entry{}
 	var keepText entry
 	for _, e := range d.mapping(entry{line: root.Line, val: root}) {
@@ -218,7 +219,7 @@ func (d *decoder) defaults(e entry, def *Defaults) {
 					def.Schedule = v
 				}
 			}
-		case "max_age", "timeout":
+		case "max_age", "timeout", "pass_timeout":
 			v, ok := d.duration(f)
 			switch {
 			case !ok:
@@ -226,6 +227,8 @@ func (d *decoder) defaults(e entry, def *Defaults) {
 				d.bad(f.path, f.line, msgPositive)
 			case f.key == "max_age":
 				def.MaxAge = v
+			case f.key == "pass_timeout":
+				def.PassTimeout = v
 			default:
 				def.Timeout = v
 			}
@@ -243,7 +246,7 @@ func (d *decoder) defaults(e entry, def *Defaults) {
 
 func (d *decoder) source(it entry, def Defaults) Source {
 	s := Source{Line: it.line, Schedule: def.Schedule, MaxAge: def.MaxAge, Timeout: def.Timeout, UserAgent: def.UserAgent,
-		Robots: true, MaxItems: DefaultMaxItems}
+		PassTimeout: def.PassTimeout, Robots: true, MaxItems: DefaultMaxItems, MaxAlerts: DefaultMaxAlerts}
 	for _, e := range d.mapping(it) {
 		switch e.key {
 		case "name":
@@ -263,6 +266,14 @@ func (d *decoder) source(it entry, def Defaults) Source {
 		case "max_items":
 			if v := d.count(e); v > 0 {
 				s.MaxItems = v
+			}
+		case "max_alerts":
+			if v := d.count(e); v > 0 {
+				s.MaxAlerts = v
+			}
+		case "pass_timeout":
+			if v, ok := d.duration(e); ok {
+				s.PassTimeout = v
 			}
 		case "links":
 			s.Links = d.str(e)

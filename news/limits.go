@@ -1,0 +1,64 @@
+package news
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on what one article may carry. The web is hostile: a feed title
+// can be megabytes long, and whatever an article carries is stored, served
+// by the API, the status page and the Atom feed, and sent. The crawler
+// applies them when it builds an article (Clamp), so nothing downstream
+// ever holds more; the channels still truncate for their own formats.
+const (
+	// MaxTitleRunes bounds a title; a longer one is cut and ends with "…".
+	MaxTitleRunes = 1000
+	// MaxURLBytes bounds a link. A longer link is not cut (a cut URL
+	// points elsewhere): the crawler treats it as no link at all.
+	MaxURLBytes = 8 << 10
+	// MaxTextBytes bounds an article's text, the part that is matched,
+	// quoted in snippets and kept for replay: far above any real article
+	// (the longest of the extraction benchmark's 181 pages has 36 kB).
+	MaxTextBytes = 1 << 20
+)
+
+// Clamp returns a with its title cut to MaxTitleRunes and its text to
+// MaxTextBytes (at a rune boundary), both as valid UTF-8. URL and ID are
+// left alone: the crawler never builds one longer than MaxURLBytes.
+func Clamp(a Article) Article {
+	a.Title = Truncate(a.Title, MaxTitleRunes)
+	if len(a.Text) > MaxTextBytes {
+		a.Text = strings.ToValidUTF8(cutAtRune(a.Text, MaxTextBytes), "\uFFFD")
+	}
+	return a
+}
+
+// Truncate shortens s to at most max runes, ending with "…" when cut, and
+// replaces invalid UTF-8, so an untrusted field never fails a delivery by
+// its length or its bytes.
+func Truncate(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// cutAtRune returns the longest prefix of s of at most n bytes that does
+// not split a UTF-8 sequence.
+func cutAtRune(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
