@@ -194,15 +194,9 @@ func (s *session) fetch(rawURL, accept string, cond *validators) (*fetched, erro
 	return &fetched{URL: r.Request.URL, ContentType: ct, Body: r.Body, Validators: got}, nil
 }
 
-// redact hides the password of a URL's user info, the one part of a URL
-// that is a credential by construction.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
-}
+// redact is news.RedactURL: a URL as errors and logs show it, without
+// user info and with credential parameters masked.
+func redact(raw string) string { return news.RedactURL(raw) }
 
 // unwrapURLError drops net/http's *url.Error wrapper, whose text repeats
 // the method and URL our own prefix already names.

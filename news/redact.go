@@ -90,3 +90,45 @@ func redactParams(q string) string {
 	}
 	return strings.Join(parts, "&")
 }
+
+// RedactURLsIn applies RedactURL to every http(s) URL inside free text,
+// such as an error message stored or shown for a source: a URL runs from
+// "http://" or "https://" to the next space or quote, and punctuation
+// that ends a sentence or a clause after it (":", ",", ";", ".", ")")
+// stays outside it.
+func RedactURLsIn(s string) string {
+	var b strings.Builder
+	for {
+		i := urlStart(s)
+		if i < 0 {
+			if b.Len() == 0 {
+				return s
+			}
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		end := strings.IndexAny(s, " \t\r\n\"'<>`")
+		if end < 0 {
+			end = len(s)
+		}
+		tok := strings.TrimRight(s[:end], ":,;.)]}")
+		b.WriteString(RedactURL(tok))
+		s = s[len(tok):]
+	}
+}
+
+// urlStart is the index of the first "http://" or "https://" in s (any
+// case), or -1.
+func urlStart(s string) int {
+	l := strings.ToLower(s)
+	i, j := strings.Index(l, "http://"), strings.Index(l, "https://")
+	switch {
+	case i < 0:
+		return j
+	case j < 0:
+		return i
+	}
+	return min(i, j)
+}

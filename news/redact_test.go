@@ -69,3 +69,19 @@ func TestIsCredentialParam(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURLsIn(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"connection refused", "connection refused"},
+		{"fetch http://u:pass@h.example/feed.xml?apikey=SECRET: http status 500",
+			"fetch http://h.example/feed.xml?apikey=REDACTED: http status 500"},
+		{"redirect loop at HTTPS://h.example/f?token=SECRET, then https://u:pw@g.example/x.",
+			"redirect loop at https://h.example/f?token=REDACTED, then https://g.example/x."},
+		{`get "http://h.example/?sig=abc"`, `get "http://h.example/?sig=REDACTED"`},
+	}
+	for _, tt := range tests {
+		if got := RedactURLsIn(tt.in); got != tt.want {
+			t.Errorf("RedactURLsIn(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
