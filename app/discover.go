@@ -5,6 +5,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/news"
 )
 
 // Discovery is what feed autodiscovery found for one `url:` source.
@@ -26,7 +27,7 @@ func DiscoverFeeds(ctx context.Context, cfg *config.Config, opts Options) []Disc
 			continue
 		}
 		feeds, err := c.Discover(ctx, crawlerSource(src))
-		out = append(out, Discovery{Source: src.Name, Page: src.Site, Feeds: feeds, Err: err})
+		out = append(out, Discovery{Source: src.Name, Page: news.RedactURL(src.Site), Feeds: feeds, Err: err})
 	}
 	return out
 }

@@ -48,7 +48,7 @@ func (a *App) trackHealth(c *compiled, src config.Source, prev store.SourceState
 		next.Episodes = prev.Episodes + 1
 		title := unhealthyTitle(src, *next, threshold)
 		a.log.Warn("source unhealthy", "source", src.Name, "failures", next.ConsecutiveFailures,
-			"empty_runs", next.ConsecutiveEmpty, "last_error", next.LastError)
+			"empty_runs", next.ConsecutiveEmpty, "last_error", news.RedactURLsIn(next.LastError))
 		return a.healthNotice(c, src, "unhealthy", next.Episodes, title)
 	case !bad && prev.Unhealthy:
 		next.Unhealthy, next.UnhealthySince, next.Noticed = false, time.Time{}, false
@@ -108,7 +108,7 @@ func (a *App) healthNotice(c *compiled, src config.Source, transition string, ep
 			ID:     news.AlertID(HealthWatch, key),
 			Watch:  HealthWatch,
 			Source: src.Name,
-			URL:    src.URL(),
+			URL:    news.RedactURL(src.URL()),
 			Title:  title,
 			Found:  a.now(),
 		},
@@ -154,9 +154,11 @@ func emptyWhat(kind string) string {
 	return "the feed had no items"
 }
 
-// oneLineError flattens and bounds an error for a notice title.
+// oneLineError flattens and bounds an error for a notice title, with
+// any URL in it redacted (news.RedactURLsIn): the notice is stored and
+// sent, so a credential in it would leave the process.
 func oneLineError(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(news.RedactURLsIn(s)), " ")
 	if r := []rune(s); len(r) > maxErrorRunes {
 		s = string(r[:maxErrorRunes-1]) + "…"
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -123,11 +124,11 @@ func (b webBackend) Sources() ([]web.SourceStatus, error) {
 			return nil, fmt.Errorf("read fetch state of source %s: %w", src.Name, err)
 		}
 		out = append(out, web.SourceStatus{
-			Name: src.Name, Kind: src.Kind(), URL: src.URL(),
+			Name: src.Name, Kind: src.Kind(), URL: news.RedactURL(src.URL()),
 			LastRun: state.LastRun, NextRun: next[src.Name], LastSuccess: state.LastSuccess,
 			ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
 			Items: state.Items, New: state.New, History: state.History,
-			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: state.LastError,
+			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: news.RedactURLsIn(state.LastError),
 			FailingArticles: web.FailingArticles(fetch.Failing),
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
 
@@ -69,7 +70,9 @@ func FailingArticles(failing store.ArticleFailures) []FailingArticle {
 	}
 	out := make([]FailingArticle, 0, len(failing))
 	for u, f := range failing {
-		out = append(out, FailingArticle{URL: u, Attempts: f.Attempts, First: f.First, LastError: f.LastError})
+		// Credentials in a page's URL are no business of a viewer.
+		out = append(out, FailingArticle{URL: news.RedactURL(u), Attempts: f.Attempts, First: f.First,
+			LastError: news.RedactURLsIn(f.LastError)})
 	}
 	slices.SortFunc(out, func(a, b FailingArticle) int {
 		return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.URL, b.URL))

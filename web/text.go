@@ -26,16 +26,10 @@ func safeHref(u string) (string, bool) {
 	return "", false
 }
 
-// sourceURL is a configured source URL as shown: without any user:password@
-// part, which may hold a credential and is no business of a viewer.
-func sourceURL(u string) string {
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.User == nil {
-		return u
-	}
-	parsed.User = nil
-	return parsed.String()
-}
+// sourceURL is a configured source URL as shown: news.RedactURL, without
+// any user:password@ part and with credential parameters masked, which
+// are no business of a viewer.
+func sourceURL(u string) string { return news.RedactURL(u) }
 
 // cleanText makes untrusted text safe to show on one line: control and
 // bidirectional formatting characters become spaces, invalid UTF-8

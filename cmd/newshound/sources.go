@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -94,7 +95,7 @@ type sourceRow struct {
 func readSourceRows(cfg *config.Config) ([]sourceRow, error) {
 	rows := make([]sourceRow, len(cfg.Sources))
 	for i, src := range cfg.Sources {
-		rows[i] = sourceRow{Name: src.Name, Kind: src.Kind(), URL: src.URL(), Health: healthNever}
+		rows[i] = sourceRow{Name: src.Name, Kind: src.Kind(), URL: news.RedactURL(src.URL()), Health: healthNever}
 	}
 	st, err := openStore(cfg)
 	if errors.Is(err, errNoDatabase) {
@@ -168,7 +169,7 @@ func writeSourcesTable(w io.Writer, rows []sourceRow, threshold int) error {
 		s := r.State
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
 			oneLine(r.Name), r.Kind, healthCell(r, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
-			s.ConsecutiveFailures, s.ConsecutiveEmpty, s.Items, s.New, len(r.Failing), recent(s.History), errorCell(s.LastError))
+			s.ConsecutiveFailures, s.ConsecutiveEmpty, s.Items, s.New, len(r.Failing), recent(s.History), errorCell(news.RedactURLsIn(s.LastError)))
 	}
 	return tw.Flush()
 }
@@ -240,7 +241,7 @@ func writeSourcesJSON(w io.Writer, rows []sourceRow) error {
 			Source: r.Name, Kind: r.Kind, URL: r.URL, Health: r.Health, Unhealthy: s.Unhealthy,
 			UnhealthySince: optTime(s.UnhealthySince), LastRun: optTime(s.LastRun), LastSuccess: optTime(s.LastSuccess),
 			ConsecutiveFailures: s.ConsecutiveFailures, ConsecutiveEmpty: s.ConsecutiveEmpty,
-			Items: s.Items, New: s.New, History: s.History, LastError: s.LastError,
+			Items: s.Items, New: s.New, History: s.History, LastError: news.RedactURLsIn(s.LastError),
 			FailingArticles: web.NewFailingArticlesJSON(r.Failing),
 		}
 		if j.History == nil {

@@ -272,3 +272,28 @@ func FuzzErrorCell(f *testing.F) {
 		}
 	})
 }
+
+// TestSourcesHidesURLCredentials (RELIABILITY.md item 40): a source URL's
+// user info and credential parameters never reach the output.
+func TestSourcesHidesURLCredentials(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "newshound.yaml")
+	more := "  - name: private\n    feed: http://reader:s3cretpass@news.test/feed.xml?apikey=s3cretkey&lang=en"
+	if err := os.WriteFile(path, fmt.Appendf(nil, sourcesConfig, "http://news.test", more), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--config", path}, {"--config", path, "--json"}} {
+		var out, errOut strings.Builder
+		if code := sourcesCmd(args, &out, &errOut, noEnv); code != exitOK {
+			t.Fatalf("sources %q = %d, stderr %q; want 0", args, code, errOut.String())
+		}
+		for _, secret := range []string{"s3cretpass", "s3cretkey", "reader"} {
+			if strings.Contains(out.String()+errOut.String(), secret) {
+				t.Errorf("sources %q shows %q:\n%s", args, secret, out.String())
+			}
+		}
+		if args[len(args)-1] == "--json" && !strings.Contains(out.String(), `"http://news.test/feed.xml?apikey=REDACTED\u0026lang=en"`) {
+			t.Errorf("sources %q does not show the masked URL:\n%s", args, out.String())
+		}
+	}
+}
