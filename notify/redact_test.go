@@ -65,3 +65,39 @@ func TestRedactorString(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactorEncodedForms (RELIABILITY.md item 41): a receiver's echo of
+// a credential in any encoding is masked.
+func TestRedactorEncodedForms(t *testing.T) {
+	raw := "https://newshound:p%40ss-w0rd@hooks.example/in?token=tokA-123,tokB-456&v=2"
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRedactor(URLSecrets(raw, u)...)
+	tests := []struct{ in, want string }{
+		{"Authorization: Basic bmV3c2hvdW5kOnBAc3MtdzByZA==", "Authorization: Basic <redacted>"},
+		{"Authorization: Basic bmV3c2hvdW5kOnBAc3MtdzByZA", "Authorization: Basic <redacted>"},
+		{"password p@ss-w0rd, escaped p%40ss-w0rd", "password <redacted>, escaped <redacted>"},
+		{"params: token=tokA-123, token=tokB-456, v=2", "params: token=<redacted>, token=<redacted>, v=2"},
+		{"token: [tokA-123 tokB-456]", "token: [<redacted> <redacted>]"},
+		{"query token=tokA-123%2CtokB-456", "query token=<redacted>"},
+		{"nothing to hide", "nothing to hide"},
+	}
+	for _, tt := range tests {
+		if got := r.String(tt.in); got != tt.want {
+			t.Errorf("Redactor.String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEncodings(t *testing.T) {
+	got := Encodings("a b/c+?")
+	want := []string{"a b/c+?", "a+b%2Fc%2B%3F", "a%20b%2Fc+%3F", "YSBiL2MrPw==", "YSBiL2MrPw", "YSBiL2MrPw==", "YSBiL2MrPw"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Encodings(%q) = %q, want %q", "a b/c+?", got, want)
+	}
+	if got := Encodings(""); got != nil {
+		t.Errorf("Encodings(\"\") = %q, want nil", got)
+	}
+}

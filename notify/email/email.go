@@ -178,6 +178,7 @@ type Notifier struct {
 	digestText *texttemplate.Template
 	template   *tmpl.Template // nil: the built-in HTML part
 	log        *slog.Logger
+	redact     notify.Redactor // the credentials in every form AUTH sends them
 }
 
 // New validates cfg and returns a Notifier. Its errors never contain the
@@ -195,6 +196,7 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 		digestText: texttemplate.Must(texttemplate.New("digest.text").Parse(digestTextBody)),
 		template:   cfg.Template,
 		log:        slog.Default(),
+		redact:     notify.NewRedactor(authSecrets(cfg.Username, cfg.Password)...),
 	}
 	if cfg.Template != nil && cfg.Template.Kind() != tmpl.HTML {
 		return nil, fmt.Errorf("e-mail template must be of kind %v, not %v", tmpl.HTML, cfg.Template.Kind())

@@ -1,7 +1,9 @@
 package email
 
 import (
+	"bytes"
 	"crypto/ecdsa"
+	"encoding/base64"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
@@ -12,6 +14,7 @@ import (
 	"log"
 	"math/big"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +36,9 @@ type delivery struct {
 // errors.
 type backend struct {
 	user, pass string // when user is set, MAIL requires AUTH PLAIN with these
+	// echoAuth offers only this mechanism (PLAIN or LOGIN) and refuses
+	// AUTH with a 535 whose text quotes, in base64, what the client sent.
+	echoAuth string
 
 	mu        sync.Mutex
 	rcptErr   error
@@ -68,9 +74,17 @@ type session struct {
 	to   []string
 }
 
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *session) AuthMechanisms() []string {
+	if s.b.echoAuth != "" {
+		return []string{s.b.echoAuth}
+	}
+	return []string{sasl.Plain}
+}
 
 func (s *session) Auth(string) (sasl.Server, error) {
+	if s.b.echoAuth != "" {
+		return &echoingAuth{}, nil
+	}
 	return sasl.NewPlainServer(func(_, username, password string) error {
 		if username != s.b.user || password != s.b.pass {
 			return smtp.ErrAuthFailed
@@ -119,6 +133,29 @@ func (s *session) Data(r io.Reader) error {
 		s.conn.Close()
 	}
 	return nil
+}
+
+// echoingAuth is a SASL server for PLAIN or LOGIN that takes every
+// response (LOGIN: after asking for the user name and the password) and
+// then refuses with the responses quoted in base64, as they came.
+type echoingAuth struct{ got [][]byte }
+
+func (a *echoingAuth) Next(response []byte) ([]byte, bool, error) {
+	if response != nil {
+		a.got = append(a.got, response)
+	}
+	switch {
+	case len(a.got) == 0:
+		return []byte("Username:"), false, nil
+	case len(a.got) == 1 && !bytes.Contains(a.got[0], []byte{0}):
+		return []byte("Password:"), false, nil
+	}
+	var quoted []string
+	for _, r := range a.got {
+		quoted = append(quoted, base64.StdEncoding.EncodeToString(r))
+	}
+	return nil, true, &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8},
+		Message: "authentication failed for " + strings.Join(quoted, " ")}
 }
 
 func (s *session) Reset()        { s.from, s.to = "", nil }

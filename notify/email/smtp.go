@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/textproto"
-	"strings"
 	"sync"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/newshound/newshound/notify"
 )
 
 // connGuard owns the connection of one Notify call: it closes it when the
@@ -120,20 +121,27 @@ func retryable(err error) bool {
 	return true
 }
 
-// scrub makes sure the password never leaves in an error, even if a server
-// echoed it. When it must rewrite the message it drops the chain, which
-// could otherwise be reached and logged.
-func (n *Notifier) scrub(err error) error {
-	if n.password == "" || !strings.Contains(err.Error(), n.password) {
-		return err
+// authSecrets are the credentials as SMTP AUTH sends them, for the
+// redactor, which adds their encodings: the password, PLAIN's
+// "\x00user\x00password" (go-mail sends no authorization identity; the
+// form with one is covered too) and, for LOGIN, the base64 of the user
+// name, which is sent on its own line. The user name itself is no secret
+// and stays readable in errors.
+func authSecrets(username, password string) []string {
+	if password == "" {
+		return nil
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), n.password, "<redacted>"))
+	s := []string{password, "\x00" + username + "\x00" + password, username + "\x00" + username + "\x00" + password}
+	if username != "" {
+		s = append(s, notify.Base64Forms(username)...)
+	}
+	return s
 }
 
-// scrubString removes the password from a text shown to the operator.
-func (n *Notifier) scrubString(s string) string {
-	if n.password == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, n.password, "<redacted>")
-}
+// scrub makes sure no form of the credentials leaves in an error, even if
+// a server echoed them (notify.Redactor). When it must rewrite the message
+// it drops the chain, which could otherwise be reached and logged.
+func (n *Notifier) scrub(err error) error { return n.redact.Err(err) }
+
+// scrubString removes the credentials from a text shown to the operator.
+func (n *Notifier) scrubString(s string) string { return n.redact.String(s) }

@@ -199,6 +199,9 @@ func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool
 	}
 	defer resp.Body.Close()
 	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	// Scrubbed whole, before an excerpt is cut from it: a cut through an
+	// echoed secret would leave a prefix that no redactor recognises.
+	respBody = []byte(n.redact.String(string(respBody)))
 	answer = n.redact.String(resp.Proto + " " + resp.Status + ": " + notify.Excerpt(respBody))
 	retryable, err = n.outcome(resp, respBody, readErr)
 	return answer, retryable, err

@@ -234,6 +234,9 @@ func (n *Notifier) deliver(ctx context.Context, alerts []news.Alert, digest bool
 	// A read error after the status arrived does not change the outcome:
 	// the status line is the receiver's verdict.
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	// Scrubbed whole, before an excerpt is cut from it: a cut through an
+	// echoed secret would leave a prefix that no redactor recognises.
+	respBody = []byte(n.redact.String(string(respBody)))
 	answer = n.redact.String(resp.Proto + " " + resp.Status + ": " + notify.Excerpt(respBody))
 	retryable, err = notify.CheckResponse(resp, respBody, n.now())
 	if err != nil {
