@@ -3,12 +3,12 @@ package email
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"encoding/base64"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log"
