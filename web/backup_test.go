@@ -16,13 +16,15 @@ import (
 	"github.com/newshound/newshound/store"
 )
 
-// post sends POST target to srv with an optional Authorization header.
+// post sends POST target to srv with an optional Authorization header
+// and RequestHeader, as newshound's client does.
 func post(t *testing.T, srv *httptest.Server, target, authz string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL+target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set(RequestHeader, "1")
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}

@@ -27,7 +27,10 @@
 // one-minute deadline instead of the server's overall write timeout, so a
 // large file is not cut short and a stalled client does not hold the read
 // transaction for ever. Other methods get 405; it is behind the same auth
-// as everything else.
+// as everything else, and like every request that is not GET, HEAD or
+// OPTIONS it must carry the header X-Newshound-Request (RequestHeader;
+// `newshound backup` sends "1") and must not come from another origin
+// (see Which requests are served).
 //
 // # JSON API
 //
@@ -78,4 +81,45 @@
 // compared in constant time. RequiresAuth tells whether a listen address
 // reaches beyond loopback, for the config rule that such an address must
 // have auth.
+//
+// # Which requests are served
+//
+// Three checks run before auth, in this order, on every endpoint but the
+// probes (/healthz, /readyz):
+//
+//   - Host, only without auth (RELIABILITY.md item 37). Config allows no
+//     auth only on a loopback listen address, where the one remote way
+//     in is DNS rebinding: a page of attacker.example, its name rebound to
+//     127.0.0.1, makes the victim's browser send requests with Host
+//     attacker.example:PORT and read the answers as its own. So the Host
+//     must be "localhost" (any case), a loopback IP literal (127.0.0.0/8,
+//     [::1], IPv4-mapped forms) or the connection's local IP, with the
+//     port the request arrived on or with no port (a browser always sends
+//     a non-default port; a Host without one comes from a local proxy or
+//     a hand-made request, never from a foreign page). Anything else —
+//     other names, "localhost." and "*.localhost", zones, another port —
+//     gets 421 Misdirected Request with a plain-text reason and nothing of
+//     the data. A reverse proxy in front of a server without auth must
+//     send the upstream address as Host (nginx does by default; Caddy
+//     needs header_up Host {upstream_hostport}), or the config sets
+//     listen_auth.
+//   - With auth the Host is not checked: the server may listen on every
+//     interface and be reached by names it cannot know (a service name,
+//     a pod IP, a proxy's), and credentials are the guard — a browser
+//     sends cached basic credentials only to the origin they were given
+//     for, and a bearer token never by itself.
+//   - Cross-site requests (RELIABILITY.md item 38), with or without auth:
+//     a method other than GET, HEAD or OPTIONS (today only POST
+//     /api/v1/backup) gets 403 when net/http's CrossOriginProtection finds
+//     it cross-origin (Sec-Fetch-Site other than same-origin or none, or an
+//     Origin whose host is not the Host) or when it lacks the header
+//     X-Newshound-Request, which no HTML form can send and no foreign
+//     script can send without a CORS preflight this server never grants.
+//     A browser with cached credentials therefore cannot be made to start
+//     a backup. GET requests change nothing and stay open to links.
+//
+// The probes skip the Host check because they reveal nothing worth
+// taking ("ok"; "ready" or why not) and container health checks name the
+// server as they please (a Kubernetes probe sends the pod IP); /readyz
+// stays behind auth when auth is on, /healthz never is.
 package web

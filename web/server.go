@@ -18,7 +18,10 @@ type Options struct {
 	// Metrics serves /metrics (metrics.Metrics.Handler); nil leaves
 	// /metrics unrouted.
 	Metrics http.Handler
-	// Auth, when set, guards every endpoint but /healthz.
+	// Auth, when set, guards every endpoint but /healthz. When it is not
+	// set, every endpoint but /healthz and /readyz answers only requests
+	// whose Host is localhost or a loopback address (421 otherwise; see
+	// the package doc).
 	Auth Auth
 	// Backup writes a consistent copy of the database to w and returns
 	// the bytes written (store.Store.Backup); it serves POST
@@ -88,7 +91,6 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
 	guarded := http.NewServeMux()
-	guarded.HandleFunc("GET /readyz", s.readyz)
 	if s.metrics != nil {
 		guarded.Handle("GET /metrics", s.metrics)
 	}
@@ -101,9 +103,14 @@ func (s *Server) routes() http.Handler {
 	guarded.Handle("GET /static/", staticHandler())
 	guarded.HandleFunc("GET /{$}", s.statusPage)
 
+	// The probes skip the Host check (a container health check may name
+	// the service or the pod IP) because they reveal nothing an attacker
+	// could use: "ok", or "ready" and the reason it is not. Everything
+	// else passes the Host check, then the cross-site check, then auth.
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
-	root.Handle("/", s.auth.guard(guarded))
+	root.Handle("GET /readyz", s.auth.guard(http.HandlerFunc(s.readyz)))
+	root.Handle("/", hostGuard(s.auth.Enabled(), crossSiteGuard(s.auth.guard(guarded))))
 	return securityHeaders(root)
 }
 
