@@ -8,6 +8,7 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/metrics"
+	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/store"
 )
@@ -43,7 +44,7 @@ func (a *App) observeRun(p store.Pass, queued []string, items, articles, givenUp
 	}
 	perWatch := map[string]int{}
 	for _, id := range queued {
-		if w := watchOf[id]; w != "" && w != HealthWatch {
+		if w := watchOf[id]; w != "" && !news.IsNotice(w) {
 			perWatch[w]++
 		}
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,8 +91,8 @@ func (a *App) RunOnce(ctx context.Context) (Summary, error) {
 	return Summary{Passes: results, Delivery: rep}, err
 }
 
-// runPass crawls one source, matches what is new and records it all in one
-// store transaction. A scheduled pass over a source that is backing off
+// runPass crawls one source, matches what is new and records it in
+// bounded store transactions (limits.go). A scheduled pass over a source that is backing off
 // after failures does not run; RunOnce (an operator asking now) always
 // runs, and its failures still lengthen the back-off.
 func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, scheduled bool) PassResult {
@@ -132,6 +133,8 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	}
 	pass := store.Pass{Source: src.Name, State: state}
 	var failures articleFailures
+	var found passOf
+	var held map[string]store.QueuedAlert
 	if cerr != nil {
 		res.Err = cerr
 		pass.State.ConsecutiveFailures++
@@ -139,14 +142,30 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	} else {
 		pass.State.LastSuccess, pass.State.ConsecutiveFailures, pass.State.LastError = started, 0, ""
 		failures = judgeArticleFailures(fetch.Failing, crawled.Errors, started)
-		pass.Seen = slices.Concat(crawled.Articles, failures.seen(src.Name, started))
-		pass.Alerts = a.alertsFor(c, src, crawled.Articles)
+		found = passOf{articles: crawled.Articles, alerts: a.alertsFor(c, src, crawled.Articles),
+			givenUp: failures.seen(src.Name, started)}
+		held, err = a.holdBack(&found, maxAlerts(src))
 	}
-	// Health bookkeeping and its notices ride in the same transaction.
-	pass.Alerts = append(pass.Alerts, a.trackHealth(c, src, state, &pass.State, crawled, cerr)...)
-	queued, err := a.store.Record(pass)
+	// Health bookkeeping and its notices ride in the last transaction.
+	notices := a.trackHealth(c, src, state, &pass.State, crawled, cerr)
+	var queued []string
+	if err == nil {
+		queued, err = a.recordRun(ctx, src, found, held, state, pass.State, notices)
+	}
+	pass.Alerts = append(slices.Concat(found.alerts...), notices...) // for the metrics
+	if len(held) > 0 && err == nil {
+		a.log.Warn("alerts held back: more than max_alerts in one run", "source", src.Name,
+			"max_alerts", maxAlerts(src), "held", len(held))
+	}
+	if err != nil && ctx.Err() != nil {
+		// Shut down between two transactions: what was not recorded is
+		// found again next run, and that is no failure of the source.
+		res.Err = ctx.Err()
+		return res
+	}
 	if err != nil {
-		// Nothing was marked seen, so the next pass finds the same articles.
+		// The articles of every transaction not recorded stay unseen, so
+		// the next pass finds them again.
 		res.Err = errors.Join(res.Err, fmt.Errorf("record pass: %w", err))
 		a.log.Error("pass not recorded", "source", src.Name, "err", err)
 		// The run failed, whatever the crawl said; the health is the
@@ -258,6 +277,7 @@ func crawlerSource(src config.Source) crawler.Source {
 		UserAgent: src.UserAgent,
 		Timeout:   src.Timeout,
 		MaxItems:  src.MaxItems,
+		Budget:    cmp.Or(src.PassTimeout, config.DefaultPassTimeout),
 		MaxAge:    src.MaxAge,
 		// robots: false in the config opts out; the default honours it.
 		IgnoreRobots: !src.Robots,
@@ -265,13 +285,13 @@ func crawlerSource(src config.Source) crawler.Source {
 }
 
 // alertsFor matches each new article and builds one alert per watch that
-// fires and applies to the source. Articles published longer ago than the
-// source's max_age are remembered (the caller marks them seen) but raise
-// no alert.
-func (a *App) alertsFor(c *compiled, src config.Source, articles []news.Article) []store.QueuedAlert {
-	var out []store.QueuedAlert
+// fires and applies to the source: out[i] are the alerts of articles[i].
+// Articles published longer ago than the source's max_age are remembered
+// (the caller marks them seen) but raise no alert.
+func (a *App) alertsFor(c *compiled, src config.Source, articles []news.Article) [][]store.QueuedAlert {
+	out := make([][]store.QueuedAlert, len(articles))
 	now := a.now()
-	for _, art := range articles {
+	for i, art := range articles {
 		if !art.Published.IsZero() && src.MaxAge > 0 && now.Sub(art.Published) > src.MaxAge {
 			continue
 		}
@@ -280,7 +300,7 @@ func (a *App) alertsFor(c *compiled, src config.Source, articles []news.Article)
 			if !ok || !w.AppliesTo(src.Name) {
 				continue
 			}
-			out = append(out, store.QueuedAlert{
+			out[i] = append(out[i], store.QueuedAlert{
 				Alert: news.Alert{
 					ID:         news.AlertID(w.Name, art.ID),
 					Watch:      w.Name,

@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +32,9 @@ func identify(source string, it item) identity {
 		id.guidKey = "guid:" + source + ":" + it.GUID
 	}
 	for _, link := range []string{it.Link, absoluteHTTP(nil, it.GUID)} {
-		if link == "" {
+		if link == "" || len(link) > news.MaxURLBytes {
+			// A link longer than any real one is no link: cut, it would
+			// point elsewhere; whole, it would be stored and shown.
 			continue
 		}
 		if k, err := Canonicalize(link); err == nil {
@@ -52,25 +57,28 @@ const maxFuture = 24 * time.Hour
 
 // pass is the state of one collect: which lookup keys were handled and
 // which of them were left unfinished (failed or deferred), where each
-// article ID sits in the result, how many pages were fetched.
+// article ID sits in the result, how many new items were taken (pages to
+// fetch and items without a link alike count against MaxItems).
 type pass struct {
 	res        *Result
 	now        time.Time
 	handled    map[string]bool
 	unfinished map[string]bool
 	byID       map[string]int
-	fetches    int
+	taken      int
 	deferred   int
 }
 
 // collect turns listed items into new articles: skip what seen knows, fetch
-// and extract the rest (up to the source's MaxItems pages, several at a
-// time within the Crawler's per-host limit), and merge articles that turn
+// and extract the rest (up to the source's MaxItems new items, several at
+// a time within the Crawler's per-host limit), and merge articles that turn
 // out to share an ID. Results keep listing order whatever order the
 // fetches finish in. s.unfinished[i] is set for each item whose article
 // failed or was deferred (listed again, or under another child sitemap,
-// it shares the outcome).
-func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res *Result) error {
+// it shares the outcome). ctx is shutdown: once it is done collect fails;
+// bctx is ctx with the pass budget: once it is done no fetch starts and
+// the items not fetched are deferred.
+func (s *session) collect(ctx, bctx context.Context, items []item, seen SeenFunc, res *Result) error {
 	p := &pass{res: res, now: s.c.now(), handled: map[string]bool{}, unfinished: map[string]bool{}, byID: map[string]int{}}
 	lookups := make([]string, len(items))
 	var jobs []job
@@ -95,9 +103,9 @@ func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res 
 			jobs = append(jobs, j)
 		}
 	}
-	s.fetchAll(ctx, jobs)
+	s.fetchAll(bctx, jobs)
 	for _, j := range jobs {
-		art, ok, err := s.settle(ctx, p, j)
+		art, ok, err := s.settle(ctx, bctx, p, j)
 		if err != nil {
 			return err
 		}
@@ -110,9 +118,13 @@ func (s *session) collect(ctx context.Context, items []item, seen SeenFunc, res 
 	for i, k := range lookups {
 		s.unfinished[i] = p.unfinished[k]
 	}
-	if p.deferred > 0 {
-		s.c.log.Warn("article fetch cap reached; the rest waits for the next pass",
-			"source", s.src.Name, "fetched", p.fetches, "deferred", p.deferred)
+	switch {
+	case bctx.Err() != nil && p.deferred > 0:
+		s.c.log.Warn("pass budget spent; the rest waits for the next pass",
+			"source", s.src.Name, "budget", s.src.Budget, "taken", p.taken, "deferred", p.deferred)
+	case p.deferred > 0:
+		s.c.log.Warn("item cap reached; the rest waits for the next pass",
+			"source", s.src.Name, "taken", p.taken, "deferred", p.deferred)
 	}
 	return nil
 }
@@ -127,22 +139,24 @@ type job struct {
 	err   error
 }
 
-// plan decides what a new item needs: nothing (empty, or over the fetch
+// plan decides what a new item needs: nothing (empty, or over the item
 // cap: deferred to the next pass), its listing text alone when it has no
-// link, or a fetch.
+// link, or a fetch. Items with and without a link count alike against the
+// cap: a feed of a quarter million linkless items is still a few hundred
+// articles a pass.
 func (s *session) plan(p *pass, it item, id identity) (job, bool) {
-	if id.fetch == "" {
-		if it.Title == "" && it.Summary == "" {
-			return job{}, false // nothing to match, nothing to show
-		}
-		return job{it: it, id: id, art: news.Article{ID: id.lookup, Title: it.Title, Text: it.Summary}}, true
+	if id.fetch == "" && it.Title == "" && it.Summary == "" {
+		return job{}, false // nothing to match, nothing to show
 	}
-	if p.fetches == s.maxItems() {
+	if p.taken == s.maxItems() {
 		p.deferred++
 		p.unfinished[id.lookup] = true
 		return job{}, false
 	}
-	p.fetches++
+	p.taken++
+	if id.fetch == "" {
+		return job{it: it, id: id, art: news.Article{ID: id.lookup, Title: it.Title, Text: it.Summary}}, true
+	}
 	return job{it: it, id: id, fetch: true}, true
 }
 
@@ -173,13 +187,19 @@ func (s *session) fetchAll(ctx context.Context, jobs []job) {
 }
 
 // settle turns a job's outcome into the article: ok is false when the
-// item yields nothing this pass (disallowed by robots.txt: counted; or
-// failed: the failure is in res.Errors as an *ArticleError). err is only
-// for a cancelled ctx.
-func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, bool, error) {
+// item yields nothing this pass (disallowed by robots.txt: counted; cut
+// or never started because the budget ran out: deferred; or failed: the
+// failure is in res.Errors as an *ArticleError). err is only for a
+// cancelled ctx.
+func (s *session) settle(ctx, bctx context.Context, p *pass, j job) (news.Article, bool, error) {
 	if j.err != nil {
 		if ctx.Err() != nil {
 			return news.Article{}, false, errors.Join(ctx.Err(), j.err)
+		}
+		if bctx.Err() != nil && (errors.Is(j.err, bctx.Err()) || errors.Is(j.err, context.Cause(bctx))) {
+			p.deferred++
+			p.unfinished[j.id.lookup] = true
+			return news.Article{}, false, nil
 		}
 		if errors.Is(j.err, ErrDisallowed) {
 			p.res.Disallowed++
@@ -193,7 +213,11 @@ func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, boo
 		return news.Article{}, false, nil
 	}
 	art := j.art
-	if j.fetch && j.it.Title != "" {
+	if j.fetch && j.it.Title != "" && (art.Title == "" || sameOrigin(s.src.URL, j.id.fetch)) {
+		// The listing's title is the editor's headline, so it wins for
+		// the source's own pages. For a page on another site the page's
+		// own title wins: otherwise any source could list a real site's
+		// story under a forged headline and claim its alert first.
 		art.Title = j.it.Title
 	}
 	return art, true, nil
@@ -202,6 +226,12 @@ func (s *session) settle(ctx context.Context, p *pass, j job) (news.Article, boo
 // add completes an article with what the listing knew and appends it, or
 // merges its keys into an earlier article with the same ID.
 func (p *pass) add(source string, art news.Article, it item, id identity) {
+	art = news.Clamp(art)
+	if len(art.ID) > news.MaxURLBytes || len(art.URL) > news.MaxURLBytes {
+		// A page naming itself by a giant canonical URL is known by the
+		// link that led to it (identify never takes a longer one).
+		art.ID, art.URL = id.lookup, id.fetch
+	}
 	art.Source, art.Found = source, p.now
 	art.Published = firstPlausible(p.now, it.Published, art.Published, it.Modified)
 	art.Keys = compactKeys(append(append([]string{id.lookup}, art.Keys...), id.guidKey))
@@ -241,4 +271,28 @@ func (s *session) maxItems() int {
 		return s.src.MaxItems
 	}
 	return DefaultMaxItems
+}
+
+// sameOrigin reports whether two absolute URLs share scheme, host and
+// port (a missing port is the scheme's default).
+func sameOrigin(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	return origin(ua) == origin(ub)
+}
+
+// origin is scheme://host:port of u, lower case, with the default port
+// made explicit.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(hostKey(u), port)
 }

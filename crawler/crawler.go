@@ -137,9 +137,16 @@ type Source struct {
 	// listing (Result.ETag, Result.LastModified), sent as If-None-Match
 	// and If-Modified-Since; "" sends none.
 	ETag, LastModified string
-	// MaxItems caps the article pages fetched per Crawl; 0 = 200. Items
-	// over the cap are not marked seen, so the next pass picks them up.
+	// MaxItems caps the new items one Crawl handles, pages fetched and
+	// items without a link taken from the listing alike; 0 = 200. Items
+	// over the cap are deferred: not marked seen, so the next pass picks
+	// them up.
 	MaxItems int
+	// Budget is the wall time one Crawl may take, listing and article
+	// fetches together; 0 = none. When it runs out no new fetch starts,
+	// fetches under way are cut, and their items are deferred as over
+	// MaxItems; a listing not read by then fails the Crawl.
+	Budget time.Duration
 	// MaxAge skips sitemap entries whose publication date (else lastmod)
 	// is older, without fetching them; 0 = no limit.
 	MaxAge time.Duration
@@ -219,7 +226,15 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 	if err != nil {
 		return Result{}, err
 	}
-	s := c.newSession(ctx, src, configured)
+	// Shutdown (ctx) and the budget (bctx) both stop fetches; only
+	// shutdown fails the Crawl once the listing is read.
+	bctx := ctx
+	if src.Budget > 0 {
+		var cancel context.CancelFunc
+		bctx, cancel = context.WithTimeoutCause(ctx, src.Budget, fmt.Errorf("pass budget of %s spent", src.Budget))
+		defer cancel()
+	}
+	s := c.newSession(bctx, src, configured)
 	var items []item
 	switch src.Kind {
 	case KindFeed:
@@ -239,6 +254,9 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 			Children: src.Children}, nil
 	}
 	if err != nil {
+		if bctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", context.Cause(bctx), err)
+		}
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
 	res.Items = len(items)
@@ -246,7 +264,7 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 		res.Items += s.children.unchangedItems
 	}
 	childErrors := len(res.Errors) // the listing's own: child sitemaps
-	if err := s.collect(ctx, items, seen, &res); err != nil {
+	if err := s.collect(ctx, bctx, items, seen, &res); err != nil {
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
 	res.Children = s.children.states(items, s.unfinished)
@@ -302,6 +320,7 @@ func (c *Crawler) FetchArticle(ctx context.Context, src Source, rawURL string) (
 	if err != nil {
 		return news.Article{}, err
 	}
+	art = news.Clamp(art)
 	art.Source, art.Found = src.Name, c.now()
 	return art, nil
 }

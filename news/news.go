@@ -97,9 +97,13 @@ const (
 	// notifier was disabled. A delivery notice that itself cannot be
 	// delivered is dead-lettered silently: it never raises another notice.
 	WatchDelivery = "delivery"
+	// WatchAlertLimit marks a notice that a source raised more alerts in
+	// one run than its max_alerts: the rest were stored, not sent, and
+	// the notice counts them.
+	WatchAlertLimit = "alert-limit"
 )
 
 // IsNotice reports whether watch names one of newshound's own notices.
 func IsNotice(watch string) bool {
-	return watch == WatchSourceHealth || watch == WatchDelivery
+	return watch == WatchSourceHealth || watch == WatchDelivery || watch == WatchAlertLimit
 }

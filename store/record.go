@@ -164,6 +164,25 @@ func (s *Store) Alert(id string) (news.Alert, bool, error) {
 	return rec.alert(), true, nil
 }
 
+// KnownAlerts returns which of ids are stored alerts, in one read
+// transaction.
+func (s *Store) KnownAlerts(ids []string) (map[string]bool, error) {
+	known := make(map[string]bool)
+	err := s.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketAlerts)
+		for _, id := range ids {
+			if b.Get([]byte(id)) != nil {
+				known[id] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up alerts: %w", err)
+	}
+	return known, nil
+}
+
 // Delivered returns when the outbox entry id was acknowledged; ok is false
 // if it never was.
 func (s *Store) Delivered(id string) (at time.Time, ok bool, err error) {

@@ -126,3 +126,86 @@ notifiers:
 		t.Errorf("Delivered(%s) = %v, %v; want not delivered", want, ok, err)
 	}
 }
+
+// TestOnceStopsOnSIGTERMDuringPass: `once` is crawling a source whose
+// article page never answers when SIGTERM comes (RELIABILITY.md items 15
+// and 31). It must stop the pass and exit well within the limit, leaving
+// the store closed, instead of running on until the pass budget or the
+// request timeout.
+func TestOnceStopsOnSIGTERMDuringPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command in a child process")
+	}
+	arrived := make(chan struct{}, 1)
+	var srvURL string
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/rss.xml":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>CENTCOM stalls</title><link>%s/stall.html</link></item></channel></rss>`, srvURL)
+		case "/stall.html":
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done()
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srvURL = site.URL
+	defer site.Close()
+	defer site.CloseClientConnections()
+	path := writeFile(t, fmt.Sprintf(`data: test.db
+crawl: {host_delay: 0s}
+defaults: {timeout: 10m, pass_timeout: 1h}
+sources:
+  - {name: wire, feed: "%s/rss.xml"}
+watches:
+  - {name: centcom, entities: [CENTCOM], notify: [out]}
+notifiers:
+  - {name: out, stdout: {}}
+`, site.URL))
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(exe, "once", "--config", path)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+		}
+	}()
+	select {
+	case <-arrived:
+	case err := <-exited:
+		t.Fatalf("once exited before fetching the page: %v\n%s", err, stderr.String())
+	case <-time.After(time.Minute):
+		t.Fatalf("once did not fetch the article page within a minute\n%s", stderr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(shutdownLimit):
+		t.Fatalf("once still running %v after SIGTERM\n%s", shutdownLimit, stderr.String())
+	}
+	st, err := store.Open(filepath.Join(filepath.Dir(path), "test.db"), store.Options{Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open the store after once stopped: %v", err)
+	}
+	defer st.Close()
+	if seen, err := st.Seen("wire", site.URL+"/stall.html"); seen || err != nil {
+		t.Errorf("Seen(stalled article) = %v, %v; want unseen, so the next run fetches it", seen, err)
+	}
+}
