@@ -38,6 +38,16 @@ func TestLine(t *testing.T) {
 	}
 }
 
+// TestLineAttacks: every attack of the shared list, in every field, comes
+// out on one line without a bidi control (RELIABILITY.md item 42).
+func TestLineAttacks(t *testing.T) {
+	for name, a := range notifytest.AttackAlerts() {
+		body := strings.TrimSuffix(Line(a), "\n")
+		notifytest.AssertOneLine(t, name, body)
+		notifytest.AssertNoBidi(t, name, body)
+	}
+}
+
 func TestLineIsOneLine(t *testing.T) {
 	for _, tc := range notifytest.Hostile() {
 		t.Run(tc.Name, func(t *testing.T) {

@@ -171,15 +171,16 @@ func subject(watch, title string) string {
 
 // sanitizeHeader makes s safe as (part of) a header value: invalid UTF-8
 // becomes U+FFFD, every control character (CR, LF, TAB, NUL, ESC, the C1
-// range including NEL) and Unicode line or paragraph separator becomes a
-// space, runs of spaces collapse to one, and the ends are trimmed. A title
-// therefore cannot end the Subject header and start another.
+// range including NEL), Unicode line or paragraph separator and bidi
+// control (highlight.Breaks) becomes a space, runs of spaces collapse to
+// one, and the ends are trimmed. A title therefore cannot end the Subject
+// header and start another, nor display reordered.
 func sanitizeHeader(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // trims leading spaces
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if r == ' ' || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+		if r == ' ' || highlight.Breaks(r) {
 			if !space {
 				b.WriteByte(' ')
 			}
@@ -201,7 +202,7 @@ func sanitizePieces(ps []highlight.Piece) []highlight.Piece {
 	for _, p := range ps {
 		var b strings.Builder
 		for _, r := range p.Text {
-			if r == ' ' || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+			if r == ' ' || highlight.Breaks(r) {
 				if !space {
 					b.WriteByte(' ')
 				}

@@ -85,6 +85,9 @@ func TestSecurityMessages(t *testing.T) {
 			}
 			p := parse(t, d.data)
 			notifytest.AssertOneLine(t, name+" subject", p.subject)
+			for part, s := range map[string]string{"subject": p.subject, "text": p.text, "html": p.html} {
+				notifytest.AssertNoBidi(t, name+" "+part, s)
+			}
 			for k := range p.header {
 				if !slices.Contains([]string{"From", "To", "Subject", "Message-Id", "Date", "Mime-Version",
 					"Content-Type", "User-Agent", "X-Mailer", "Auto-Submitted"}, k) {

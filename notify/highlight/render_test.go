@@ -74,3 +74,18 @@ func FuzzFlatten(f *testing.F) {
 		}
 	})
 }
+
+func TestStripBidi(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"invoice\u202efdp.exe", "invoicefdp.exe"},
+		{"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061cx", "x"},
+		{"line\nbreak\tkept", "line\nbreak\tkept"},
+		{"الهول", "الهول"},
+	}
+	for _, tt := range tests {
+		if got := StripBidi(tt.in); got != tt.want {
+			t.Errorf("StripBidi(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

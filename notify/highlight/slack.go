@@ -42,26 +42,16 @@ func slackEscapeRune(r rune) string {
 	return string(r)
 }
 
-// SlackFlatten replaces control characters and line or paragraph
-// separators with spaces: a title must stay one line and cannot start a
-// quote or list.
-func SlackFlatten(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
-
-// SlackText returns s flattened, cut to at most maxRunes runes of source
+// SlackText returns s flattened (Flatten: a title must stay one line,
+// cannot start a quote or list, and cannot reorder itself with bidi
+// controls), cut to at most maxRunes runes of source
 // text, then escaped and cut again so the escaped form has at most maxOut
 // characters. Characters are counted as UTF-16 code units, which is never
 // fewer than runes, so the limit holds however Slack counts. The second
 // cut happens between escaped runes, so an entity is never split; a cut
 // ends in "…".
 func SlackText(s string, maxRunes, maxOut int) string {
-	s = Truncate(SlackFlatten(s), maxRunes)
+	s = Truncate(Flatten(s), maxRunes)
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
@@ -137,7 +127,7 @@ const slackBoldBreakers = "*_~`"
 func SlackPieces(pieces []Piece, maxOut int) string {
 	w := mrkdwnWriter{max: maxOut}
 	for _, p := range pieces {
-		text := SlackFlatten(p.Text)
+		text := Flatten(p.Text)
 		if !p.Hit {
 			if !w.plain(text) {
 				break

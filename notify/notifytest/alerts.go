@@ -1,7 +1,9 @@
 package notifytest
 
 import (
+	"fmt"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/newshound/newshound/news"
@@ -151,13 +153,35 @@ func Named(name string) news.Alert {
 
 // Attacks are what a hostile page puts in the fields newshound relays:
 // Slack mentions and forged links, code fences and mrkdwn, mail header
-// injection, HTML and script, and an already-escaped entity.
+// injection, HTML and script, an already-escaped entity, and
+// bidirectional controls that make a title display in another order than
+// it reads (an override turning "fdp.exe" into "exe.pdf", and every other
+// embedding, override, isolate and mark): AssertNoBidi checks a channel
+// removed them.
 func Attacks() []string {
 	return []string{
 		"<!channel>", "<!here>", "<!subteam^S123>", "<@U123>", "<https://evil.example|bank>",
 		"`x` ```fence```", "*bold* _x_ ~s~", "title\r\nBcc: victim@example.com",
 		"t\nCc: victim@example.com\r\n\r\nbody", "<script>alert(1)</script>",
 		`<img src=x onerror="alert(1)">`, `"><a href="javascript:alert(1)">x</a>`, "&lt;!channel&gt;",
+		"invoice\u202Efdp.exe", BidiControls + " every bidi control",
+	}
+}
+
+// BidiControls are the bidirectional formatting controls, each once: the
+// embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069 and
+// the marks U+200E, U+200F and U+061C.
+const BidiControls = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C"
+
+// AssertNoBidi fails the test if s holds a bidirectional control, raw or
+// as a JSON escape (\u202e), which no channel may relay.
+func AssertNoBidi(t testing.TB, what, s string) {
+	t.Helper()
+	lower := strings.ToLower(s)
+	for _, r := range BidiControls {
+		if strings.ContainsRune(s, r) || strings.Contains(lower, fmt.Sprintf("\\u%04x", r)) {
+			t.Errorf("%s holds the bidi control U+%04X: %q", what, r, s)
+		}
 	}
 }
 

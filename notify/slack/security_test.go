@@ -37,6 +37,9 @@ func TestSecurityMessages(t *testing.T) {
 		}
 		bodies, _ := got()
 		last := bodies[len(bodies)-3:]
+		for _, b := range last {
+			notifytest.AssertNoBidi(t, name+" body", b)
+		}
 		checkMessage(t, decode(t, []byte(last[0])))
 		checkDigest(t, decode(t, []byte(last[1])), 2)
 		m := decode(t, []byte(last[2]))

@@ -92,7 +92,9 @@ func field(kind Kind, s string, max int) string {
 	case Slack:
 		return highlight.SlackText(s, max, maxSlackOut)
 	}
-	return highlight.Truncate(s, max) // Webhook, HTML: the engine or json escapes
+	// Webhook, HTML: the engine or json escapes; bidi controls go, as in
+	// every channel, so a title cannot display reordered.
+	return highlight.StripBidi(highlight.Truncate(s, max))
 }
 
 func alertData(kind Kind, a news.Alert) AlertData {
@@ -115,8 +117,11 @@ func alertData(kind Kind, a news.Alert) AlertData {
 	case Slack:
 		ad.SnippetMarked = highlight.SlackMarked(a.Snippet, a.Highlights, maxSnippetRunes, maxSlackOut)
 	case Webhook:
-		ad.SnippetMarked = highlight.Mark(pieces, "«", "»")
+		ad.SnippetMarked = highlight.StripBidi(highlight.Mark(pieces, "«", "»"))
 	case HTML:
+		for i := range pieces {
+			pieces[i].Text = highlight.StripBidi(pieces[i].Text)
+		}
 		// Safe by construction: every piece is escaped, <mark> is ours.
 		ad.SnippetMarked = htmltemplate.HTML(highlight.HTML(pieces)) //nolint:gosec
 	}

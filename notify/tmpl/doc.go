@@ -20,13 +20,15 @@
 //     output in section blocks and the notification fallback, cut to
 //     Slack's limits.
 //   - Webhook: text/template rendering the whole JSON request body.
-//     Fields are raw (only cut and made valid UTF-8): write them with the
-//     json function, {{json .Alert.Title}}, never inside quotes by hand.
-//     The output must parse as JSON: Parse checks the sample renders and
-//     Render checks every real one; a channel treats a render failure as
-//     permanent.
+//     Fields are raw (only cut, made valid UTF-8 and rid of bidirectional
+//     controls): write them with the json function, {{json .Alert.Title}},
+//     never inside quotes by hand, nor with js or printf "%q", whose
+//     escapes (\' and \x1b) are not JSON. The output must parse as JSON:
+//     Parse checks the sample renders and Render checks every real one; a
+//     channel treats a render failure as permanent.
 //   - HTML: html/template rendering the HTML part of an e-mail, with its
-//     contextual auto-escaping; fields are raw, URL is empty unless
+//     contextual auto-escaping; fields are raw (bidirectional controls
+//     removed), URL is empty unless
 //     absolute http(s), and SnippetMarked is trusted HTML we built (every
 //     piece escaped, hits in <mark>). The text part stays built in.
 //

@@ -61,7 +61,12 @@ type match struct {
 // and snippet_marked when there is no snippet); id, watch and matches are
 // always present, and seen is always an array. The title is cut to
 // MaxTitleRunes, fired to MaxFiredRunes and the snippet (before marking)
-// to MaxSnippetRunes, ending in "…" when cut. Invalid UTF-8 becomes U+FFFD. Go's encoder escapes <, >
+// to MaxSnippetRunes, ending in "…" when cut. Invalid UTF-8 becomes U+FFFD.
+// The text fields (watch, source, title, fired, snippet, snippet_marked,
+// term, seen) are otherwise as found, line breaks included, except that
+// bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+// U+061C) are removed: a receiver may show them to a person, for whom
+// "invoice\u202Efdp.exe" reads "invoiceexe.pdf". Go's encoder escapes <, >
 // and & as \u003c etc., so the body is also safe to paste into HTML.
 // Payload depends only on the alert, so every retry sends the same bytes.
 func Payload(a news.Alert) ([]byte, error) {
@@ -94,28 +99,33 @@ func DigestPayload(alerts []news.Alert) ([]byte, error) {
 func newPayload(a news.Alert) payload {
 	p := payload{
 		ID:        a.ID,
-		Watch:     a.Watch,
-		Source:    a.Source,
+		Watch:     text(a.Watch),
+		Source:    text(a.Source),
 		URL:       a.URL,
-		Title:     notify.Truncate(a.Title, MaxTitleRunes),
+		Title:     text(notify.Truncate(a.Title, MaxTitleRunes)),
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
 		Matches:   make([]match, 0, len(a.Matches)),
-		Fired:     notify.Truncate(a.Fired, MaxFiredRunes),
-		Snippet:   notify.Truncate(a.Snippet, MaxSnippetRunes),
+		Fired:     text(notify.Truncate(a.Fired, MaxFiredRunes)),
+		Snippet:   text(notify.Truncate(a.Snippet, MaxSnippetRunes)),
 	}
 	if a.Snippet != "" {
-		p.SnippetMarked = highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»")
+		// Marked first: the highlight spans are offsets into the snippet
+		// as found.
+		p.SnippetMarked = text(highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»"))
 	}
 	for _, m := range a.Matches {
 		seen := make([]string, 0, len(m.Seen))
 		for _, s := range m.Seen {
-			seen = append(seen, notify.Truncate(s, maxSeenRunes))
+			seen = append(seen, text(notify.Truncate(s, maxSeenRunes)))
 		}
-		p.Matches = append(p.Matches, match{Term: m.Term, Seen: seen, Count: m.Count})
+		p.Matches = append(p.Matches, match{Term: text(m.Term), Seen: seen, Count: m.Count})
 	}
 	return p
 }
+
+// text is a text field as sent: highlight.StripBidi.
+func text(s string) string { return highlight.StripBidi(s) }
 
 func formatTime(t time.Time) string {
 	if t.IsZero() {

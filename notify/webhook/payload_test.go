@@ -186,7 +186,7 @@ func FuzzPayload(f *testing.F) {
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("Payload is not JSON: %v\n%s", err, body)
 		}
-		if want := notify.Truncate(title, MaxTitleRunes); got.Title != want {
+		if want := withoutBidi(notify.Truncate(title, MaxTitleRunes)); got.Title != want {
 			t.Errorf("title round trip = %q, want %q", got.Title, want)
 		}
 		checkLimit(t, "snippet", got.Snippet, MaxSnippetRunes)
