@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -77,7 +76,7 @@ func alertsCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 	case errors.Is(err, errNoDatabase):
 		err = nil // nothing has run: no alerts, and no file created
 	case errors.Is(err, store.ErrLocked):
-		client, cerr := newDaemonClient(cfg, &http.Client{Timeout: apiTimeout})
+		client, cerr := newDaemonClient(cfg, apiTimeout)
 		if cerr != nil {
 			printLocked(stderr, "alerts", cfg.Data, "or set listen in the config (and restart the daemon) so that alerts can ask the running daemon.")
 			return exitFailure

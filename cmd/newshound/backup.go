@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,10 +16,6 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 )
-
-// backupHeaderTimeout bounds the wait for the daemon to start sending a
-// backup; the copy itself may take as long as the file needs.
-const backupHeaderTimeout = 30 * time.Second
 
 // backupCmd runs `newshound backup --config F OUT`: a consistent copy of
 // the database at OUT, mode 0600, replacing OUT only once the copy is
@@ -82,10 +77,7 @@ func backupCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 
 // backupFromDaemon writes the running daemon's backup to out.
 func backupFromDaemon(cfg *config.Config, out string, stdout, stderr io.Writer) int {
-	client, err := newDaemonClient(cfg, &http.Client{Transport: &http.Transport{
-		Proxy:                 nil, // the daemon is local; never send its credentials through a proxy
-		ResponseHeaderTimeout: backupHeaderTimeout,
-	}})
+	client, err := newDaemonClient(cfg, 0) // the copy takes as long as the file needs
 	if err != nil {
 		printLocked(stderr, "backup", cfg.Data,
 			"or set listen in the config (and restart the daemon) so that backup can ask the running daemon for a consistent copy.")

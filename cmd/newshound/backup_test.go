@@ -16,6 +16,7 @@ import (
 
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/web"
 )
 
 // alertCount opens the database at path and counts its alerts.
@@ -79,25 +80,13 @@ func TestBackupOffline(t *testing.T) {
 	}
 }
 
-// backupEndpoint is POST /api/v1/backup as the daemon serves it (the
-// contract the lead wires in app): bearer auth, then the store's backup
-// streamed from one read transaction.
-func backupEndpoint(held *store.Store, token string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != apiBackupPath {
-			http.NotFound(w, r)
-			return
-		}
-		if r.Header.Get("Authorization") != "Bearer "+token {
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Disposition", `attachment; filename="newshound.db"`)
-		if _, err := held.Backup(w); err != nil {
-			panic(http.ErrAbortHandler) // the client must see a cut, not an end
-		}
-	})
+// backupServer serves held through the real web server with the
+// backup endpoint, as the daemon does; auth may be empty.
+func backupServer(t *testing.T, held *store.Store, auth web.Auth) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(web.New(web.Options{Backend: storeBackend{held}, Auth: auth, Backup: held.Backup}).Handler())
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // TestBackupWhileDaemonRuns: with the database held, backup fetches the
@@ -118,9 +107,15 @@ func TestBackupWhileDaemonRuns(t *testing.T) {
 		t.Errorf("backup on a held store without listen = %d, stderr %q; want 1, the daemon message and the listen hint", code, errOut)
 	}
 
-	srv := httptest.NewServer(backupEndpoint(held, token))
-	defer srv.Close()
-	cfg := writeAlertsConfig(t, dbPath, fmt.Sprintf("listen: %s\nlisten_auth: {bearer: %s}", strings.TrimPrefix(srv.URL, "http://"), token))
+	// The real server, with and without auth: the command must send what
+	// it requires (the credentials, RequestHeader, a loopback Host).
+	noAuth := backupServer(t, held, web.Auth{})
+	cfg := writeAlertsConfig(t, dbPath, "listen: "+strings.TrimPrefix(noAuth.URL, "http://"))
+	if code, stdout, errOut := runCmd([]string{"backup", "--config", cfg, out}, noEnv); code != exitOK {
+		t.Fatalf("backup through the daemon without auth = %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+	srv := backupServer(t, held, web.Auth{Bearer: token})
+	cfg = writeAlertsConfig(t, dbPath, fmt.Sprintf("listen: %s\nlisten_auth: {bearer: %s}", strings.TrimPrefix(srv.URL, "http://"), token))
 	code, stdout, errOut := runCmd([]string{"backup", "--config", cfg, out}, noEnv)
 	if code != exitOK || !strings.Contains(stdout, "from the running daemon at "+srv.URL) {
 		t.Fatalf("backup through the daemon = %d, stdout %q, stderr %q", code, stdout, errOut)

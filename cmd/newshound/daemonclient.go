@@ -35,6 +35,20 @@ const (
 // daemon cannot be asked.
 var errNoListen = errors.New("the config has no listen address")
 
+// Limits of a request to the daemon: the connection, and the wait for
+// the answer to begin (a backup's body may then take as long as the file
+// needs).
+const (
+	daemonDialTimeout   = 10 * time.Second
+	daemonHeaderTimeout = 30 * time.Second
+)
+
+// dialDaemon opens a connection to the daemon. It is a variable only so
+// that a test can point a host name at a local server, to prove that a
+// name a proxy would handle is still dialled directly (RELIABILITY.md
+// item 39).
+var dialDaemon = (&net.Dialer{Timeout: daemonDialTimeout}).DialContext
+
 // daemonClient talks to the running daemon's HTTP server.
 type daemonClient struct {
 	base string // "http://127.0.0.1:8080"
@@ -42,9 +56,15 @@ type daemonClient struct {
 	http *http.Client
 }
 
-// newDaemonClient builds a client for the daemon cfg describes. httpc
-// carries the timeouts.
-func newDaemonClient(cfg *config.Config, httpc *http.Client) (*daemonClient, error) {
+// newDaemonClient builds a client for the daemon cfg describes, with its
+// own transport: every command that asks the daemon goes through here,
+// so none can forget what that transport guarantees. It never uses a
+// proxy, whatever HTTP_PROXY and its kin say: the daemon is local, and a
+// proxy would receive the listen_auth credentials (RELIABILITY.md item
+// 39). timeout bounds a whole request, body included; 0 leaves the body
+// unbounded (a backup), the answer must still begin within
+// daemonHeaderTimeout.
+func newDaemonClient(cfg *config.Config, timeout time.Duration) (*daemonClient, error) {
 	if cfg.Listen == "" {
 		return nil, errNoListen
 	}
@@ -52,7 +72,16 @@ func newDaemonClient(cfg *config.Config, httpc *http.Client) (*daemonClient, err
 	if err != nil {
 		return nil, err
 	}
-	return &daemonClient{base: base, auth: cfg.ListenAuth, http: httpc}, nil
+	transport := &http.Transport{
+		Proxy: nil, // never: see above
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialDaemon(ctx, network, addr)
+		},
+		ResponseHeaderTimeout: daemonHeaderTimeout,
+		MaxIdleConns:          2,
+		IdleConnTimeout:       30 * time.Second,
+	}
+	return &daemonClient{base: base, auth: cfg.ListenAuth, http: &http.Client{Transport: transport, Timeout: timeout}}, nil
 }
 
 // daemonBaseURL is the URL at which this machine reaches a server bound to
@@ -90,6 +119,11 @@ func (c *daemonClient) request(ctx context.Context, method, path string, query u
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, err
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		// The daemon refuses any other method without it, so that no
+		// foreign web page can make a browser send one.
+		req.Header.Set(web.RequestHeader, "1")
 	}
 	switch a := c.auth; {
 	case a == nil:
