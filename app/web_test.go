@@ -475,6 +475,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 	// holding the alert.
 	req, _ := http.NewRequest(http.MethodPost, d.base+"/api/v1/backup", nil)
 	req.Header.Set("Authorization", "Bearer "+webToken)
+	req.Header.Set("X-Newshound-Request", "1") // as the command sends it: the server refuses a POST without
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
