@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +197,63 @@ func TestTemplates(t *testing.T) {
 	y := doc(okSources, watch, "notifiers: [{name: desk, webhook: {url: 'https://hooks.example.org/x'}, template: 'not json'}]")
 	if _, err := Parse([]byte(y), "", testEnv); err == nil || !strings.HasPrefix(err.Error(), "notifiers[0].template (line 3): invalid template: ") {
 		t.Errorf("Parse(webhook template that is not JSON) = %v, want a template problem at line 3", err)
+	}
+}
+
+// TestWebhookChecksBeforeRun (RELIABILITY.md item 43): a webhook template
+// that writes fields with js, printf "%q" or by hand between quotes, and
+// a whsec_ secret the channel would refuse at start, are problems at
+// their lines; a template using json, a valid secret inline or in a file
+// pass. The secret never appears in a message.
+func TestWebhookChecksBeforeRun(t *testing.T) {
+	skipWithoutTemplates(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	shortFile := write("short", "whsec_c2VjcmV0\n")
+	goodFile := write("good", good+"\n")
+	watch := "watches: [{name: w, keywords: [k], notify: [hook]}]"
+	hook := func(lines ...string) string {
+		return doc(append([]string{okSources, watch, "notifiers:", "  - name: hook", "    webhook:", "      url: https://hooks.example.org/x"}, lines...)...)
+	}
+	for _, tc := range []struct {
+		name string
+		yaml string
+		want string // prefix of the only problem; "" = valid
+	}{
+		{"json template", hook("    template: '{\"t\": {{json .Alert.Title}}}'"), ""},
+		{"js template", hook(`    template: '{"t": "{{js .Alert.Title}}"}'`),
+			"notifiers[0].template (line 7): invalid template: webhook template hook: output is not JSON"},
+		{"printf template", hook(`    template: |`, `      {"t": {{printf "%q" .Alert.Title}}}`),
+			"notifiers[0].template (line 7): invalid template: webhook template hook: output is not JSON"},
+		{"hand-quoted template", hook(`    template: '{"s": "{{.Alert.Source}}"}'`),
+			"notifiers[0].template (line 7): invalid template: webhook template hook: output is not JSON"},
+		{"valid whsec secret", hook("      secret: " + good), ""},
+		{"raw secret", hook("      secret: any raw bytes"), ""},
+		{"valid whsec secret file", hook("      secret_file: " + goodFile), ""},
+		{"short whsec secret", hook("      secret: whsec_c2VjcmV0"),
+			"notifiers[0].webhook.secret (line 7): the value after whsec_ decodes to 6 bytes"},
+		{"short whsec secret file", hook("      secret_file: " + shortFile),
+			"notifiers[0].webhook.secret_file (line 7): the value after whsec_ decodes to 6 bytes"},
+		{"whsec secret not base64", hook("      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa!!'"),
+			"notifiers[0].webhook.secret (line 7): the value after whsec_ is not valid standard base64"},
+	} {
+		c, err := Parse([]byte(tc.yaml), filepath.Join(dir, "newshound.yaml"), testEnv)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("Parse(%s) = %v, want no problem", tc.name, err)
+		case tc.want == "" && c.Notifiers[0].Webhook == nil:
+			t.Errorf("Parse(%s): no webhook notifier", tc.name)
+		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n")):
+			t.Errorf("Parse(%s) = %v, want one problem starting %q", tc.name, err, tc.want)
+		case err != nil && (strings.Contains(err.Error(), "c2VjcmV0") || strings.Contains(err.Error(), "LaLa")):
+			t.Errorf("Parse(%s) = %v, quotes the secret", tc.name, err)
+		}
 	}
 }

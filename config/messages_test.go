@@ -283,6 +283,13 @@ var problemCases = []struct {
 		[]string{"listen_auth.basic.password (line 2): must be at least 12 characters"}},
 	{"secret file missing", doc(okSources, okWatches, "notifiers:", "  - name: n", "    slack:", "      webhook_url_file: /nonexistent/newshound/slack-webhook"),
 		[]string{"notifiers[0].slack.webhook_url_file (line 6): cannot read /nonexistent/newshound/slack-webhook: no such file or directory"}},
+	// RELIABILITY.md item 43: judged by whsec.Key, as the channel does at start.
+	{"webhook secret not base64", doc(okSources, okWatches, "notifiers: [{name: n, webhook: {url: 'https://h.example/x', secret: 'whsec_not base64!'}}]"),
+		[]string{"notifiers[0].webhook.secret (line 3): the value after whsec_ is not valid standard base64"}},
+	{"webhook secret too short", doc(okSources, okWatches, "notifiers:", "  - name: n", "    webhook:", "      url: https://h.example/x", "      secret: whsec_c2VjcmV0"),
+		[]string{"notifiers[0].webhook.secret (line 7): the value after whsec_ decodes to 6 bytes; Standard Webhooks keys have 24 to 64"}},
+	{"webhook secret too long", doc(okSources, okWatches, "notifiers: [{name: n, webhook: {url: 'https://h.example/x', secret: 'whsec_a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s='}}]"),
+		[]string{"notifiers[0].webhook.secret (line 3): the value after whsec_ decodes to 65 bytes; Standard Webhooks keys have 24 to 64"}},
 	{"secret file not regular", doc(okSources, okWatches, "notifiers: [{name: n, webhook: {url: 'https://h.example/x', secret_file: /}}]"),
 		[]string{"notifiers[0].webhook.secret_file (line 3): / is not a regular file"}},
 	{"secret file empty path", doc(okSources, okWatches, "notifiers: [{name: n, webhook: {url_file: ''}}]"),

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/newshound/newshound/matcher/query"
+	"github.com/newshound/newshound/notify/whsec"
 )
 
 // Validate checks the semantic rules on c: what Parse checks after
@@ -225,6 +226,7 @@ func (k *checker) notifier(path string, n *Notifier, names map[string]string) {
 	k.exactlyOne(path, given, "webhook, slack, email or stdout")
 	if w := n.Webhook; w != nil {
 		k.secretURL(path+".webhook.url", w.URL, false)
+		k.signingSecret(path+".webhook.secret", w.Secret)
 	}
 	if s := n.Slack; s != nil {
 		k.secretURL(path+".slack.webhook_url", s.WebhookURL, true)
@@ -246,6 +248,18 @@ func (k *checker) secretURL(path string, u Secret, https bool) {
 		k.add(path, msgRequired)
 	case !isHTTPURL(u.Reveal(), https):
 		k.add(k.at(path), msg)
+	}
+}
+
+// signingSecret checks a webhook secret with whsec.Key, the function the
+// webhook channel derives its key with when it starts, so a secret that
+// passes here cannot stop `run`. The message never quotes the secret.
+func (k *checker) signingSecret(path string, s Secret) {
+	if s.Reveal() == "" {
+		return // optional; an unreadable secret_file is reported already
+	}
+	if _, err := whsec.Key(s.Reveal()); err != nil {
+		k.add(k.at(path), err.Error())
 	}
 }
 

@@ -58,7 +58,7 @@ watches:
     entities: [CENTCOM]
     notify: [hook, console]
 notifiers:
-  - {name: hook, webhook: {url: "%s/hook", secret: "whsec_c2VudGluZWw="}}
+  - {name: hook, webhook: {url: "%s/hook", secret: "whsec_c2VudGluZWwtc2lnbmluZy1rZXktb2YtMjRi"}}
   - {name: console, stdout: {}}
 `
 
@@ -127,7 +127,7 @@ func TestTestNotifyFailures(t *testing.T) {
 	if code != exitFailure || out != "" || !strings.Contains(errOut, "newshound test-notify: hook (webhook): ") {
 		t.Errorf("test-notify to a 400 = %d, stdout %q, stderr %q; want 1 and the error", code, out, errOut)
 	}
-	if strings.Contains(errOut, "c2VudGluZWw") {
+	if strings.Contains(errOut, "c2VudGluZWwtc2lnbmluZy1rZXktb2YtMjRi") {
 		t.Errorf("test-notify stderr shows the signing secret: %q", errOut)
 	}
 

@@ -17,8 +17,10 @@ type sample struct {
 // samples are the renders Parse makes: each sample alert alone, then all
 // of them as one digest. They hold what breaks careless templates:
 // quotes, angle brackets and Slack control sequences, CR/LF with a Bcc:
-// line, Arabic, a javascript: URL, a 20 kB title, empty optional fields
-// and a notice without matches.
+// line, Arabic, a javascript: URL, a 20 kB title, empty optional fields,
+// a notice without matches, and apostrophes, backslashes, every kind of
+// control character, bidi controls and emoji — on which {{js …}} and
+// {{printf "%q" …}} write escapes (\' and \x00) that are not JSON.
 func samples() []sample {
 	found := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	hostile := news.Alert{
@@ -54,11 +56,22 @@ func samples() []sample {
 	other.ID = "nh_00000000000000000000000000000004"
 	other.Watch = "other <watch> \"2\""
 	other.Snippet, other.Highlights, other.Fired = "", nil, ""
+	escapes := hostile
+	escapes.ID = "nh_00000000000000000000000000000005"
+	escapes.Source = "O'Brien's \\wire\\"
+	escapes.Title = "It's O'Brien's \"quote\" C:\\path\\to \\u0041 \\n " +
+		"\x00\x01\x07\b\v\f\x1b[31mred\x1b[0m\x7f\u0085\u009b end\ttab " +
+		"قالت القيادة \u202eexe.pdf\u202c \u200f\u2066iso\u2069 🙂 👨\u200d👩\u200d👧 \u2028\u2029 </script> {{.ID}}"
+	escapes.Fired = `"it's" AND O\'Brien*`
+	escapes.Matches = []news.Match{{Term: "O'Brien", Seen: []string{"O'Brien", "o\\brien\x1b"}, Count: 2}}
+	escapes.Snippet = "Families at al-Hol said: 'we\\re \x00 back' \x1b[2J 🙂"
+	escapes.Highlights = []news.Span{{Start: 12, End: 18}}
 	return []sample{
 		{"alert with a hostile title", []news.Alert{hostile}, false},
 		{"alert with a 20 kB title and a javascript: URL", []news.Alert{huge}, false},
 		{"source-health notice", []news.Alert{notice}, false},
 		{"alert without snippet", []news.Alert{other}, false},
-		{"digest of 4 alerts", []news.Alert{hostile, huge, notice, other}, true},
+		{"alert with apostrophes, backslashes and control characters", []news.Alert{escapes}, false},
+		{"digest of 5 alerts", []news.Alert{hostile, huge, notice, other, escapes}, true},
 	}
 }

@@ -24,6 +24,12 @@ func TestParseRejects(t *testing.T) {
 		{"bad argument", Text, `{{truncate "ten" .Alert.Title}}`, "expected integer"},
 		{"quoted by hand", Webhook, `{"title": "{{.Alert.Title}}"}`, "not JSON"},
 		{"two values", Webhook, `{"id": {{json .ID}}} {}`, "after the JSON value"},
+		// RELIABILITY.md item 43: JavaScript and Go escapes are not JSON.
+		{"js escaping", Webhook, `{"title": "{{js .Alert.Title}}"}`, "not JSON"},
+		{"js escaping of the source", Webhook, `{"source": "{{js .Alert.Source}}"}`, "not JSON"},
+		{"go quoting", Webhook, `{"title": {{printf "%q" .Alert.Title}}}`, "not JSON"},
+		{"go quoting of the snippet", Webhook, `{"s": {{printf "%q" .Alert.Snippet}}}`, "not JSON"},
+		{"html escaping", Webhook, `{"title": "{{html .Alert.Title}}"}`, "not JSON"},
 		{"not json at all", Webhook, `title={{.Alert.Title}}`, "not JSON"},
 		{"empty", Slack, "{{if false}}x{{end}}  \n", "renders nothing"},
 		{"html unfinished tag", HTML, `<a href="{{.Alert.URL}}`, "html"},
@@ -39,6 +45,34 @@ func TestParseRejects(t *testing.T) {
 				t.Errorf("Parse(%v, %q) error = %q, want it to mention %q", tc.kind, tc.src, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSamplesRenderAsJSON: every hostile sample, alone and as a digest,
+// renders to JSON that decodes to the sample's own fields through a
+// template that writes them with json (RELIABILITY.md item 43).
+func TestSamplesRenderAsJSON(t *testing.T) {
+	tm := mustParse(t, Webhook, `{"id": {{json .ID}}, "alerts": [{{range $i, $a := .Alerts}}{{if $i}},{{end}}`+
+		`{"title": {{json $a.Title}}, "source": {{json $a.Source}}, "fired": {{json $a.Fired}}, `+
+		`"snippet": {{json $a.Snippet}}, "marked": {{json $a.SnippetMarked}}, "seen": {{json $a.Matches}}}{{end}}]}`)
+	for _, s := range samples() {
+		out, err := tm.Render(s.alerts, s.digest)
+		if err != nil {
+			t.Fatalf("Render(%s) = %v", s.name, err)
+		}
+		var got struct {
+			Alerts []struct{ Title, Source, Fired, Snippet string }
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("Render(%s) is not JSON: %v\n%s", s.name, err, out)
+		}
+		for i, a := range got.Alerts {
+			want := s.alerts[i]
+			if a.Source != field(Webhook, want.Source, maxFieldRunes) || a.Fired != field(Webhook, want.Fired, maxFiredRunes) ||
+				a.Title != field(Webhook, want.Title, maxTitleRunes) {
+				t.Errorf("Render(%s) alert %d = %+v, want the sample's fields", s.name, i, a)
+			}
+		}
 	}
 }
 

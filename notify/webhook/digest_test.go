@@ -56,7 +56,7 @@ func TestDigestPayloadItems(t *testing.T) {
 
 func TestNotifyDigestRetrySameIdentity(t *testing.T) {
 	rec, url := newReceiver(t, http.StatusServiceUnavailable, http.StatusOK)
-	const secret = "whsec_c2VjcmV0LWtleS1tYXRlcmlhbA=="
+	const secret = "whsec_c2VjcmV0LWtleS1tYXRlcmlhbC1vZi0zMi1ieXRlcyE="
 	n := newNotifier(t, Config{URL: url, Secret: secret})
 	alerts := digestAlerts()
 	if retryable, err := n.NotifyDigest(context.Background(), alerts); err == nil || !retryable {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/newshound/newshound/notify/whsec"
 )
 
 // Tolerance is how far a webhook-timestamp may lie from the receiver's
@@ -24,22 +26,12 @@ var (
 	ErrNoValidSignature = errors.New("no valid webhook signature")
 )
 
-// secretPrefix marks a Standard Webhooks secret: base64 after the prefix.
-const secretPrefix = "whsec_"
-
-// signingKey derives the HMAC key from a configured secret.
+// signingKey derives the HMAC key from a configured secret: whsec.Key,
+// the function `newshound check` judges the secret with.
 func signingKey(secret string) ([]byte, error) {
-	if secret == "" {
-		return nil, errors.New("webhook secret is empty")
-	}
-	rest, ok := strings.CutPrefix(secret, secretPrefix)
-	if !ok {
-		return []byte(secret), nil
-	}
-	key, err := base64.StdEncoding.DecodeString(rest)
-	if err != nil || len(key) == 0 {
-		// The decoder's message is not wrapped: it can quote the input.
-		return nil, errors.New("webhook secret: value after whsec_ is not valid base64")
+	key, err := whsec.Key(secret)
+	if err != nil {
+		return nil, fmt.Errorf("webhook secret: %w", err)
 	}
 	return key, nil
 }

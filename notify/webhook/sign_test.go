@@ -29,7 +29,7 @@ func TestSignStandardVector(t *testing.T) {
 }
 
 func TestSignRejectsBadSecret(t *testing.T) {
-	for _, secret := range []string{"", "whsec_", "whsec_not base64!"} {
+	for _, secret := range []string{"", "whsec_", "whsec_not base64!", "whsec_c2VjcmV0" /* 6 bytes */} {
 		if _, err := Sign(secret, "id", time.Unix(0, 0), nil); err == nil {
 			t.Errorf("Sign(%q) = nil error, want error", secret)
 		}
@@ -59,7 +59,7 @@ func TestVerify(t *testing.T) {
 		{"valid among several", vecSecret, vecHeader("v1,bm9wZQ== v2,x "+vecSig, ts), vecBody, now, nil},
 		{"within tolerance", vecSecret, vecHeader(vecSig, ts), vecBody, now.Add(Tolerance), nil},
 		{"tampered body", vecSecret, vecHeader(vecSig, ts), `{"test": 2432232315}`, now, ErrNoValidSignature},
-		{"wrong secret", "whsec_" + "c2VjcmV0", vecHeader(vecSig, ts), vecBody, now, ErrNoValidSignature},
+		{"wrong secret", "whsec_YW5vdGhlci1rZXktb2YtdHdlbnR5LWZvdXI=", vecHeader(vecSig, ts), vecBody, now, ErrNoValidSignature},
 		{"raw secret is not the decoded key", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", vecHeader(vecSig, ts), vecBody, now, ErrNoValidSignature},
 		{"only other versions", vecSecret, vecHeader("v2,"+vecSig[3:], ts), vecBody, now, ErrNoValidSignature},
 		{"too old", vecSecret, vecHeader(vecSig, ts), vecBody, now.Add(Tolerance + time.Second), ErrBadTimestamp},
