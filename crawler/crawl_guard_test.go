@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -97,18 +102,196 @@ func TestCrawlAddressGuardSitemapChild(t *testing.T) {
 	}
 }
 
-// TestCrawlLocalSource: a source configured on a loopback literal is a
-// local test site, and its links may go anywhere.
-func TestCrawlLocalSource(t *testing.T) {
-	s := newSite(t)
-	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
-	s.article("/a/1", "Local", para("The local story"))
-	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: "http://" + net.JoinHostPort("localhost", port) + "/a/1", title: "Local"})))
-	c := newTestCrawler(t, Options{})
-	c.lookup = loopbackNames("localhost")
-	res, err := c.Crawl(t.Context(), Source{Name: "local", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
-	if err != nil || len(res.Articles) != 1 {
-		t.Fatalf("Crawl(local source) = %d articles, %v, errors %v; want 1", len(res.Articles), err, res.Errors)
+// canary is a server that must never be reached: it counts every
+// connection it accepts, so a TLS hello or a request it cannot parse
+// counts as much as a request its handler sees.
+type canary struct {
+	srv   *httptest.Server
+	conns atomic.Int64
+}
+
+// newCanary listens on addr ("127.0.0.1:0" for any port).
+func newCanary(t *testing.T, addr string) *canary {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("canary listen %s: %v", addr, err)
+	}
+	c := &canary{}
+	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "internal secret")
+	}))
+	c.srv.Listener.Close()
+	c.srv.Listener = l
+	c.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			c.conns.Add(1)
+		}
+	}
+	c.srv.Start()
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *canary) port() string {
+	_, port, _ := net.SplitHostPort(c.srv.Listener.Addr().String())
+	return port
+}
+
+// newSiteAt is newSite listening on addr, closing every connection after
+// its response so that each request dials (and resolves) anew.
+func newSiteAt(t *testing.T, addr string) *site {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("site listen %s: %v (the test needs the loopback range 127.0.0.0/8)", addr, err)
+	}
+	s := &site{routes: map[string]response{}, hits: map[string]int{}}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Config.SetKeepAlivesEnabled(false)
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// notLoopback1 is the policy of the item 36 tests: 127.0.0.1 is this
+// machine's internal network, any other address (127.0.0.2 included)
+// stands for the public internet.
+func notLoopback1(a netip.Addr) bool { return a != netip.MustParseAddr("127.0.0.1") }
+
+// TestItem36HostileDNS (RELIABILITY.md item 36): a public source whose
+// DNS answers a public address for the listing and 127.0.0.1 from then
+// on, and whose items link to its own name on another port, on another
+// scheme, and through a redirect to another port. Internal services on
+// 127.0.0.1, on the source's own port and on another, must see no
+// connection at all, and every article fails with ErrAddressNotAllowed:
+// the configured host resolved to a public address, so every later dial
+// of it is guarded, its own port included.
+func TestItem36HostileDNS(t *testing.T) {
+	internal := newCanary(t, "127.0.0.1:0")         // an internal service on the source's port
+	other := newCanary(t, "127.0.0.1:0")            // one on another port
+	s := newSiteAt(t, "127.0.0.2:"+internal.port()) // the source, at a "public" address
+	at := func(scheme, port, path string) string {
+		return scheme + "://" + net.JoinHostPort("news.test", port) + path
+	}
+	var hostile atomic.Bool
+	lookups := 0
+	var mu sync.Mutex
+	feed := rssFeed(
+		entry{link: at("http", internal.port(), "/a/1"), title: "own origin, now rebound"},
+		entry{link: at("http", other.port(), "/secret/port"), title: "another port"},
+		entry{link: at("https", internal.port(), "/secret/scheme"), title: "another scheme"},
+		entry{link: at("http", internal.port(), "/hop"), title: "redirect to another port"},
+	)
+	s.set("/feed", response{handler: func(w http.ResponseWriter, _ *http.Request) {
+		hostile.Store(true) // the listing is on its way; every later answer is 127.0.0.1
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, feed)
+	}})
+	s.article("/a/1", "Own origin", para("The story on the source's own host"))
+	s.redirect("/hop", at("http", other.port(), "/secret/hop"))
+	c := newTestCrawler(t, Options{AllowAddr: notLoopback1})
+	c.lookup = func(_ context.Context, host string) ([]netip.Addr, error) {
+		if host != "news.test" {
+			return nil, fmt.Errorf("lookup %s: no such host", host)
+		}
+		mu.Lock()
+		lookups++
+		mu.Unlock()
+		if hostile.Load() {
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+		}
+		return []netip.Addr{netip.MustParseAddr("127.0.0.2")}, nil
+	}
+	src := Source{Name: "rebinding", Kind: KindFeed, URL: at("http", internal.port(), "/feed")}
+	res, err := c.Crawl(t.Context(), src, neverSeen)
+	if err != nil {
+		t.Fatalf("Crawl error: %v (the listing was served at a public address)", err)
+	}
+	if s.hitsOf("/feed") != 1 {
+		t.Errorf("listing fetched %d times, want 1", s.hitsOf("/feed"))
+	}
+	if got := internal.conns.Load() + other.conns.Load(); got != 0 {
+		t.Errorf("internal services got %d connections (own port %d, other port %d), want 0",
+			got, internal.conns.Load(), other.conns.Load())
+	}
+	if len(res.Articles) != 0 {
+		t.Errorf("Crawl articles = %q, want none", articleIDs(res.Articles))
+	}
+	if len(res.Errors) != 4 || !errorsWrap(res.Errors, ErrAddressNotAllowed) {
+		t.Errorf("Crawl Errors = %v, want 4 wrapping ErrAddressNotAllowed", res.Errors)
+	}
+	// The same through FetchArticle, the `extract` tool's path.
+	if _, err := c.FetchArticle(t.Context(), src, at("http", internal.port(), "/a/1")); !errors.Is(err, ErrAddressNotAllowed) {
+		t.Errorf("FetchArticle(own origin, rebound) error = %v, want ErrAddressNotAllowed", err)
+	}
+	if got := internal.conns.Load(); got != 0 {
+		t.Errorf("FetchArticle reached the internal service (%d connections), want 0", got)
+	}
+}
+
+// TestItem36LoopbackSource (RELIABILITY.md item 36): a source configured
+// on a loopback address, literally or by a name that resolves to it, may
+// reach loopback on its own scheme, host and port, and nowhere else among
+// refused addresses: its links to another loopback port, to its own port
+// under another name or scheme, and redirects there are not fetched. A
+// link to a public host is.
+func TestItem36LoopbackSource(t *testing.T) {
+	for _, origin := range []string{"127.0.0.1", "local.test"} {
+		t.Run(origin, func(t *testing.T) {
+			s := newSite(t)
+			_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+			at := func(scheme, host, port, path string) string {
+				return scheme + "://" + net.JoinHostPort(host, port) + path
+			}
+			internal := newCanary(t, "127.0.0.1:0")
+			public := newSiteAt(t, "127.0.0.2:0")
+			_, publicPort, _ := net.SplitHostPort(public.srv.Listener.Addr().String())
+			public.article("/p/1", "Public", para("The story on a public host"))
+			s.article("/a/1", "Own origin", para("The story on the source's own host"))
+			s.redirect("/hop", at("http", origin, internal.port(), "/secret/hop"))
+			s.page("/feed", "application/rss+xml", []byte(rssFeed(
+				entry{link: at("http", origin, port, "/a/1"), title: "own origin"},
+				entry{link: at("http", "public.test", publicPort, "/p/1"), title: "public host"},
+				entry{link: at("http", origin, internal.port(), "/secret/port"), title: "another port"},
+				entry{link: at("http", "127.0.0.1", internal.port(), "/secret/literal"), title: "another port, literal"},
+				entry{link: at("http", "localhost", internal.port(), "/secret/localhost"), title: "another port, localhost"},
+				entry{link: at("http", "rebound.test", internal.port(), "/secret/rebound"), title: "another port, rebound name"},
+				entry{link: at("https", origin, port, "/secret/scheme"), title: "another scheme"},
+				entry{link: at("http", "localhost", port, "/secret/name"), title: "own port, another name"},
+				entry{link: at("http", origin, port, "/hop"), title: "redirect to another port"},
+			)))
+			c := newTestCrawler(t, Options{AllowAddr: notLoopback1})
+			c.lookup = func(_ context.Context, host string) ([]netip.Addr, error) {
+				switch host {
+				case "local.test", "rebound.test", "localhost":
+					return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+				case "public.test":
+					return []netip.Addr{netip.MustParseAddr("127.0.0.2")}, nil
+				}
+				return nil, fmt.Errorf("lookup %s: no such host", host)
+			}
+			res, err := c.Crawl(t.Context(), Source{Name: "local", Kind: KindFeed, URL: at("http", origin, port, "/feed")}, neverSeen)
+			if err != nil {
+				t.Fatalf("Crawl error: %v", err)
+			}
+			if got := internal.conns.Load(); got != 0 {
+				t.Errorf("the service on another loopback port got %d connections, want 0", got)
+			}
+			if got := s.totalHits("/secret/"); got != 0 {
+				t.Errorf("%d requests reached the source's own port under another name or scheme, want 0", got)
+			}
+			ids := articleIDs(res.Articles)
+			slices.Sort(ids)
+			if want := []string{at("http", origin, port, "/a/1"), at("http", "public.test", publicPort, "/p/1")}; !slices.Equal(ids, want) {
+				t.Errorf("Crawl articles = %q, want %q", ids, want)
+			}
+			if len(res.Errors) != 7 || !errorsWrap(res.Errors, ErrAddressNotAllowed) {
+				t.Errorf("Crawl Errors = %v, want 7 wrapping ErrAddressNotAllowed", res.Errors)
+			}
+		})
 	}
 }
 

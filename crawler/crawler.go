@@ -114,12 +114,13 @@ func New(opts Options) *Crawler {
 	}
 	c.robots = newRobotsCache(opts.RobotsTTL, c.now)
 	c.workers = cmp.Or(max(opts.PerHost, 0), DefaultPerHost)
-	c.rt = &transport{guarded: opts.Transport, trusted: opts.Transport, allow: c.allow, maxBody: maxBody,
+	c.rt = &transport{guarded: opts.Transport, pinned: opts.Transport, allow: c.allow, maxBody: maxBody,
 		limit: newLimiter(opts.MaxInFlight, opts.PerHost, opts.HostDelay)}
 	if opts.Transport == nil {
 		resolve := func(ctx context.Context, host string) ([]netip.Addr, error) { return c.lookup(ctx, host) }
-		c.rt.guarded = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow, guard: true})
-		c.rt.trusted = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow, guard: false})
+		c.rt.lookup = resolve
+		c.rt.guarded = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow})
+		c.rt.pinned = newHTTPTransport(&dialer{allow: c.allow, pinned: true})
 	}
 	return c
 }

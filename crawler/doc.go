@@ -67,11 +67,22 @@
 // # Address guard
 //
 // Links discovered on the web (feed items, listing links, child sitemaps,
-// redirect targets) must not reach this machine or its networks. A request
-// is exempt only when its host is the source's configured host (the operator
-// chose it) or when that configured host is itself a loopback/private
-// literal or a "localhost" name (a local test site: all its links may go
-// anywhere). Any other request is refused with ErrAddressNotAllowed when
+// redirect targets) must not reach this machine or its networks, and
+// neither may DNS that changes its answer (RELIABILITY.md item 36). The
+// source's configured origin is its scheme, host and port exactly, default
+// ports made explicit (http 80, https 443); the same host on another port
+// or scheme is an ordinary link. The origin is local when its configured
+// address is itself refused: a loopback/private literal, or a name
+// ("localhost", an intranet name) whose resolution at the crawl's first
+// request to it holds refused addresses only. That answer is pinned for
+// the crawl: requests to a local origin dial only those addresses and are
+// the only requests exempt from the checks below — a local test site
+// works, but its links to another port, host or scheme are guarded like
+// any. An origin whose first answer holds a public address is guarded on
+// every dial, its listing included, so a name that answers public for the
+// listing and 127.0.0.1 or 169.254.169.254 later is refused; the Crawler
+// remembers it as public, so a later crawl cannot find it local either.
+// Every other request is refused with ErrAddressNotAllowed when
 //   - its host literally names a refused address, in any spelling
 //     (2130706433, 0177.0.0.1, 0x7f.1, [::ffff:127.0.0.1], ...), or is
 //     "localhost", before any request; or
@@ -83,7 +94,7 @@
 // Refused means !Options.AllowAddr(ip), IsPublic by default. The default
 // transport uses no proxy, since a proxy would dial on our behalf. A
 // caller-supplied Options.Transport does its own dialing: only the literal
-// check applies to it.
+// check applies to it, to every request but those to the exact origin.
 //
 // # Article identity
 //

@@ -50,7 +50,7 @@ type session struct {
 }
 
 func (c *Crawler) newSession(ctx context.Context, src Source, configured *url.URL) *session {
-	s := &session{c: c, src: src, pol: policyFor(configured, c.allow), ua: src.UserAgent}
+	s := &session{c: c, src: src, pol: policyFor(configured), ua: src.UserAgent}
 	if s.ua == "" {
 		s.ua = c.userAgent
 	}
@@ -217,8 +217,10 @@ func (s *session) article(link string) (news.Article, error) {
 	if err != nil {
 		return news.Article{}, fmt.Errorf("fetch: %w", err)
 	}
-	// Refuse literal non-public hosts before colly normalises them.
-	if !s.pol.trusts(u) {
+	// Refuse literal non-public hosts before colly normalises them. The
+	// configured origin is left to the transport, which decides whether
+	// it is local.
+	if !s.pol.isOrigin(u) {
 		if err := checkHost(u.Hostname(), s.c.allow); err != nil {
 			return news.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 		}

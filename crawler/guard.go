@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -190,45 +192,189 @@ func isLocalName(host string) bool {
 	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
-// fetchPolicy says which requests of one crawl skip the address guard.
-// It travels in the request context so the shared transport can apply it
-// per request, redirect hop by redirect hop.
+// fetchPolicy is the address policy of one crawl session (one Crawl or
+// FetchArticle). It travels in the request context so the shared
+// transport can apply it per request, redirect hop by redirect hop.
+//
+// The source's configured origin — scheme, host and port exactly, default
+// ports made explicit (http 80, https 443) — is the one place that may be
+// exempt from the guard, and only when it is local: its configured address
+// is itself one the policy refuses (a loopback/private literal), or its
+// name resolves, at the session's first request to it, to refused
+// addresses only (localhost, an intranet name). That resolution is pinned
+// for the session: requests to the origin then dial only those addresses,
+// never resolving again. An origin whose first resolution holds any
+// allowed (public) address is an ordinary host: every dial of it,
+// listing included, resolves and is checked, so DNS that answers public
+// first and 127.0.0.1 or 169.254.169.254 later is refused at dial time.
+// The Crawler remembers such an origin (publicOrigins), so it stays
+// guarded in its later sessions too: DNS that turns hostile between two
+// passes cannot make it local. The same host on another port or scheme is
+// never the origin, and no link of a local source reaches any other
+// refused address.
 type fetchPolicy struct {
-	// trustedHost is the host name of the source's configured URL: the
-	// operator chose it, so it is fetched whatever address it has.
-	trustedHost string
-	// allowAll is set when the configured host is itself a loopback or
-	// private address (a local test site): its links may point anywhere.
-	allowAll bool
+	// scheme, host and port are the configured origin: scheme lower case,
+	// host as hostKey spells it, port numeric (never empty).
+	scheme, host string
+	port         uint16
+
+	mu         sync.Mutex
+	classified bool       // the origin's first resolution is done; guarded by mu
+	pin        *originPin // set when that resolution made the origin local; guarded by mu
+}
+
+// originPin is a local origin's addresses as first resolved in a session:
+// the only addresses the pinned dialer connects to, and only for host and
+// port.
+type originPin struct {
+	host  string
+	port  uint16
+	addrs []netip.Addr
 }
 
 type policyKey struct{}
 
-// policyFor derives the fetch policy of a source from its configured URL.
-func policyFor(configured *url.URL, allow func(netip.Addr) bool) *fetchPolicy {
-	host := hostKey(configured)
-	p := &fetchPolicy{trustedHost: host}
-	if a, ok := literalAddr(host); ok {
-		p.allowAll = !allow(a)
-	} else {
-		p.allowAll = isLocalName(host)
-	}
-	return p
+// pinKey carries the *originPin of a request to a local origin from the
+// transport to the pinned dialer.
+type pinKey struct{}
+
+// policyFor returns the fetch policy of a session whose source is
+// configured at configured. The origin is classified at its first request
+// (classify), not here.
+func policyFor(configured *url.URL) *fetchPolicy {
+	port, _ := urlPort(configured)
+	return &fetchPolicy{scheme: strings.ToLower(configured.Scheme), host: hostKey(configured), port: port}
 }
 
-// trusts reports whether a request to u skips the address guard.
-func (p *fetchPolicy) trusts(u *url.URL) bool {
-	if p == nil {
+// isOrigin reports whether u addresses exactly the configured origin: same
+// scheme, host and port. Only such requests may skip the guard, and only
+// when classify finds the origin local.
+func (p *fetchPolicy) isOrigin(u *url.URL) bool {
+	if p == nil || strings.ToLower(u.Scheme) != p.scheme || hostKey(u) != p.host {
 		return false
 	}
-	return p.allowAll || hostKey(u) == p.trustedHost
+	port, ok := urlPort(u)
+	return ok && port == p.port
 }
 
-// hostKey is a URL's host name as compared for trust: lower case, no
-// trailing dot, internationalised names in their ASCII (punycode) form, as
-// colly's URL parser sends them.
-func hostKey(u *url.URL) string {
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+// classify resolves the origin once per session and reports its pin when
+// it is local, nil when it is an ordinary, guarded host. A literal address
+// is its own resolution. An origin that public remembers as public is
+// guarded without a lookup; one found public now is remembered there. A
+// failed lookup is returned and not remembered, so the next request tries
+// again.
+func (p *fetchPolicy) classify(ctx context.Context, lookup func(context.Context, string) ([]netip.Addr, error),
+	allow func(netip.Addr) bool, public *publicOrigins) (*originPin, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.classified {
+		return p.pin, nil
+	}
+	key := p.key()
+	if public.has(key) {
+		p.classified = true
+		return nil, nil
+	}
+	var addrs []netip.Addr
+	if a, ok := literalAddr(p.host); ok {
+		addrs = []netip.Addr{a}
+	} else {
+		var err error
+		if addrs, err = lookup(ctx, p.host); err != nil {
+			return nil, fmt.Errorf("resolve %s: %w", p.host, err)
+		}
+		if len(addrs) == 0 {
+			return nil, fmt.Errorf("resolve %s: no addresses", p.host)
+		}
+	}
+	local := true
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
+		if allow(addrs[i]) {
+			local = false
+		}
+	}
+	p.classified = true
+	if local {
+		p.pin = &originPin{host: p.host, port: p.port, addrs: addrs}
+	} else {
+		public.add(key)
+	}
+	return p.pin, nil
+}
+
+// key names the origin in publicOrigins: "scheme://host:port".
+func (p *fetchPolicy) key() string {
+	return p.scheme + "://" + net.JoinHostPort(p.host, strconv.Itoa(int(p.port)))
+}
+
+// maxPublicOrigins bounds publicOrigins. Origins are configured ones
+// (sources, and the URLs given to FetchArticle), so the bound is only
+// reached by a misuse; past it new origins are guarded per session only.
+const maxPublicOrigins = 10000
+
+// publicOrigins is the set of configured origins a Crawler has seen
+// resolve to an allowed address. It is never pruned: an origin once public
+// is guarded for the Crawler's life, even should its name later resolve
+// to refused addresses only. Its zero value is empty and ready; a nil
+// *publicOrigins remembers nothing.
+type publicOrigins struct {
+	mu   sync.Mutex
+	keys map[string]bool // guarded by mu
+}
+
+func (po *publicOrigins) has(key string) bool {
+	if po == nil {
+		return false
+	}
+	po.mu.Lock()
+	defer po.mu.Unlock()
+	return po.keys[key]
+}
+
+func (po *publicOrigins) add(key string) {
+	if po == nil {
+		return
+	}
+	po.mu.Lock()
+	defer po.mu.Unlock()
+	if po.keys == nil {
+		po.keys = map[string]bool{}
+	}
+	if len(po.keys) < maxPublicOrigins {
+		po.keys[key] = true
+	}
+}
+
+// urlPort is the port a request to u connects to: the explicit one, or the
+// scheme's default. ok is false for a port that is not a number in range.
+func urlPort(u *url.URL) (uint16, bool) {
+	if s := u.Port(); s != "" {
+		n, err := strconv.ParseUint(s, 10, 16)
+		return uint16(n), err == nil
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return 80, true
+	case "https":
+		return 443, true
+	}
+	return 0, false
+}
+
+// hostKey is a URL's host name as compared for the origin: see normHost.
+func hostKey(u *url.URL) string { return normHost(u.Hostname()) }
+
+// normHost spells a host as compared for the origin: an address literal
+// in its canonical form, whatever its spelling (2130706433, [::ffff:7f00:1]
+// and 127.0.0.1 alike, as colly's URL parser may rewrite one into
+// another); a name lower case, without a trailing dot, internationalised
+// in its ASCII (punycode) form, as net/http sends it.
+func normHost(host string) string {
+	if a, ok := literalAddr(host); ok {
+		return a.String()
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if a, err := idna.Lookup.ToASCII(host); err == nil {
 		return a
 	}
@@ -251,13 +397,18 @@ func checkHost(host string, allow func(netip.Addr) bool) error {
 	return nil
 }
 
-// dialer connects to resolved addresses, refusing any the policy rejects
-// when guard is set. The check sits at dial time, on the address actually
-// connected, so DNS rebinding and every spelling of a host are covered.
+// dialer connects the default transports. A guarded dialer (pinned false)
+// resolves the host at every dial and refuses it when any address is one
+// the policy rejects: the check sits at dial time, on the addresses about
+// to be connected, so DNS rebinding and every spelling of a host are
+// covered. A pinned dialer never resolves: it serves only requests to a
+// local origin, connecting to the addresses that origin was classified
+// with (the *originPin in the dial context), for its host and port alone.
+// Either way the socket's Control hook checks the exact address again.
 type dialer struct {
 	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 	allow  func(netip.Addr) bool
-	guard  bool
+	pinned bool
 }
 
 func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -269,11 +420,23 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: bad port: %w", addr, err)
 	}
-	addrs, err := d.resolve(ctx, host)
-	if err != nil {
-		return nil, err
-	}
-	if d.guard {
+	var addrs []netip.Addr
+	var ok func(netip.Addr) bool
+	if d.pinned {
+		pin, _ := ctx.Value(pinKey{}).(*originPin)
+		if pin == nil || normHost(host) != pin.host || uint16(port) != pin.port {
+			// Only the transport's own routing sends requests here; fail
+			// closed should that ever break.
+			return nil, fmt.Errorf("dial %s: not the source's local origin: %w", addr, ErrAddressNotAllowed)
+		}
+		addrs = pin.addrs
+		ok = func(a netip.Addr) bool {
+			return slices.ContainsFunc(pin.addrs, func(p netip.Addr) bool { return p.WithZone("") == a })
+		}
+	} else {
+		if addrs, err = d.resolve(ctx, host); err != nil {
+			return nil, err
+		}
 		// Refuse the host as a whole if any address is off limits, rather
 		// than racing for one that happens to be public.
 		for _, a := range addrs {
@@ -281,8 +444,9 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 				return nil, fmt.Errorf("dial %s: resolves to %s: %w", host, a, ErrAddressNotAllowed)
 			}
 		}
+		ok = d.allow
 	}
-	nd := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: d.control}
+	nd := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: control(ok)}
 	var errs []error
 	for _, a := range addrs {
 		conn, err := nd.DialContext(ctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
@@ -315,19 +479,18 @@ func (d *dialer) resolve(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // control is the last line: it sees the exact address the socket is about
-// to connect to.
-func (d *dialer) control(_, address string, _ syscall.RawConn) error {
-	if !d.guard {
+// to connect to and refuses it unless ok accepts it.
+func control(ok func(netip.Addr) bool) func(network, address string, c syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("connect %s: %w", address, err)
+		}
+		if !ok(ap.Addr().Unmap().WithZone("")) {
+			return fmt.Errorf("connect %s: %w", address, ErrAddressNotAllowed)
+		}
 		return nil
 	}
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", address, err)
-	}
-	if !d.allow(ap.Addr().Unmap()) {
-		return fmt.Errorf("connect %s: %w", address, ErrAddressNotAllowed)
-	}
-	return nil
 }
 
 func defaultLookup(ctx context.Context, host string) ([]netip.Addr, error) {

@@ -3,6 +3,7 @@ package crawler
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +19,11 @@ var ErrBodyTooLarge = errors.New("body too large")
 
 // transport is the RoundTripper every collector of a Crawler shares. Per
 // request it
-//   - routes requests to the source's own host (or every request of a
-//     local source) through the unguarded transport and all others through
-//     the guarded one, after rejecting literal non-public hosts;
+//   - routes a request to its session's configured origin (fetchPolicy),
+//     when that origin is local, through the pinned transport, which dials
+//     only the origin's pinned addresses; every other request, the origin
+//     of a public source included, goes through the guarded one, after
+//     literal non-public hosts are refused;
 //   - asks for gzip itself and decompresses (Content-Encoding gzip, and
 //     gzip bodies such as sitemap.xml.gz served as octet-stream), so the
 //     size cap counts decompressed bytes (colly's MaxBodySize counts
@@ -29,10 +32,21 @@ var ErrBodyTooLarge = errors.New("body too large")
 //   - waits for the limiter (per-host and global slots, per-host delay)
 //     and holds the slots until the body is closed.
 type transport struct {
-	guarded, trusted http.RoundTripper
-	allow            func(netip.Addr) bool
-	maxBody          int64
-	limit            *limiter
+	// guarded carries every request but those to a local origin, pinned
+	// those (its dialer connects only to a originPin's addresses). A
+	// caller-supplied transport is both.
+	guarded, pinned http.RoundTripper
+	// lookup classifies an origin at its session's first request; nil
+	// when the caller supplied the transport, which resolves and dials by
+	// itself: a request to the exact origin is then passed on as it is,
+	// every other one has only its literal host checked.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	// public remembers the origins that ever resolved to an allowed
+	// address: they stay guarded in every later session.
+	public  publicOrigins
+	allow   func(netip.Addr) bool
+	maxBody int64
+	limit   *limiter
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -40,24 +54,39 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("unsupported scheme %q", req.URL.Scheme)
 	}
-	next := t.guarded
-	pol, _ := req.Context().Value(policyKey{}).(*fetchPolicy)
-	if pol.trusts(req.URL) {
-		next = t.trusted
-	} else if err := checkHost(req.URL.Hostname(), t.allow); err != nil {
-		closeBody(req)
-		return nil, err
+	ctx := req.Context()
+	next, exempt := t.guarded, false
+	if pol, _ := ctx.Value(policyKey{}).(*fetchPolicy); pol.isOrigin(req.URL) {
+		if t.lookup == nil {
+			exempt = true
+		} else {
+			pin, err := pol.classify(ctx, t.lookup, t.allow, &t.public)
+			if err != nil {
+				closeBody(req)
+				return nil, err
+			}
+			if pin != nil {
+				next, exempt = t.pinned, true
+				ctx = context.WithValue(ctx, pinKey{}, pin)
+			}
+		}
+	}
+	if !exempt {
+		if err := checkHost(req.URL.Hostname(), t.allow); err != nil {
+			closeBody(req)
+			return nil, err
+		}
 	}
 	release := func() {}
 	if t.limit != nil {
 		var err error
-		if release, err = t.limit.acquire(req.Context(), req.URL.Host); err != nil {
+		if release, err = t.limit.acquire(ctx, req.URL.Host); err != nil {
 			closeBody(req)
 			return nil, err
 		}
 	}
 	// A RoundTripper must not modify the caller's request.
-	r2 := req.Clone(req.Context())
+	r2 := req.Clone(ctx)
 	// Setting Accept-Encoding ourselves stops net/http from decompressing
 	// transparently, so the cap below sees every decompressed byte.
 	r2.Header.Set("Accept-Encoding", "gzip")
@@ -179,9 +208,14 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// newHTTPTransport is the default transport behind the guard: no proxy (a
+// newHTTPTransport is a default transport behind the guard: no proxy (a
 // proxy would dial on our behalf and bypass the address check), our own
-// decompression, and a dialer that applies the policy when guard is set.
+// decompression, and d, guarded or pinned, dialing. The request context
+// reaches the dialer (net/http dials with its values), which is how a
+// pinned dialer learns the origin's addresses. Its idle connections are
+// shared by the sessions routed to it: for the guarded one they go to
+// allowed addresses only, for the pinned one to a local origin's own
+// addresses, reused only by requests to that same origin.
 func newHTTPTransport(d *dialer) *http.Transport {
 	return &http.Transport{
 		Proxy:                 nil,
