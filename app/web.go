@@ -127,7 +127,7 @@ func (b webBackend) Sources() ([]web.SourceStatus, error) {
 			Name: src.Name, Kind: src.Kind(), URL: news.RedactURL(src.URL()),
 			LastRun: state.LastRun, NextRun: next[src.Name], LastSuccess: state.LastSuccess,
 			ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
-			Items: state.Items, New: state.New, History: state.History,
+			Items: state.Items, New: state.New, Truncated: state.Truncated, History: state.History,
 			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: news.RedactURLsIn(state.LastError),
 			FailingArticles: web.FailingArticles(fetch.Failing),
 		})

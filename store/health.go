@@ -5,7 +5,7 @@ import "time"
 // HistoryLen is how many past runs SourceState.History keeps.
 const HistoryLen = 10
 
-// healthRecord is the on-disk form of a source's health (issue 4). It is
+// healthRecord is the on-disk form of a source's health. It is
 // embedded next to sourceRecord, so its fields sit in the same JSON object
 // as the older ones: records written before read back with every health
 // field zero, which means "healthy, no history" — no migration needed.
@@ -19,6 +19,7 @@ type healthRecord struct {
 	UnhealthySince   time.Time `json:"unhealthy_since,omitzero"`
 	Noticed          bool      `json:"noticed,omitempty"`
 	Episodes         int       `json:"episodes,omitempty"`
+	Truncated        int       `json:"truncated,omitempty"`
 }
 
 // sourceStateRecord is what the sources bucket holds per source.
@@ -44,6 +45,7 @@ func toSourceStateRecord(s SourceState) sourceStateRecord {
 			UnhealthySince:   utc(s.UnhealthySince),
 			Noticed:          s.Noticed,
 			Episodes:         s.Episodes,
+			Truncated:        s.Truncated,
 		},
 	}
 }
@@ -62,6 +64,7 @@ func (r sourceStateRecord) state() SourceState {
 		UnhealthySince:      r.UnhealthySince,
 		Noticed:             r.Noticed,
 		Episodes:            r.Episodes,
+		Truncated:           r.Truncated,
 	}
 }
 

@@ -40,6 +40,11 @@ type SourceState struct {
 	// Episodes counts how many times the source turned unhealthy; it
 	// keeps the notices' alert IDs distinct.
 	Episodes int
+	// Truncated counts the entries the listing named beyond the
+	// crawler's limit on the last run that read it, dropped unread; 0
+	// when it listed no more than the limit. A source that keeps listing
+	// an absurd number of entries is broken or hostile.
+	Truncated int
 }
 
 // QueuedAlert is an alert and where it goes: Notifiers are sent at once,

@@ -71,6 +71,7 @@ type (
 		ConsecutiveEmpty    int        `json:"consecutive_empty"`
 		Items               int        `json:"items"`
 		NewArticles         int        `json:"new_articles"`
+		Truncated           int        `json:"truncated"`
 		History             []int      `json:"history"`
 		LastError           string     `json:"last_error"`
 		// FailingArticles are all of them (the daemon keeps at most 300
@@ -133,6 +134,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 			ConsecutiveEmpty:    src.ConsecutiveEmpty,
 			Items:               src.Items,
 			NewArticles:         src.New,
+			Truncated:           src.Truncated,
 			History:             nonNil(src.History),
 			LastError:           src.LastError,
 			FailingArticles:     NewFailingArticlesJSON(src.FailingArticles),

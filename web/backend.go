@@ -40,6 +40,10 @@ type SourceStatus struct {
 	// Items is how many items the last run listed, New how many new
 	// articles it fetched.
 	Items, New int
+	// Truncated counts the entries the listing named beyond the
+	// crawler's limit on its last full read, dropped unread (0 when
+	// none).
+	Truncated int
 	// History is the number of items listed by each of the last runs,
 	// oldest first; -1 marks a failed run (store.SourceState.History).
 	History        []int

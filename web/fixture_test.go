@@ -52,7 +52,7 @@ func (b *storeBackend) Sources() ([]SourceStatus, error) {
 			Name: src.Name, Kind: src.Kind, URL: src.URL,
 			LastRun: state.LastRun, NextRun: src.Next, LastSuccess: state.LastSuccess,
 			ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
-			Items: state.Items, New: state.New, History: state.History,
+			Items: state.Items, New: state.New, Truncated: state.Truncated, History: state.History,
 			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: state.LastError,
 			FailingArticles: FailingArticles(fetch.Failing),
 		})
@@ -187,7 +187,7 @@ func newFixture(t *testing.T) *fixture {
 	f.record(t, store.Pass{Source: "hostile-site", State: store.SourceState{
 		LastRun: t0.Add(-15 * time.Minute), LastSuccess: t0.Add(-6 * time.Hour), ConsecutiveFailures: 4,
 		LastError: hostileError, History: []int{3, -1, -1, -1, -1}, Unhealthy: true,
-		UnhealthySince: t0.Add(-2 * time.Hour),
+		UnhealthySince: t0.Add(-2 * time.Hour), Truncated: 230000,
 	}, Alerts: []store.QueuedAlert{
 		{Alert: hostile, Notifiers: []string{"slack"}},
 		{Alert: dataURL},

@@ -89,6 +89,7 @@ type (
 		LastRun, NextRun      timeView
 		LastSuccess           timeView
 		Failures, Items, New  int
+		Truncated             int
 		History               string
 		LastError             string
 		// Failing are the oldest failing article pages, at most
@@ -193,6 +194,7 @@ func viewSource(src SourceStatus, now time.Time) sourceRow {
 		Failures:       src.ConsecutiveFailures,
 		Items:          src.Items,
 		New:            src.New,
+		Truncated:      src.Truncated,
 		LastError:      cleanText(src.LastError),
 	}
 	row.Href, _ = safeHref(src.URL)

@@ -103,6 +103,14 @@ func checkStatusDOM(t *testing.T, doc *html.Node) {
 	if got := text(rows[2]); strings.Contains(got, "hunter2") || !strings.Contains(got, "https://fresh.example/sitemap.xml") {
 		t.Errorf("fresh row text %q shows the URL's password or lacks the URL", got)
 	}
+	// A listing cut for its size says so (RELIABILITY.md item 31); one
+	// that was not says nothing.
+	if got := text(rows[1]); !strings.Contains(got, "listing cut: 230000 more entries dropped unread") {
+		t.Errorf("hostile-site row text %q lacks the cut listing", got)
+	}
+	if got := text(rows[0]); strings.Contains(got, "listing cut") {
+		t.Errorf("wire row text %q speaks of a cut listing", got)
+	}
 	if got := text(rows[0]); !strings.Contains(got, "5 min ago") || !strings.Contains(got, "in 10 min") {
 		t.Errorf("wire row text %q lacks last run (5 min ago) or next run (in 10 min)", got)
 	}
