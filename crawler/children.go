@@ -113,28 +113,29 @@ func (c *sitemapChildren) keepUnchanged(ref sitemapRef, got *validators) {
 }
 
 // keepRead records a child read in full: its validators, its lastmod when
-// none of its entries is dated after it, and how many entries it listed.
-func (c *sitemapChildren) keepRead(ref sitemapRef, got validators, sm sitemap, items int) {
+// credible (set, and none of its entries dated after it), and how many
+// entries it listed.
+func (c *sitemapChildren) keepRead(ref sitemapRef, got validators, credible bool, items int) {
 	st := ChildSitemap{ETag: got.etag, LastModified: got.lastModified, Items: items, Verified: c.now}
-	if credibleLastMod(ref.LastMod, sm) {
+	if credible {
 		st.LastMod = ref.LastMod
 	}
 	c.read[ref.Loc] = st
 }
 
-// credibleLastMod reports whether lastmod is set and no entry of sm is
-// dated (publication date or lastmod) after it.
-func credibleLastMod(lastmod time.Time, sm sitemap) bool {
-	if lastmod.IsZero() {
-		return false
-	}
-	for _, u := range sm.URLs {
-		if u.Published.After(lastmod) || u.LastMod.After(lastmod) {
-			return false
-		}
-	}
-	return true
+// lastModCheck tells, entry by entry while a child is read, whether the
+// index's lastmod for it is credible: set, and no entry of the child dated
+// (publication date or lastmod) after it.
+type lastModCheck struct {
+	lastmod time.Time
+	later   bool
 }
+
+func (c *lastModCheck) see(u sitemapURL) {
+	c.later = c.later || u.Published.After(c.lastmod) || u.LastMod.After(c.lastmod)
+}
+
+func (c *lastModCheck) credible() bool { return !c.lastmod.IsZero() && !c.later }
 
 // states returns the child states to remember: those read or confirmed
 // unchanged this pass, less every child that listed an item left

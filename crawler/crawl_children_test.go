@@ -388,7 +388,11 @@ func TestCredibleLastMod(t *testing.T) {
 		{"undated entries", at, []sitemapURL{{Loc: "https://a.example/"}}, true},
 	}
 	for _, tt := range tests {
-		if got := credibleLastMod(tt.lastmod, sitemap{URLs: tt.urls}); got != tt.want {
+		c := lastModCheck{lastmod: tt.lastmod}
+		for _, u := range tt.urls {
+			c.see(u)
+		}
+		if got := c.credible(); got != tt.want {
 			t.Errorf("credibleLastMod(%s) = %v, want %v", tt.name, got, tt.want)
 		}
 	}

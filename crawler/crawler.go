@@ -178,6 +178,12 @@ type Result struct {
 	Articles []news.Article
 	// Items is how many entries the feed, page or sitemap listed.
 	Items int
+	// Truncated counts the entries the listing named beyond the limit,
+	// dropped unread (0 when none): 10,000 entries for a feed or listing
+	// page, 50,000 for a sitemap source over all its children. Exact for
+	// a feed, a page and a sitemap file read; a child sitemap left unread
+	// counts the entries it had when last read, at least one.
+	Truncated int
 	// Disallowed counts new items robots.txt forbids; they are skipped,
 	// not fetched, not errors, and not marked seen.
 	Disallowed int
@@ -260,7 +266,7 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 		}
 		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
-	res.Items = len(items)
+	res.Items, res.Truncated = len(items), s.truncated
 	if s.children != nil {
 		res.Items += s.children.unchangedItems
 	}

@@ -32,17 +32,23 @@ type item struct {
 // is decoded to UTF-8 first (decodeXML: BOM, header, XML declaration), so a
 // windows-1256 feed reads the same whether its encoding is declared in the
 // header or only in its prolog. Relative links are resolved against base.
-// gofeed has panicked on malformed feeds: a panic is returned as an error.
-func parseFeed(body []byte, contentType string, base *url.URL) (items []item, err error) {
+// Before gofeed sees it, the feed is checked against the nesting and size
+// limits and cut after maxListed entries (limitFeed); dropped counts the
+// entries cut. gofeed has panicked on malformed feeds: a panic is returned
+// as an error.
+func parseFeed(body []byte, contentType string, base *url.URL) (items []item, dropped int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			items, err = nil, &ParseError{What: "feed", Err: fmt.Errorf("parser panic: %v", r)}
+			items, dropped, err = nil, 0, &ParseError{What: "feed", Err: fmt.Errorf("parser panic: %v", r)}
 		}
 	}()
-	data := decodeXML(body, contentType)
+	data, dropped, err := limitFeed(decodeXML(body, contentType), maxListed)
+	if err != nil {
+		return nil, 0, &ParseError{What: "feed", Err: err}
+	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
-		return nil, &ParseError{What: "feed", Err: err}
+		return nil, 0, &ParseError{What: "feed", Err: err}
 	}
 	for _, it := range f.Items {
 		if it == nil {
@@ -50,7 +56,7 @@ func parseFeed(body []byte, contentType string, base *url.URL) (items []item, er
 		}
 		items = append(items, feedItem(it, base))
 	}
-	return items, nil
+	return items, dropped, nil
 }
 
 func feedItem(it *gofeed.Item, base *url.URL) item {

@@ -42,7 +42,7 @@ func TestParseFeedGolden(t *testing.T) {
 	for _, name := range []string{"rss2.xml", "atom.xml", "rdf.xml", "jsonfeed.json"} {
 		t.Run(name, func(t *testing.T) {
 			base := mustParse(t, "https://courier.example/feeds/"+name)
-			items, err := parseFeed(readTestdata(t, "feed/"+name), "application/xml", base)
+			items, _, err := parseFeed(readTestdata(t, "feed/"+name), "application/xml", base)
 			if err != nil {
 				t.Fatalf("parseFeed(%q) error: %v", name, err)
 			}
@@ -73,7 +73,7 @@ func TestParseFeedCharset(t *testing.T) {
 		{"header and prolog", ` encoding="windows-1256"`, "text/xml; charset=windows-1256"},
 	}
 	for _, tt := range tests {
-		items, err := parseFeed(arabicFeed(t, tt.encodingAttr), tt.contentType, nil)
+		items, _, err := parseFeed(arabicFeed(t, tt.encodingAttr), tt.contentType, nil)
 		if err != nil {
 			t.Fatalf("parseFeed(%s) error: %v", tt.name, err)
 		}
@@ -100,7 +100,7 @@ func TestParseFeedErrors(t *testing.T) {
 		{"broken json", `{"version": "https://jsonfeed.org/version/1.1", "items": [`},
 	}
 	for _, tt := range tests {
-		items, err := parseFeed([]byte(tt.body), "application/xml", nil)
+		items, _, err := parseFeed([]byte(tt.body), "application/xml", nil)
 		if err == nil {
 			t.Errorf("parseFeed(%s) = %d items, nil error; want an error", tt.name, len(items))
 		} else if !strings.HasPrefix(err.Error(), "parse feed: ") {
@@ -115,7 +115,7 @@ func TestParseFeedErrors(t *testing.T) {
 func TestParseFeedTolerates(t *testing.T) {
 	const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>` +
 		`<item><title>a` + "\x01" + `b&nbsp;c &undeclared; d</title><link>https://e.example/a</link></item></channel></rss>`
-	items, err := parseFeed([]byte(feed), "application/rss+xml", nil)
+	items, _, err := parseFeed([]byte(feed), "application/rss+xml", nil)
 	if err != nil {
 		t.Fatalf("parseFeed(control character, entities) error: %v", err)
 	}
@@ -169,7 +169,7 @@ func FuzzParseFeed(f *testing.F) {
 	f.Add(arabicFeed(f, ` encoding="windows-1256"`), "")
 	f.Add([]byte(`<rss><channel><item><link>x</link></item>`), "text/xml; charset=koi8-r")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		items, err := parseFeed(body, contentType, mustParse(t, "https://example.com/feed"))
+		items, _, err := parseFeed(body, contentType, mustParse(t, "https://example.com/feed"))
 		if err != nil {
 			return
 		}
@@ -199,7 +199,7 @@ func BenchmarkParseFeed(b *testing.B) {
 	body := readTestdata(b, "feed/rss2.xml")
 	base := mustParse(b, "https://courier.example/feed")
 	for b.Loop() {
-		if _, err := parseFeed(body, "application/rss+xml", base); err != nil {
+		if _, _, err := parseFeed(body, "application/rss+xml", base); err != nil {
 			b.Fatal(err)
 		}
 	}

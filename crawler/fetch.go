@@ -47,6 +47,9 @@ type session struct {
 	// was deferred. Together they decide Result.Children.
 	children   *sitemapChildren
 	unfinished []bool
+	// truncated counts the entries the listing named beyond the listing
+	// limits (maxListed, maxSitemapListed), dropped unread: Result.Truncated.
+	truncated int
 }
 
 func (c *Crawler) newSession(ctx context.Context, src Source, configured *url.URL) *session {
@@ -266,7 +269,9 @@ func (s *session) listFeed(feedURL string) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseFeed(f.Body, f.ContentType, f.URL)
+	items, dropped, err := parseFeed(f.Body, f.ContentType, f.URL)
+	s.truncated += dropped
+	return items, err
 }
 
 func (s *session) listPage(pageURL, selector string) ([]item, error) {
@@ -274,5 +279,7 @@ func (s *session) listPage(pageURL, selector string) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseListing(f.Body, f.ContentType, f.URL, selector)
+	items, dropped, err := parseListing(f.Body, f.ContentType, f.URL, selector)
+	s.truncated += dropped
+	return items, err
 }

@@ -26,15 +26,16 @@ func compileSelector(sel string) (cascadia.Selector, error) {
 // parseListing returns the links a CSS selector picks on a listing page:
 // the href of each matched element, or of every a[href] inside it,
 // resolved against the page URL (or its <base href>), http(s) only,
-// without fragments, deduplicated by canonical URL in page order.
-func parseListing(body []byte, contentType string, pageURL *url.URL, selector string) ([]item, error) {
+// without fragments, deduplicated by canonical URL in page order. Links
+// past the first maxListed are dropped and counted exactly (dropped).
+func parseListing(body []byte, contentType string, pageURL *url.URL, selector string) (items []item, dropped int, err error) {
 	m, err := compileSelector(selector)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
 	if err != nil {
-		return nil, &ParseError{What: "listing page", Err: err}
+		return nil, 0, &ParseError{What: "listing page", Err: err}
 	}
 	d := goquery.NewDocumentFromNode(doc)
 	base := pageURL
@@ -43,7 +44,6 @@ func parseListing(body []byte, contentType string, pageURL *url.URL, selector st
 			base, _ = url.Parse(b)
 		}
 	}
-	var items []item
 	seen := map[string]bool{}
 	add := func(href string) {
 		link := absoluteHTTP(base, href)
@@ -55,6 +55,10 @@ func parseListing(body []byte, contentType string, pageURL *url.URL, selector st
 			return
 		}
 		seen[key] = true
+		if len(items) == maxListed {
+			dropped++
+			return
+		}
 		items = append(items, item{Link: link})
 	}
 	d.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
@@ -67,5 +71,5 @@ func parseListing(body []byte, contentType string, pageURL *url.URL, selector st
 			add(href)
 		})
 	})
-	return items, nil
+	return items, dropped, nil
 }

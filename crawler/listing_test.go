@@ -16,7 +16,7 @@ func TestParseListingGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			selector := strings.TrimSpace(string(readTestdata(t, "listing/"+name+".selector")))
 			pageURL := mustParse(t, "https://news.example/latest/index.html")
-			items, err := parseListing(readTestdata(t, "listing/"+name+".html"), "text/html", pageURL, selector)
+			items, _, err := parseListing(readTestdata(t, "listing/"+name+".html"), "text/html", pageURL, selector)
 			if err != nil {
 				t.Fatalf("parseListing(%q, %q) error: %v", name, selector, err)
 			}
@@ -27,7 +27,7 @@ func TestParseListingGolden(t *testing.T) {
 
 func TestParseListingSelectorErrors(t *testing.T) {
 	for _, sel := range []string{"", "   ", "a[", "div >", ":nope(x)"} {
-		_, err := parseListing([]byte("<a href=/x>x</a>"), "text/html", mustParse(t, "https://e.example/"), sel)
+		_, _, err := parseListing([]byte("<a href=/x>x</a>"), "text/html", mustParse(t, "https://e.example/"), sel)
 		if err == nil || !strings.Contains(err.Error(), "links selector") {
 			t.Errorf("parseListing(selector %q) error = %v, want a links selector error", sel, err)
 		}
@@ -35,7 +35,7 @@ func TestParseListingSelectorErrors(t *testing.T) {
 }
 
 func TestParseListingNoMatch(t *testing.T) {
-	items, err := parseListing([]byte("<p>nothing</p>"), "text/html", mustParse(t, "https://e.example/"), "a.story")
+	items, _, err := parseListing([]byte("<p>nothing</p>"), "text/html", mustParse(t, "https://e.example/"), "a.story")
 	if err != nil || len(items) != 0 {
 		t.Errorf("parseListing(no match) = %v, %v; want no items and no error", items, err)
 	}
@@ -46,7 +46,7 @@ func FuzzParseListing(f *testing.F) {
 	f.Add(readTestdata(f, "listing/container.html"), "#latest li")
 	f.Add([]byte(`<base href="javascript:x"><a href="%zz">x</a><a href="//h/p">y</a>`), "a")
 	f.Fuzz(func(t *testing.T, body []byte, selector string) {
-		items, err := parseListing(body, "text/html", mustParse(t, "https://e.example/dir/page"), selector)
+		items, _, err := parseListing(body, "text/html", mustParse(t, "https://e.example/dir/page"), selector)
 		if err != nil {
 			return
 		}

@@ -1,8 +1,12 @@
 package crawler
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -59,10 +63,26 @@ func FuzzParseSitemap(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbf<sitemapindex><sitemap><loc>http://b.example/s.xml</loc></sitemap></sitemapindex>"), "")
 	f.Add([]byte(`<sitemapindex><sitemap><loc>http://b.example/s.xml</loc><lastmod>2024-03-05T09:30:00+01:00</lastmod></sitemap>`+
 		`<sitemap><loc>http://b.example/t.xml</loc><lastmod>2024-03-05</lastmod></sitemap></sitemapindex>`), "")
+	f.Add([]byte(`<urlset><url><loc>https://a.example/1</loc><loc>https://a.example/2<x>y</x></loc>`+
+		`<news:news><news:title>A</news:title></news:news><news:news><news:publication_date>2024-03-05</news:publication_date></news:news>`+
+		`<image><loc>https://a.example/i.jpg</loc></image></url></urlset>`), "")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		sm, err := parseSitemap(body, contentType)
+		ref, refErr := parseSitemapTree(body, contentType)
+		if err != nil && strings.Contains(err.Error(), "levels of nested elements") {
+			return
+		}
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("parseSitemap error = %v, unmarshalled error = %v", err, refErr)
+		}
 		if err != nil {
 			return
+		}
+		for i := range sm.Sitemaps {
+			sm.Sitemaps[i].Modified = time.Time{}
+		}
+		if !reflect.DeepEqual(sm, ref) {
+			t.Fatalf("parseSitemap = %+v, unmarshalled = %+v", sm, ref)
 		}
 		if len(sm.URLs) > 0 && len(sm.Sitemaps) > 0 {
 			t.Errorf("parseSitemap: both urls and sitemaps set")
@@ -84,4 +104,58 @@ func FuzzParseSitemap(f *testing.F) {
 			}
 		}
 	})
+}
+
+// parseSitemapTree is the reference for the streaming parser: the whole
+// file unmarshalled at once by encoding/xml, as the crawler once did.
+func parseSitemapTree(body []byte, contentType string) (sitemap, error) {
+	type xmlURLSet struct {
+		URLs []struct {
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
+			News    struct {
+				PublicationDate string `xml:"publication_date"`
+				Title           string `xml:"title"`
+			} `xml:"news"`
+		} `xml:"url"`
+	}
+	type xmlIndex struct {
+		Sitemaps []struct {
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
+		} `xml:"sitemap"`
+	}
+	dec := xml.NewDecoder(bytes.NewReader(decodeXML(body, contentType)))
+	dec.CharsetReader = passCharset
+	root, err := rootElement(dec)
+	if err != nil {
+		return sitemap{}, err
+	}
+	var sm sitemap
+	switch root.Name.Local {
+	case "urlset":
+		var set xmlURLSet
+		if err := dec.DecodeElement(&set, &root); err != nil {
+			return sitemap{}, err
+		}
+		for _, u := range set.URLs {
+			if loc := absoluteHTTP(nil, u.Loc); loc != "" && len(sm.URLs) < maxSitemapEntries {
+				sm.URLs = append(sm.URLs, sitemapURL{Loc: loc, LastMod: parseTime(u.LastMod),
+					Published: parseTime(u.News.PublicationDate), Title: collapseSpace(u.News.Title)})
+			}
+		}
+	case "sitemapindex":
+		var idx xmlIndex
+		if err := dec.DecodeElement(&idx, &root); err != nil {
+			return sitemap{}, err
+		}
+		for _, s := range idx.Sitemaps {
+			if loc := absoluteHTTP(nil, s.Loc); loc != "" && len(sm.Sitemaps) < maxSitemapEntries {
+				sm.Sitemaps = append(sm.Sitemaps, sitemapRef{Loc: loc, LastMod: childLastMod(s.LastMod)})
+			}
+		}
+	default:
+		return sitemap{}, fmt.Errorf("root element is <%s>", root.Name.Local)
+	}
+	return sm, expectEnd(dec)
 }
