@@ -151,4 +151,36 @@
 // unfetched. A sitemap index is followed two levels deep, 50 child
 // sitemaps at most. Article pages of one Crawl are fetched Options.PerHost
 // at a time; results keep listing order.
+//
+// A listing under the body cap must not cost memory out of proportion
+// (xmllimit.go, RELIABILITY.md items 31-33):
+//
+//   - A feed is checked in one streaming pass before gofeed sees it: more
+//     than 100 levels of nested elements (JSON values), more than 1,000
+//     attributes on one element, or more than 100,000 elements and
+//     attributes (JSON values) in the entries kept is a *ParseError naming
+//     the limit. Atom xhtml content and extension elements count.
+//   - A feed or listing page yields its first 10,000 entries; a sitemap
+//     source 50,000 over its root and all its children. Entries past that
+//     are dropped unread and counted in Result.Truncated: exactly for a
+//     feed, a page and each sitemap file read; a child sitemap left unread
+//     counts the entries it had when last read, at least one.
+//   - Sitemaps are streamed entry by entry (encoding/xml tokens), so a file
+//     costs its body and the entries taken, never a tree. A child cut
+//     short gets no state (Result.Children) and is read again next pass.
+//
+// Which children of an index are read when the limit cannot take them
+// all: entries older than MaxAge never count against it, and a child
+// whose index <lastmod> (a bare date read as the end of that day) is older
+// than MaxAge is not fetched at all, since a file last changed before the
+// cutoff holds no entry after it. The rest are read undated children
+// first, in index order (nothing tells their age, and a news sitemap
+// often has no lastmod while its archives do), then dated ones newest
+// first, whatever order the index lists them in: an index of monthly
+// archives listed oldest first still gives its newest month first, and
+// the limit cuts the oldest. Children unchanged since they were read in
+// full are skipped as before and take nothing from the limit, so the
+// passes after move on to the children a pass could not take. The cost
+// of the lastmod rule: a child whose index lastmod lags its entries by
+// more than MaxAge is not read while it lags.
 package crawler

@@ -32,17 +32,17 @@ var hostileFeeds = []struct {
 		return rssWith(strings.Repeat("<a>", 1_400_000))
 	}},
 	// 800,000 flat extension elements in one item.
-	{"flat extension elements", "more than 200000 elements and attributes", func() []byte {
+	{"flat extension elements", "more than 100000 elements and attributes", func() []byte {
 		return rssWith(strings.Repeat("<x:a>1</x:a>", 800_000))
 	}},
 	// Chains of nested extension elements, as deep as allowed (97 in the
 	// item, 100 levels in all).
-	{"extension chains", "more than 200000 elements and attributes", func() []byte {
+	{"extension chains", "more than 100000 elements and attributes", func() []byte {
 		chain := strings.Repeat("<x:a>", 97) + strings.Repeat("</x:a>", 97)
 		return rssWith(strings.Repeat(chain, 8_000))
 	}},
-	// One element with a million attributes.
-	{"attributes", "more than 200000 elements and attributes", func() []byte {
+	// One element with 900,000 attributes.
+	{"attributes", "more than 1000 attributes on one element", func() []byte {
 		var b strings.Builder
 		b.WriteString("<x:a")
 		for i := range 900_000 {
@@ -61,7 +61,7 @@ var hostileFeeds = []struct {
 		return []byte(`{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","_x":` +
 			strings.Repeat("[", 5_000_000) + strings.Repeat("]", 5_000_000) + `}]}`)
 	}},
-	{"json tags", "more than 200000 JSON values", func() []byte {
+	{"json tags", "more than 100000 JSON values", func() []byte {
 		return []byte(`{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","tags":[` +
 			strings.Repeat(`"a",`, 2_000_000) + `"a"]}]}`)
 	}},
@@ -168,9 +168,13 @@ func TestLimitFeedAtTheLimits(t *testing.T) {
 	}{
 		{"100 levels", rssWith(strings.Repeat("<x:a>", 97)), ""},
 		{"101 levels", rssWith(strings.Repeat("<x:a>", 98)), "more than 100 levels of nested elements"},
-		{"200000 nodes", rssWith(strings.Repeat("<x:a/>", maxFeedNodes-frame)), ""},
-		{"200001 nodes", rssWith(strings.Repeat("<x:a/>", maxFeedNodes-frame+1)), "more than 200000 elements and attributes"},
-		{"attributes count", rssWith(strings.Repeat("<x:a b='1'/>", (maxFeedNodes-frame)/2+1)), "more than 200000 elements and attributes"},
+		{"100000 nodes", rssWith(strings.Repeat("<x:a/>", maxFeedNodes-frame)), ""},
+		{"100001 nodes", rssWith(strings.Repeat("<x:a/>", maxFeedNodes-frame+1)), "more than 100000 elements and attributes"},
+		{"1000 attributes", rssWith("<x:a" + strings.Repeat(" b", 1000) + "/>"), ""},
+		{"1001 attributes", rssWith("<x:a" + strings.Repeat(" b", 1001) + "/>"), "more than 1000 attributes on one element"},
+		{"1001 words in comments, cdata, values", rssWith("<!--" + strings.Repeat(" b", 1001) + "--><![CDATA[<" + strings.Repeat(" b", 1001) +
+			"]]><x:a c='" + strings.Repeat(" b", 1001) + "'/>"), ""},
+		{"attributes count", rssWith(strings.Repeat("<x:a b='1'/>", (maxFeedNodes-frame)/2+1)), "more than 100000 elements and attributes"},
 		{"json 100 levels", []byte(`{"items":[{"x":` + strings.Repeat("[", 97) + strings.Repeat("]", 97) + `}]}`), ""},
 		{"json 101 levels", []byte(`{"items":[{"x":` + strings.Repeat("[", 98) + strings.Repeat("]", 98) + `}]}`), "more than 100 levels of nested values"},
 		{"not a feed", []byte("hello"), ""},

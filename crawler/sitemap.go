@@ -62,11 +62,14 @@ type sitemapFile struct {
 // URL to each, in document order, without holding the file's entries.
 // Elements are matched by local name, so any namespace prefix works;
 // unparsable dates are left zero. Malformed XML (truncated, illegal
-// characters, undeclared entities) and more than maxNesting levels of
-// elements are a *ParseError; each may have been called for entries
+// characters, undeclared entities), more than maxNesting levels of
+// elements and more than maxAttrs attributes on one are a *ParseError; each may have been called for entries
 // before it. It is pure.
 func scanSitemap(body []byte, contentType string, each func(sitemapURL)) (sitemapFile, error) {
 	data := decodeXML(body, contentType)
+	if tooManyAttrs(data) {
+		return sitemapFile{}, &ParseError{What: "sitemap", Err: errTooManyAttrs}
+	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	// decodeXML already produced UTF-8; a declaration naming a label it did
 	// not know must not make the decoder refuse the document.

@@ -26,10 +26,16 @@ const (
 	// values of a JSON feed) may nest. Real documents stay under 20.
 	maxNesting = 100
 	// maxFeedNodes is how many elements and attributes (JSON values) the
-	// part of a feed handed to gofeed may have: its worst shapes cost
-	// about 600 bytes each there, so this keeps a feed under 150 MB. A
-	// big real feed (1,000 items of 30 elements) has 30,000.
-	maxFeedNodes = 200_000
+	// part of a feed handed to gofeed may have: its worst shape, chains of
+	// nested extension elements, costs about 1 kB each there, so this
+	// keeps a feed near 100 MB. A big real feed (1,000 items of 30
+	// elements and attributes) has 30,000.
+	maxFeedNodes = 100_000
+	// maxAttrs is how many attributes one element may have. encoding/xml
+	// builds all of an element's attributes before anything can count
+	// them (900,000 cost 220 MB), so they are counted on the bytes first
+	// (tooManyAttrs). Real elements have a handful.
+	maxAttrs = 1000
 )
 
 // limitFeed checks a feed (UTF-8, as decodeXML gives it) before gofeed
@@ -63,6 +69,9 @@ func limitFeed(data []byte, limit int) (kept []byte, dropped int, err error) {
 // <item> and <entry> elements under the root or under its <channel>,
 // where gofeed looks for them.
 func limitXMLFeed(data []byte, limit int) ([]byte, int, error) {
+	if tooManyAttrs(data) {
+		return nil, 0, errTooManyAttrs
+	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	// gofeed's own decoder settings: the same tokens and the same errors.
 	dec.Strict = false
@@ -117,6 +126,68 @@ func limitXMLFeed(data []byte, limit int) ([]byte, int, error) {
 		return data, 0, nil
 	}
 	return append(data[:cut], closers...), dropped, nil
+}
+
+var errTooManyAttrs = fmt.Errorf("more than %d attributes on one element", maxAttrs)
+
+// tooManyAttrs reports whether a tag in data has more than maxAttrs
+// attributes, by counting the words (outside quoted values) between its
+// name and its '>': a word per attribute, or up to three for name = "value"
+// spaced out, never fewer than encoding/xml makes attributes, even of
+// words without a value, which its non-strict mode accepts. Comments,
+// CDATA sections, processing instructions and declarations are skipped.
+func tooManyAttrs(data []byte) bool {
+	skip := func(i int, end string) int {
+		if j := bytes.Index(data[i:], []byte(end)); j >= 0 {
+			return i + j + len(end)
+		}
+		return len(data)
+	}
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], '<')
+		if j < 0 {
+			return false
+		}
+		i += j
+		switch rest := data[i:]; {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			i = skip(i+4, "-->")
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			i = skip(i+9, "]]>")
+		case bytes.HasPrefix(rest, []byte("<?")):
+			i = skip(i+2, "?>")
+		case bytes.HasPrefix(rest, []byte("<!")):
+			i = skip(i+2, ">")
+		default:
+			words, space, quote := 0, false, byte(0)
+			for i++; i < len(data); i++ {
+				c := data[i]
+				if quote != 0 {
+					if c == quote {
+						quote = 0
+					}
+					continue
+				}
+				if c == '>' {
+					break
+				}
+				switch c {
+				case ' ', '\t', '\r', '\n':
+					space = true
+					continue
+				case '"', '\'':
+					quote = c
+				}
+				if space {
+					space = false
+					if words++; words > maxAttrs {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // passCharset is the decoders' CharsetReader: decodeXML already produced
