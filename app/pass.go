@@ -130,6 +130,13 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 		// lists as many items: keeping the count means a 304 is never
 		// taken for an empty listing.
 		state.Items = crawled.Items
+		if cerr == nil {
+			state.Truncated = crawled.Truncated
+		}
+	}
+	if crawled.Truncated > 0 {
+		a.log.Warn("listing cut: the source lists more entries than a run reads", "source", src.Name,
+			"read", crawled.Items, "dropped", crawled.Truncated)
 	}
 	pass := store.Pass{Source: src.Name, State: state}
 	var failures articleFailures

@@ -56,14 +56,14 @@ func Canonicalize(raw string) (string, error) {
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("canonicalize %s: not an http(s) URL", u.Redacted())
+		return "", fmt.Errorf("canonicalize %s: not an http(s) URL", redact(u.String()))
 	}
 	if u.Opaque != "" {
-		return "", fmt.Errorf("canonicalize %s: opaque URL", u.Redacted())
+		return "", fmt.Errorf("canonicalize %s: opaque URL", redact(u.String()))
 	}
 	host, port := strings.TrimRight(strings.ToLower(u.Hostname()), "."), u.Port()
 	if host == "" {
-		return "", fmt.Errorf("canonicalize %s: no host", u.Redacted())
+		return "", fmt.Errorf("canonicalize %s: no host", redact(u.String()))
 	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
@@ -84,7 +84,7 @@ func Canonicalize(raw string) (string, error) {
 	// url.String re-escapes; make sure the result parses back to itself so
 	// the key is stable when canonicalised again.
 	if _, err := url.Parse(out); err != nil {
-		return "", fmt.Errorf("canonicalize %s: %w", u.Redacted(), unwrapURLError(err))
+		return "", fmt.Errorf("canonicalize %s: %w", redact(u.String()), unwrapURLError(err))
 	}
 	return out, nil
 }

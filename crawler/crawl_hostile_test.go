@@ -205,3 +205,24 @@ func TestSameOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestItem40_CrawlErrorsMaskCredentials: every crawler error that names a
+// URL (they are stored as the source's last error and shown) masks its
+// user info and credential parameters, the redirect-loop error included.
+func TestItem40_CrawlErrorsMaskCredentials(t *testing.T) {
+	s := newSite(t)
+	s.redirect("/loop", "/loop?token=S3CRET-LOOP")
+	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/missing?apikey=S3CRET-ART"), title: "Gone"})))
+	c := newTestCrawler(t, Options{})
+	_, err := c.Crawl(t.Context(), Source{Name: "loop", Kind: KindFeed, URL: s.URL("/loop?token=S3CRET-LOOP")}, neverSeen)
+	if err == nil || strings.Contains(err.Error(), "S3CRET") {
+		t.Errorf("Crawl(redirect loop) = %v, want an error without the token", err)
+	}
+	res, err := c.Crawl(t.Context(), Source{Name: "feed", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	if err != nil || len(res.Errors) != 1 {
+		t.Fatalf("Crawl(feed with a missing page) = %d errors, %v; want 1, nil", len(res.Errors), err)
+	}
+	if got := res.Errors[0].Error(); strings.Contains(got, "S3CRET") {
+		t.Errorf("article error %q shows the API key", got)
+	}
+}

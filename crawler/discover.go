@@ -51,7 +51,7 @@ func (s *session) discover(pageURL string) ([]string, error) {
 		return nil, err
 	}
 	if len(feeds) == 0 {
-		return nil, fmt.Errorf("no <link rel=\"alternate\"> feed on %s", f.URL.Redacted())
+		return nil, fmt.Errorf("no <link rel=\"alternate\"> feed on %s", redact(f.URL.String()))
 	}
 	return feeds, nil
 }

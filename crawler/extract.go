@@ -74,14 +74,14 @@ func ExtractPage(pageURL string, body []byte, contentType string) (page Page, er
 	}
 	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
 	if err != nil {
-		return Page{}, fmt.Errorf("extract %s: parse html: %w", u.Redacted(), err)
+		return Page{}, fmt.Errorf("extract %s: parse html: %w", redact(u.String()), err)
 	}
 	meta := readPageMeta(doc)
 	pl := readPageLines(doc)
 	// extractText consumes doc: everything else is read from it first.
 	text, tmeta, err := extractText(doc, u, collapseSpace(nodeText(doc)), meta.articleBody)
 	if err != nil {
-		return Page{}, fmt.Errorf("extract %s: %w", u.Redacted(), err)
+		return Page{}, fmt.Errorf("extract %s: %w", redact(u.String()), err)
 	}
 	art := news.Article{ID: pageKey, URL: pageKey, Keys: []string{pageKey}, Text: text}
 	if c := pageCanonical(meta.canonical, u); c != "" && c != pageKey {

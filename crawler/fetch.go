@@ -113,7 +113,7 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	selfOnce := seen == 1 && via[len(via)-1].URL.String() == target
 	if seen > 0 && !selfOnce {
-		return fmt.Errorf("redirect loop at %s", req.URL.Redacted())
+		return fmt.Errorf("redirect loop at %s", redact(req.URL.String()))
 	}
 	if len(via) > c.maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", c.maxRedirects)
@@ -182,7 +182,7 @@ func (s *session) fetch(rawURL, accept string, cond *validators) (*fetched, erro
 		if got.etag == "" && got.lastModified == "" {
 			got = *cond
 		}
-		s.c.log.Debug("not modified", "source", s.src.Name, "url", r.Request.URL.Redacted())
+		s.c.log.Debug("not modified", "source", s.src.Name, "url", redact(r.Request.URL.String()))
 		return &fetched{URL: r.Request.URL, NotModified: true, Validators: got}, nil
 	}
 	if r.StatusCode < 200 || r.StatusCode > 299 {
@@ -193,7 +193,7 @@ func (s *session) fetch(rawURL, accept string, cond *validators) (*fetched, erro
 		return nil, se
 	}
 	ct, _ := cctx.GetAny(ctxContentType).(string)
-	s.c.log.Debug("fetched", "source", s.src.Name, "url", r.Request.URL.Redacted(), "bytes", len(r.Body))
+	s.c.log.Debug("fetched", "source", s.src.Name, "url", redact(r.Request.URL.String()), "bytes", len(r.Body))
 	return &fetched{URL: r.Request.URL, ContentType: ct, Body: r.Body, Validators: got}, nil
 }
 
@@ -225,7 +225,7 @@ func (s *session) article(link string) (news.Article, error) {
 	// it is local.
 	if !s.pol.isOrigin(u) {
 		if err := checkHost(u.Hostname(), s.c.allow); err != nil {
-			return news.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+			return news.Article{}, fmt.Errorf("fetch %s: %w", redact(u.String()), err)
 		}
 	}
 	f, err := s.get(link, acceptHTML)
@@ -233,7 +233,7 @@ func (s *session) article(link string) (news.Article, error) {
 		return news.Article{}, err
 	}
 	if err := checkArticleType(f.ContentType, f.Body); err != nil {
-		return news.Article{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return news.Article{}, fmt.Errorf("fetch %s: %w", redact(u.String()), err)
 	}
 	return ExtractArticle(f.URL.String(), f.Body, f.ContentType)
 }

@@ -143,7 +143,7 @@ func (s *session) checkRobots(rawURL string) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("fetch %s: %w", u.Redacted(), ErrDisallowed)
+		return fmt.Errorf("fetch %s: %w", redact(u.String()), ErrDisallowed)
 	}
 	return nil
 }

@@ -155,7 +155,8 @@ func healthCell(r sourceRow, threshold int) string {
 //	wire    feed  ok         2026-11-25T10:00:00Z  2026-11-25T10:00:00Z  0       0      12     2    1        12 12 12
 //	flaky   feed  UNHEALTHY  2026-11-25T10:00:00Z  never                 3       0      0      0    0        × × ×     fetch feed …: 500 …
 //
-// FAILED and EMPTY count runs; FAILING is the article pages that keep
+// FAILED and EMPTY count runs; ITEMS adds "+N cut" when the listing named
+// more entries than a run reads; FAILING is the article pages that keep
 // failing and are retried (--json lists them). RECENT is the items listed
 // by the last runs, oldest first, × for a failed run.
 func writeSourcesTable(w io.Writer, rows []sourceRow, threshold int) error {
@@ -167,11 +168,20 @@ func writeSourcesTable(w io.Writer, rows []sourceRow, threshold int) error {
 			continue
 		}
 		s := r.State
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\n",
 			oneLine(r.Name), r.Kind, healthCell(r, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
-			s.ConsecutiveFailures, s.ConsecutiveEmpty, s.Items, s.New, len(r.Failing), recent(s.History), errorCell(news.RedactURLsIn(s.LastError)))
+			s.ConsecutiveFailures, s.ConsecutiveEmpty, itemsCell(s.Items, s.Truncated), s.New, len(r.Failing), recent(s.History), errorCell(news.RedactURLsIn(s.LastError)))
 	}
 	return tw.Flush()
+}
+
+// itemsCell is the items the last run listed, with the entries it cut
+// when the listing was longer than a run reads ("10000 +230000 cut").
+func itemsCell(items, truncated int) string {
+	if truncated > 0 {
+		return fmt.Sprintf("%d +%d cut", items, truncated)
+	}
+	return strconv.Itoa(items)
 }
 
 func tableTime(t time.Time) string {
@@ -225,6 +235,7 @@ type sourceJSON struct {
 	ConsecutiveFailures int        `json:"consecutive_failures"`
 	ConsecutiveEmpty    int        `json:"consecutive_empty"`
 	Items               int        `json:"items"`
+	Truncated           int        `json:"truncated"`
 	New                 int        `json:"new"`
 	History             []int      `json:"history"`
 	LastError           string     `json:"last_error,omitempty"`
@@ -241,7 +252,7 @@ func writeSourcesJSON(w io.Writer, rows []sourceRow) error {
 			Source: r.Name, Kind: r.Kind, URL: r.URL, Health: r.Health, Unhealthy: s.Unhealthy,
 			UnhealthySince: optTime(s.UnhealthySince), LastRun: optTime(s.LastRun), LastSuccess: optTime(s.LastSuccess),
 			ConsecutiveFailures: s.ConsecutiveFailures, ConsecutiveEmpty: s.ConsecutiveEmpty,
-			Items: s.Items, New: s.New, History: s.History, LastError: news.RedactURLsIn(s.LastError),
+			Items: s.Items, Truncated: s.Truncated, New: s.New, History: s.History, LastError: news.RedactURLsIn(s.LastError),
 			FailingArticles: web.NewFailingArticlesJSON(r.Failing),
 		}
 		if j.History == nil {

@@ -297,3 +297,18 @@ func TestSourcesHidesURLCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestItemsCell(t *testing.T) {
+	for _, tc := range []struct {
+		items, truncated int
+		want             string
+	}{
+		{12, 0, "12"},
+		{0, 0, "0"},
+		{10000, 230000, "10000 +230000 cut"},
+	} {
+		if got := itemsCell(tc.items, tc.truncated); got != tc.want {
+			t.Errorf("itemsCell(%d, %d) = %q, want %q", tc.items, tc.truncated, got, tc.want)
+		}
+	}
+}
