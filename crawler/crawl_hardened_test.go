@@ -10,7 +10,7 @@ import (
 )
 
 // This file and the other crawl_hardened*_test.go files cover the "bad
-// input from the web" list of shared/guide/RELIABILITY.md (items 23–29)
+// input from the web" list of RELIABILITY.md (items 23–29)
 // through a real httptest server and Crawl. What crawl_faults_test.go,
 // crawl_guard_test.go, crawl_charset_test.go and crawl_sitemap_test.go
 // already cover is not repeated here; each test below also crawls a

@@ -30,7 +30,7 @@ var (
 	labelledPassages = filepath.Join("testdata", "labelled", "passages.yaml")
 )
 
-// Minimums the set must keep as it grows (issue 3).
+// Minimums the set must keep as it grows.
 const (
 	minPassages = 150
 	minArabic   = 25

@@ -5,10 +5,11 @@
 //
 // # Rules
 //
-//   - A crawl pass is recorded in ONE write transaction (Record): the seen
-//     keys, the new alerts, their outbox entries and the source's state
-//     commit together or not at all. A kill -9 therefore never leaves an
-//     article marked seen without its alerts queued, nor the reverse.
+//   - A Pass is recorded in ONE write transaction (Record): the seen keys,
+//     the new alerts, their outbox entries and the source's state commit
+//     together or not at all. A kill -9 therefore never leaves an article
+//     marked seen without its alerts queued, nor the reverse. (The daemon
+//     records a large run as several Passes of bounded size, each whole.)
 //   - Alerts are deduplicated by ID (news.AlertID), across sources, passes
 //     and restarts: an ID already in the alerts bucket is never queued again.
 //   - Every commit is fsynced (NoSync is never set); callers batch work into

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Auth is the optional access control. The lead hands over the secrets'
+// Auth is the optional access control. The caller hands over the secrets'
 // values already revealed; they are compared in constant time and never
 // logged. When Bearer and User are both set, either credential is
 // accepted.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -66,24 +66,7 @@ notifiers:
   - {name: hook, webhook: {url: "%s/hook"}}
 `, site.URL, receiver.URL))
 
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(exe, "run", "--config", path, "--grace", "1s")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-		}
-	}()
+	cmd, exited, stderr := startChild(t, "run", "--config", path, "--grace", "1s")
 
 	select {
 	case <-arrived:
@@ -167,24 +150,7 @@ watches:
 notifiers:
   - {name: out, stdout: {}}
 `, site.URL))
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(exe, "once", "--config", path)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-		}
-	}()
+	cmd, exited, stderr := startChild(t, "once", "--config", path)
 	select {
 	case <-arrived:
 	case err := <-exited:
@@ -208,4 +174,26 @@ notifiers:
 	if seen, err := st.Seen("wire", site.URL+"/stall.html"); seen || err != nil {
 		t.Errorf("Seen(stalled article) = %v, %v; want unseen, so the next run fetches it", seen, err)
 	}
+}
+
+// startChild runs the command with args in a child process (this test
+// binary running main), its stderr collected; exited gets Wait's result.
+// The child is killed when the test ends, should it still run.
+func startChild(t *testing.T, args ...string) (cmd *exec.Cmd, exited <-chan error, stderr *testlog.Buffer) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr = &testlog.Buffer{}
+	cmd = exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() }) // os.ErrProcessDone once it exited
+	return cmd, done, stderr
 }

@@ -63,7 +63,7 @@ const DefaultTimeout = 10 * time.Second
 // an error message, never enough to exhaust memory.
 const maxResponseBody = 64 << 10
 
-// Config is one webhook receiver. Both fields are secrets: the lead passes
+// Config is one webhook receiver. Both fields are secrets: the caller passes
 // their revealed values.
 type Config struct {
 	// URL is the http or https endpoint alerts are POSTed to.
