@@ -29,6 +29,7 @@
 //
 //	go run ./bench/hostile -duration 3m
 //	go run ./bench/hostile -duration 3m -hostile=false
+//	go run ./bench/hostile -duration 70s -only flood
 package main
 
 import (
@@ -69,6 +70,7 @@ func run(args []string, out io.Writer) error {
 	duration := fs.Duration("duration", 3*time.Minute, "how long the daemon runs")
 	hostile := fs.Bool("hostile", true, "serve the hostile sources (false: the healthy one alone)")
 	bin := fs.String("bin", "", "newshound binary (default: go build ./cmd/newshound)")
+	only := fs.String("only", "", "serve only this hostile source (flood, deep, flat, giant or sitemap)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,11 +91,20 @@ func run(args []string, out io.Writer) error {
 	healthy := newHealthySite()
 	servers := map[string]*server{"healthy": serve(healthy.handle)}
 	if *hostile {
-		servers["flood"] = serve(feedOf(floodFeed()))
-		servers["deep"] = serve(feedOf(deepFeed()))
-		servers["flat"] = serve(feedOf(flatFeed()))
-		servers["giant"] = serve(giantTitle())
-		servers["sitemap"] = serve(sitemapSite())
+		for name, h := range map[string]func() http.HandlerFunc{
+			"flood":   func() http.HandlerFunc { return feedOf(floodFeed()) },
+			"deep":    func() http.HandlerFunc { return feedOf(deepFeed()) },
+			"flat":    func() http.HandlerFunc { return feedOf(flatFeed()) },
+			"giant":   giantTitle,
+			"sitemap": sitemapSite,
+		} {
+			if *only == "" || *only == name {
+				servers[name] = serve(h())
+			}
+		}
+		if len(servers) == 1 {
+			return fmt.Errorf("-only %q: no such hostile source", *only)
+		}
 	}
 	hook := newReceiver()
 	hookSrv := serve(hook.handle)
