@@ -72,7 +72,11 @@ func ExtractPage(pageURL string, body []byte, contentType string) (page Page, er
 	if err != nil {
 		return Page{}, fmt.Errorf("extract: %w", err)
 	}
-	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
+	text := decodeHTML(body, contentType)
+	if err := limitHTML(text, maxArticleNodes); err != nil {
+		return Page{}, fmt.Errorf("extract %s: %w", redact(u.String()), &ParseError{What: "html", Err: err})
+	}
+	doc, err := html.Parse(strings.NewReader(text))
 	if err != nil {
 		return Page{}, fmt.Errorf("extract %s: parse html: %w", redact(u.String()), err)
 	}

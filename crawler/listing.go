@@ -33,7 +33,11 @@ func parseListing(body []byte, contentType string, pageURL *url.URL, selector st
 	if err != nil {
 		return nil, 0, err
 	}
-	doc, err := html.Parse(strings.NewReader(decodeHTML(body, contentType)))
+	page := decodeHTML(body, contentType)
+	if err := limitHTML(page, maxListingNodes); err != nil {
+		return nil, 0, &ParseError{What: "listing page", Err: err}
+	}
+	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
 		return nil, 0, &ParseError{What: "listing page", Err: err}
 	}

@@ -1,11 +1,11 @@
 package crawler
 
 // ParseError reports a listing — a feed, a sitemap or a listing page —
-// that was fetched but could not be read. It lets callers (the metrics'
-// error kinds) tell a broken document from a failed fetch without
-// matching on wording. Its message is "parse <what>: <cause>".
+// or an article page that was fetched but could not be read. It lets
+// callers (the metrics' error kinds) tell a broken document from a failed
+// fetch without matching on wording. Its message is "parse <what>: <cause>".
 type ParseError struct {
-	What string // "feed", "sitemap" or "listing page"
+	What string // "feed", "sitemap", "listing page" or "html" (an article page)
 	Err  error
 }
 
