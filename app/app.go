@@ -212,7 +212,7 @@ func (a *App) current() *compiled {
 // compile builds the matcher and notifiers of cfg; it touches no shared
 // state, so a failed reload leaves the running config alone.
 func (a *App) compile(cfg *config.Config) (*compiled, error) {
-	mws, err := matcher.WatchesFromConfig(cfg.Watches)
+	mws, err := MatcherWatches(cfg.Watches)
 	if err != nil {
 		return nil, fmt.Errorf("compile watches: %w", err)
 	}

@@ -41,7 +41,7 @@ func Explain(ctx context.Context, cfg *config.Config, opts Options, watch, targe
 	if _, ok := watchByName(cfg, watch); !ok {
 		return news.Article{}, matcher.Explanation{}, unknownWatch(cfg, watch)
 	}
-	mws, err := matcher.WatchesFromConfig(cfg.Watches)
+	mws, err := MatcherWatches(cfg.Watches)
 	if err != nil {
 		return news.Article{}, matcher.Explanation{}, fmt.Errorf("compile watches: %w", err)
 	}

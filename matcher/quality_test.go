@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/matcher"
@@ -156,16 +157,16 @@ type tally struct {
 }
 
 // TestQuality matches every labelled passage against the labelled watches
-// through the same path the daemon uses (config.Parse, WatchesFromConfig,
+// through the same path the daemon uses (config.Parse, app.MatcherWatches,
 // Compile, Match) and requires exactly the expected watches to fire. It
 // then logs per-watch precision and recall over the whole set (and writes
 // them to -quality.out when given).
 func TestQuality(t *testing.T) {
 	cfg := loadLabelledConfig(t)
 	ps := loadPassages(t)
-	ws, err := matcher.WatchesFromConfig(cfg.Watches)
+	ws, err := app.MatcherWatches(cfg.Watches)
 	if err != nil {
-		t.Fatalf("WatchesFromConfig: %v", err)
+		t.Fatalf("MatcherWatches: %v", err)
 	}
 	m, err := matcher.Compile(ws)
 	if err != nil {
