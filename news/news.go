@@ -8,6 +8,7 @@ package news
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"time"
 )
@@ -84,6 +85,20 @@ func AlertID(watch, articleID string) string {
 	h.Write([]byte{0})
 	h.Write([]byte(articleID))
 	return "nh_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// DigestID is the stable identifier of a digest message: "dg_" and 32 hex
+// digits of a SHA-256 over the alert ids in order, each preceded by its
+// length so no two lists of ids collide. A retry of the same
+// chunk of alerts carries the same id, so receivers can deduplicate it
+// (webhook-id, Idempotency-Key, Message-ID).
+func DigestID(alerts []Alert) string {
+	h := sha256.New()
+	for _, a := range alerts {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(a.ID))))
+		h.Write([]byte(a.ID))
+	}
+	return "dg_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Notices are alerts newshound raises about itself rather than about the

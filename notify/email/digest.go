@@ -69,13 +69,13 @@ const digestHTMLBody = `<!DOCTYPE html>
 // subject names the count and the watches (digestSubject), the parts
 // hold one section per watch, in order of first appearance, with its
 // alerts oldest first, each shown as in a single alert's message. The
-// Message-ID is derived from tmpl.DigestID of the alerts, so a retry of
+// Message-ID is derived from news.DigestID of the alerts, so a retry of
 // the same chunk carries the same id.
 func (n *Notifier) digestMessage(alerts []news.Alert) (*gomail.Msg, error) {
 	if len(alerts) == 0 || len(alerts) > MaxDigest {
 		return nil, fmt.Errorf("digest of %d alerts: want 1 to %d", len(alerts), MaxDigest)
 	}
-	id := tmpl.DigestID(alerts)
+	id := news.DigestID(alerts)
 	v := digestView{ID: id, Count: len(alerts), Subject: digestSubject(alerts)}
 	index := map[string]int{}
 	for _, a := range alerts {

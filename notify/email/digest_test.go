@@ -36,7 +36,7 @@ func TestNotifyDigest(t *testing.T) {
 		t.Fatalf("server stored %d messages, want 2", len(got))
 	}
 	first, p := parse(t, got[0].data), parse(t, got[1].data)
-	wantID := "<" + tmpl.DigestID(alerts) + "@newshound>"
+	wantID := "<" + news.DigestID(alerts) + "@newshound>"
 	if a, b := first.header.Get("Message-Id"), p.header.Get("Message-Id"); a != wantID || b != wantID {
 		t.Errorf("Message-ID = %q then %q, want %q both times", a, b, wantID)
 	}

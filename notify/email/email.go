@@ -25,7 +25,7 @@
 // "[newshound] 12 alerts: watchA (7), watchB (5)" (sanitized like any
 // subject, the list bounded), and text and HTML parts with one section
 // per watch listing its alerts as single messages show them, hits
-// marked. Its Message-ID is <dg_…@newshound>, from tmpl.DigestID of the
+// marked. Its Message-ID is <dg_…@newshound>, from news.DigestID of the
 // alerts, so a retry of the same chunk carries the same id. With
 // Config.Template set (kind tmpl.HTML), the template renders the HTML
 // part of single and digest messages; the text part stays built in. A

@@ -65,7 +65,7 @@ type WatchData struct {
 func newData(kind Kind, alerts []news.Alert, digest bool) Data {
 	d := Data{Digest: digest, Count: len(alerts), ID: alerts[0].ID}
 	if digest {
-		d.ID = DigestID(alerts)
+		d.ID = news.DigestID(alerts)
 	}
 	byWatch := map[string]int{}
 	for _, a := range alerts {

@@ -36,7 +36,7 @@
 //
 // The template is executed with a Data value (the dot):
 //
-//	.ID       string       the message id: the alert id, or DigestID of the alerts for a digest
+//	.ID       string       the message id: the alert id, or news.DigestID of the alerts for a digest
 //	.Digest   bool         true for a digest (several alerts in one message)
 //	.Count    int          number of alerts (1 unless a digest)
 //	.Alert    AlertData    the first (for a single message, the only) alert

@@ -2,9 +2,6 @@ package tmpl
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -137,20 +134,6 @@ func checkJSON(b []byte) error {
 		return fmt.Errorf("text after the JSON value (at byte %d)", dec.InputOffset())
 	}
 	return nil
-}
-
-// DigestID is the stable identifier of a digest message: "dg_" and 32 hex
-// digits of a SHA-256 over the alert ids in order, each preceded by its
-// length so no two lists of ids collide. A retry of the same
-// chunk of alerts carries the same id, so receivers can deduplicate it
-// (webhook-id, Idempotency-Key, Message-ID).
-func DigestID(alerts []news.Alert) string {
-	h := sha256.New()
-	for _, a := range alerts {
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(a.ID))))
-		h.Write([]byte(a.ID))
-	}
-	return "dg_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // WatchCount is one watch of a digest and how many of its alerts it

@@ -132,8 +132,8 @@ func TestRenderWebhookKeepsRawData(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("Render output is not JSON: %v\n%s", err, out)
 	}
-	if got.ID != DigestID([]news.Alert{a, b}) || got.N != 2 || len(got.Titles) != 2 || got.Titles[0] != a.Title {
-		t.Errorf("Render(digest) = %+v, want id %s, 2 raw titles", got, DigestID([]news.Alert{a, b}))
+	if got.ID != news.DigestID([]news.Alert{a, b}) || got.N != 2 || len(got.Titles) != 2 || got.Titles[0] != a.Title {
+		t.Errorf("Render(digest) = %+v, want id %s, 2 raw titles", got, news.DigestID([]news.Alert{a, b}))
 	}
 	if !got.Found.Equal(a.Found) || !strings.Contains(got.Marked, "«al-Hol»") {
 		t.Errorf("Render found/marked = %v / %q", got.Found, got.Marked)
@@ -157,7 +157,7 @@ func TestDigestData(t *testing.T) {
 	if want := "b:1,3:2 a:2:1 delivery:4:1"; strings.Join(got, " ") != want {
 		t.Errorf("Watches = %q, want %q", strings.Join(got, " "), want)
 	}
-	if d.Count != 4 || !d.Digest || d.Alert.ID != "1" || d.ID != DigestID(alerts) {
+	if d.Count != 4 || !d.Digest || d.Alert.ID != "1" || d.ID != news.DigestID(alerts) {
 		t.Errorf("Data = count %d digest %v first %s id %s", d.Count, d.Digest, d.Alert.ID, d.ID)
 	}
 	if d.Alerts[0].Notice || !d.Alerts[3].Notice {
@@ -165,19 +165,6 @@ func TestDigestData(t *testing.T) {
 	}
 	if single := newData(Text, alerts[:1], false); single.ID != "1" {
 		t.Errorf("single message id = %q, want the alert id", single.ID)
-	}
-}
-
-func TestDigestID(t *testing.T) {
-	a, b := news.Alert{ID: "nh_a"}, news.Alert{ID: "nh_b"}
-	id := DigestID([]news.Alert{a, b})
-	if id != DigestID([]news.Alert{a, b}) || !strings.HasPrefix(id, "dg_") || len(id) != 35 {
-		t.Errorf("DigestID = %q, want stable dg_ + 32 hex", id)
-	}
-	for _, other := range [][]news.Alert{{b, a}, {a}, {{ID: "nh_a\nnh_b"}}} {
-		if DigestID(other) == id {
-			t.Errorf("DigestID(%v) = DigestID([a b]) = %q, want distinct", other, id)
-		}
 	}
 }
 

@@ -43,8 +43,8 @@ func TestDigestPayloadItems(t *testing.T) {
 	if err := json.Unmarshal(body, &got); err != nil {
 		t.Fatalf("DigestPayload is not JSON: %v", err)
 	}
-	if got.ID != tmpl.DigestID(alerts) || got.Count != 2 || len(got.Digest) != 2 {
-		t.Fatalf("DigestPayload = id %q count %d items %d, want %q 2 2", got.ID, got.Count, len(got.Digest), tmpl.DigestID(alerts))
+	if got.ID != news.DigestID(alerts) || got.Count != 2 || len(got.Digest) != 2 {
+		t.Fatalf("DigestPayload = id %q count %d items %d, want %q 2 2", got.ID, got.Count, len(got.Digest), news.DigestID(alerts))
 	}
 	for i, a := range alerts {
 		want, _ := Payload(a)
@@ -72,8 +72,8 @@ func TestNotifyDigestRetrySameIdentity(t *testing.T) {
 			t.Errorf("request %d body = %s, want DigestPayload", i, r.body)
 		}
 		for _, h := range []string{"Idempotency-Key", "Webhook-Id"} {
-			if got := r.header.Get(h); got != tmpl.DigestID(alerts) {
-				t.Errorf("request %d %s = %q, want %q", i, h, got, tmpl.DigestID(alerts))
+			if got := r.header.Get(h); got != news.DigestID(alerts) {
+				t.Errorf("request %d %s = %q, want %q", i, h, got, news.DigestID(alerts))
 			}
 		}
 		if err := Verify(secret, r.header, r.body, fixedNow()); err != nil {

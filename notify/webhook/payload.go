@@ -7,7 +7,6 @@ import (
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
-	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // Field limits, in runes. Web pages can carry titles of any length; the
@@ -84,12 +83,12 @@ type digest struct {
 //
 //	{"id": "dg_…", "count": 2, "digest": [{…}, {…}]}
 //
-// id is tmpl.DigestID of the alerts (the same on every retry of the same
+// id is news.DigestID of the alerts (the same on every retry of the same
 // chunk, and the webhook-id and Idempotency-Key of the request), count
 // the number of alerts, and digest holds, oldest first, exactly the
 // object Payload produces for each alert.
 func DigestPayload(alerts []news.Alert) ([]byte, error) {
-	d := digest{ID: tmpl.DigestID(alerts), Count: len(alerts), Digest: make([]payload, 0, len(alerts))}
+	d := digest{ID: news.DigestID(alerts), Count: len(alerts), Digest: make([]payload, 0, len(alerts))}
 	for _, a := range alerts {
 		d.Digest = append(d.Digest, newPayload(a))
 	}

@@ -17,7 +17,7 @@
 // NotifyDigest sends several alerts as one POST whose body is built by
 // DigestPayload ({"id": "dg_…", "count": N, "digest": [per-alert
 // objects]}); its id, used for webhook-id and Idempotency-Key, is
-// tmpl.DigestID of the alerts, so a retry of the same chunk carries the
+// news.DigestID of the alerts, so a retry of the same chunk carries the
 // same id. With Config.Template set, the template renders the whole body
 // instead (single and digest); it is checked to be JSON, and a render
 // failure is permanent.
@@ -197,7 +197,7 @@ func (n *Notifier) Test(ctx context.Context, a news.Alert) (answer string, retry
 func (n *Notifier) body(alerts []news.Alert, digest bool) (id string, body []byte, err error) {
 	id = alerts[0].ID
 	if digest {
-		id = tmpl.DigestID(alerts)
+		id = news.DigestID(alerts)
 	}
 	switch {
 	case n.template != nil:
