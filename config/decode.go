@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/newshound/newshound/news"
 )
 
 // decoder turns the expanded YAML tree into a Config. It owns the
@@ -143,7 +145,7 @@ func (d *decoder) duration(e entry) (v time.Duration, ok bool) {
 	if s == "" || d.skip[e.path] {
 		return 0, false
 	}
-	v, err := parseDuration(s)
+	v, err := news.ParseDuration(s)
 	if err != nil {
 		d.bad(e.path, e.line, "must be a duration like 90m, 72h or 3d")
 		return 0, false

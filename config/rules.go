@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/mail"
 	"net/url"
@@ -142,39 +140,4 @@ func parseCron(spec string) (s cron.Schedule, err error) {
 		}
 	}()
 	return cron.ParseStandard(spec)
-}
-
-var errDuration = errors.New("invalid duration")
-
-// parseDuration reads a Go duration ("90m", "1h30m") or a whole number of
-// days, optionally followed by a Go duration ("3d", "1d12h"). Days are 24
-// hours; there is no calendar arithmetic in a max age.
-func parseDuration(s string) (time.Duration, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		return d, nil
-	}
-	j := 0
-	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-		j++
-	}
-	if j == 0 || j == len(s) || s[j] != 'd' {
-		return 0, errDuration
-	}
-	days, err := strconv.ParseInt(s[:j], 10, 64)
-	if err != nil || days > math.MaxInt64/int64(24*time.Hour) {
-		return 0, errDuration
-	}
-	d := time.Duration(days) * 24 * time.Hour
-	rest := s[j+1:]
-	if rest == "" {
-		return d, nil
-	}
-	if rest[0] == '-' || rest[0] == '+' {
-		return 0, errDuration
-	}
-	r, err := time.ParseDuration(rest)
-	if err != nil || r > math.MaxInt64-d {
-		return 0, errDuration
-	}
-	return d + r, nil
 }

@@ -205,10 +205,6 @@ func derefTime(t *time.Time) time.Time {
 	return *t
 }
 
-// maxSinceDays bounds "since" durations in days so the arithmetic cannot
-// overflow: about 270 years.
-const maxSinceDays = 100_000
-
 // parseAlertQuery reads the query parameters of /api/v1/alerts.
 func parseAlertQuery(v url.Values, now time.Time) (store.AlertQuery, error) {
 	for name := range v {
@@ -240,20 +236,16 @@ func parseAlertQuery(v url.Values, now time.Time) (store.AlertQuery, error) {
 }
 
 // parseSince reads an RFC 3339 time, or a positive duration back from
-// now: Go's syntax (90m, 24h, 1h30m) or whole days (7d).
+// now as news.ParseDuration reads it, the same as the config and the
+// command line take (90m, 24h, 7d, 1d12h; days of 24 hours).
 func parseSince(raw string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, raw); err == nil {
 		return t.UTC(), nil
 	}
-	if days, ok := strings.CutSuffix(raw, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err == nil && n > 0 && n <= maxSinceDays {
-			return now.AddDate(0, 0, -n).UTC(), nil
-		}
-	} else if d, err := time.ParseDuration(raw); err == nil && d > 0 {
+	if d, err := news.ParseDuration(raw); err == nil && d > 0 {
 		return now.Add(-d).UTC(), nil
 	}
-	return time.Time{}, errors.New("must be an RFC 3339 time (2026-03-14T09:00:00Z) or a positive duration back from now (90m, 24h, 7d)")
+	return time.Time{}, errors.New("must be an RFC 3339 time (2026-03-14T09:00:00Z) or a positive duration back from now (90m, 24h, 7d, 1d12h)")
 }
 
 func writeParamError(w http.ResponseWriter, err error) {

@@ -77,6 +77,10 @@ func TestAPIAlertsFilters(t *testing.T) {
 		{"since=25m", func(a news.Alert) bool { return !a.Found.Before(t0.Add(-25 * time.Minute)) }},
 		{"since=" + url.QueryEscape(t0.Add(-20*time.Minute).Format(time.RFC3339)), func(a news.Alert) bool { return !a.Found.Before(t0.Add(-20 * time.Minute)) }},
 		{"since=1d", func(news.Alert) bool { return true }},
+		// Days with a duration after them, as the config and the CLI
+		// take them (news.ParseDuration): a 400 before they shared it.
+		{"since=1d12h", func(news.Alert) bool { return true }},
+		{"since=0d25m", func(a news.Alert) bool { return !a.Found.Before(t0.Add(-25 * time.Minute)) }},
 		{"watch=nobody", func(news.Alert) bool { return false }},
 	} {
 		got := ids(fetchPage(t, h, "/api/v1/alerts?"+tt.query))
@@ -119,6 +123,8 @@ func TestAPIAlertsBadParams(t *testing.T) {
 		{"since=yesterday", "since"},
 		{"since=-24h", "since"},
 		{"since=0d", "since"},
+		{"since=1d-2h", "since"},
+		{"since=1.5d", "since"},
 		{"since=99999999999d", "since"},
 		{"since=2026-03-14", "since"},
 		{"cursor=not-a-cursor", "cursor"},
@@ -147,6 +153,7 @@ func TestParseSince(t *testing.T) {
 		{"90m", t0.Add(-90 * time.Minute)},
 		{"1h30m", t0.Add(-90 * time.Minute)},
 		{"7d", t0.AddDate(0, 0, -7)},
+		{"1d12h", t0.Add(-36 * time.Hour)},
 		{"2026-03-01T00:00:00Z", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
 		{"2026-03-01T02:00:00+02:00", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
 	} {

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -171,14 +169,14 @@ func writeReplayJSON(w io.Writer, since time.Time, res app.ReplayResult) error {
 	return enc.Encode(doc)
 }
 
-// parseSince reads --since: a Go duration ("90m", "72h"), a number of days
-// optionally followed by a duration ("3d", "1d12h"), or an RFC 3339 time.
-// A duration counts back from now.
+// parseSince reads --since: an RFC 3339 time, or a duration that is not
+// negative as news.ParseDuration reads it ("90m", "72h", "3d", "1d12h"),
+// counted back from now.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	d, err := parseDays(s)
+	d, err := news.ParseDuration(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not a duration (72h, 3d, 1d12h) or an RFC 3339 time", s)
 	}
@@ -186,28 +184,6 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is negative", s)
 	}
 	return now.Add(-d), nil
-}
-
-// parseDays is time.ParseDuration extended with a leading "<n>d" for
-// whole days of 24 hours.
-func parseDays(s string) (time.Duration, error) {
-	days, rest, ok := strings.Cut(s, "d")
-	if !ok || days == "" || strings.Trim(days, "0123456789") != "" {
-		return time.ParseDuration(s)
-	}
-	n, err := strconv.ParseInt(days, 10, 64)
-	if err != nil || n > math.MaxInt64/int64(24*time.Hour) {
-		return 0, errors.New("too many days")
-	}
-	d := time.Duration(n) * 24 * time.Hour
-	if rest == "" {
-		return d, nil
-	}
-	r, err := time.ParseDuration(rest)
-	if err != nil || r < 0 || r > math.MaxInt64-d {
-		return 0, errors.New("invalid duration after the days")
-	}
-	return d + r, nil
 }
 
 // oneLine replaces line breaks, control characters and bidirectional
