@@ -11,38 +11,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/notify/quiet"
-	"github.com/newshound/newshound/store"
 )
-
-// Outbox is the durable queue the Dispatcher drains; *store.Store
-// satisfies it. Every method is one transaction.
-type Outbox interface {
-	// DueFor returns up to limit entries of one notifier whose next
-	// attempt is at or before now, oldest first.
-	DueFor(notifier string, now time.Time, limit int) ([]store.Entry, error)
-	// NextDueFor returns the earliest next attempt of one notifier.
-	NextDueFor(notifier string) (time.Time, bool, error)
-	// QueuedNotifiers names every notifier with queued entries.
-	QueuedNotifiers() ([]string, error)
-	// Ack removes a delivered entry.
-	Ack(id string, at time.Time) error
-	// Retry counts a failed attempt and reschedules the entry.
-	Retry(id string, next time.Time, lastErr string) error
-	// RetryAll is Retry for many entries in one transaction.
-	RetryAll(rs []store.Reschedule) error
-	// Defer reschedules an entry without counting an attempt.
-	Defer(id string, next time.Time, digest bool) error
-	// Dead moves an entry that can never be delivered to the dead letters.
-	Dead(id string, reason string, at time.Time) error
-	// Disable, Enable and DisabledNotifiers keep the notifiers switched
-	// off because their channel is gone.
-	Disable(d store.DisabledNotifier) error
-	Enable(notifier string, now time.Time) (int, error)
-	DisabledNotifiers() ([]store.DisabledNotifier, error)
-	// Announce queues the notices about new dead letters and disabled
-	// notifiers, in one transaction with marking them announced.
-	Announce(build func(dead []store.Entry, disabled []store.DisabledNotifier) []store.QueuedAlert) ([]string, error)
-}
 
 // DispatcherOptions tunes a Dispatcher; zero fields take the defaults.
 type DispatcherOptions struct {

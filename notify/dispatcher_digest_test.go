@@ -8,10 +8,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/newshound/newshound/notify/quiet"
-	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/outbox"
 )
 
-var digestRoute = []store.Route{{Notifier: "mail", Digest: true}}
+var digestRoute = []outbox.Route{{Notifier: "mail", Digest: true}}
 
 // TestDigestChunks: digest entries go out oldest first in chunks of at
 // most DigestSize, one NotifyDigest call each, after the immediate ones;

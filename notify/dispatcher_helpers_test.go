@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/outbox"
 )
 
 // digestRecorder is a DigestNotifier that remembers every call (the alert
@@ -81,12 +81,12 @@ func (f *fixture) dispatcherWith(channels map[string]Channel, notices []string, 
 
 // queueRoutes queues one alert per url with the given routes, advancing
 // the clock a second after each so that their creation times differ.
-func (f *fixture) queueRoutes(t *testing.T, notifiers []string, routes []store.Route, urls ...string) []news.Alert {
+func (f *fixture) queueRoutes(t *testing.T, notifiers []string, routes []outbox.Route, urls ...string) []news.Alert {
 	t.Helper()
 	var alerts []news.Alert
 	for _, u := range urls {
 		a := news.Alert{ID: news.AlertID("acme", u), Watch: "acme", Source: "wire", URL: u, Title: "About " + u}
-		if _, err := f.store.Queue([]store.QueuedAlert{{Alert: a, Notifiers: notifiers, Routes: routes}}); err != nil {
+		if _, err := f.store.Queue([]outbox.QueuedAlert{{Alert: a, Notifiers: notifiers, Routes: routes}}); err != nil {
 			t.Fatal(err)
 		}
 		alerts = append(alerts, a)

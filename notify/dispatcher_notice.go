@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/outbox"
 )
 
 // maxNoticeItems is how many dead alerts a notice lists by name.
@@ -16,14 +16,14 @@ const maxNoticeItems = 10
 const maxNoticeTitle = 300
 
 // announce queues the delivery notices for new dead letters and disabled
-// notifiers (store.Announce: one transaction, so a crash neither loses
+// notifiers (Outbox.Announce: one transaction, so a crash neither loses
 // nor repeats one) and wakes their notifiers. It returns how many notices
 // were queued. With no notice recipients configured the notices are only
 // logged, and still marked announced.
 func (d *Dispatcher) announce() int {
 	_, notices := d.names()
 	now := d.now()
-	queued, err := d.out.Announce(func(dead []store.Entry, disabled []store.DisabledNotifier) []store.QueuedAlert {
+	queued, err := d.out.Announce(func(dead []outbox.Entry, disabled []outbox.DisabledNotifier) []outbox.QueuedAlert {
 		alerts := deliveryNotices(dead, disabled, now)
 		if len(notices) == 0 {
 			for _, a := range alerts {
@@ -31,9 +31,9 @@ func (d *Dispatcher) announce() int {
 			}
 			return nil
 		}
-		out := make([]store.QueuedAlert, len(alerts))
+		out := make([]outbox.QueuedAlert, len(alerts))
 		for i, a := range alerts {
-			out[i] = store.QueuedAlert{Alert: a, Notifiers: notices}
+			out[i] = outbox.QueuedAlert{Alert: a, Notifiers: notices}
 		}
 		return out
 	})
@@ -51,11 +51,11 @@ func (d *Dispatcher) announce() int {
 // deliveryNotices builds one notice per notifier whose alerts died (a
 // storm of 500 dead letters is one notice) and one per disabled notifier.
 // IDs derive from what is announced, so rebuilding after a crash gives
-// the same notices and the store's dedup drops repeats.
-func deliveryNotices(dead []store.Entry, disabled []store.DisabledNotifier, now time.Time) []news.Alert {
+// the same notices and the outbox's dedup drops repeats.
+func deliveryNotices(dead []outbox.Entry, disabled []outbox.DisabledNotifier, now time.Time) []news.Alert {
 	var out []news.Alert
 	var order []string
-	byNotifier := map[string][]store.Entry{}
+	byNotifier := map[string][]outbox.Entry{}
 	for _, e := range dead {
 		if byNotifier[e.Notifier] == nil {
 			order = append(order, e.Notifier)
@@ -74,7 +74,7 @@ func deliveryNotices(dead []store.Entry, disabled []store.DisabledNotifier, now 
 // deadNotice is the notice for one notifier's dead letters, e.g.
 // `3 alerts could not be delivered through "ops-hook": receiver answered
 // 401 Unauthorized: …`, with up to ten of them listed in the snippet.
-func deadNotice(notifier string, dead []store.Entry, now time.Time) news.Alert {
+func deadNotice(notifier string, dead []outbox.Entry, now time.Time) news.Alert {
 	ids := make([]string, len(dead))
 	for i, e := range dead {
 		ids[i] = e.ID
@@ -107,7 +107,7 @@ func deadNotice(notifier string, dead []store.Entry, now time.Time) news.Alert {
 }
 
 // disabledNotice is the notice that a notifier was switched off.
-func disabledNotice(dis store.DisabledNotifier, now time.Time) news.Alert {
+func disabledNotice(dis outbox.DisabledNotifier, now time.Time) news.Alert {
 	key := "disabled:" + dis.Name + ":" + dis.At.UTC().Format(time.RFC3339Nano)
 	return news.Alert{
 		ID:    news.AlertID(news.WatchDelivery, key),

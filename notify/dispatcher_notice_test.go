@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/outbox"
 	"github.com/newshound/newshound/store"
 )
 
@@ -140,7 +141,7 @@ func TestMaxQueueAgeStorm(t *testing.T) {
 	var want []string
 	for i := range 500 {
 		a := news.Alert{ID: news.AlertID("acme", fmt.Sprint(i)), Watch: "acme", Title: fmt.Sprintf("Alert %d", i)}
-		p.Alerts = append(p.Alerts, store.QueuedAlert{Alert: a, Notifiers: []string{"ops-hook"}})
+		p.Alerts = append(p.Alerts, outbox.QueuedAlert{Alert: a, Notifiers: []string{"ops-hook"}})
 		want = append(want, a.ID+"/ops-hook")
 	}
 	if _, err := f.store.Record(p); err != nil {

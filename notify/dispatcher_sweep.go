@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/outbox"
 )
 
 // sweep is one pass over the due entries of one notifier. The rules, in
@@ -41,11 +41,11 @@ type sweep struct {
 	ctx, hard  context.Context // no new send once ctx is done; hard cuts sends
 	now        time.Time       // the sweep's time: what is due, quiet, too old
 	lane       *lane
-	disabled   *store.DisabledNotifier // nil while enabled
-	disabledBy bool                    // this sweep disabled the notifier
-	down       error                   // the retryable failure that marked the channel down
-	downRand   float64                 // the jitter drawn at that failure
-	cut        bool                    // a send was cut at shutdown: stop
+	disabled   *outbox.DisabledNotifier // nil while enabled
+	disabledBy bool                     // this sweep disabled the notifier
+	down       error                    // the retryable failure that marked the channel down
+	downRand   float64                  // the jitter drawn at that failure
+	cut        bool                     // a send was cut at shutdown: stop
 	report     Report
 	errs       []error
 }
@@ -88,7 +88,7 @@ func (d *Dispatcher) sweepNotifier(ctx, hard context.Context, name string) (r Re
 // notifier whose settings changed since it was disabled is re-enabled
 // here (SetChannels does the same; this covers a reload racing a
 // disable).
-func (d *Dispatcher) disabledState(name string, ch Channel) (*store.DisabledNotifier, error) {
+func (d *Dispatcher) disabledState(name string, ch Channel) (*outbox.DisabledNotifier, error) {
 	all, err := d.out.DisabledNotifiers()
 	if err != nil {
 		return nil, fmt.Errorf("read disabled notifiers: %w", err)
@@ -134,15 +134,15 @@ func (d *Dispatcher) deadLetterUnconfigured(ctx context.Context, name string) (R
 // a trailing digest chunk smaller than DigestSize then waits for the
 // next batch (it stays due and comes first), unless it is the whole
 // batch.
-func (s *sweep) process(entries []store.Entry, more bool) {
-	var singles, digests []store.Entry
+func (s *sweep) process(entries []outbox.Entry, more bool) {
+	var singles, digests []outbox.Entry
 	_, canDigest := s.ch.Notifier.(DigestNotifier)
 	for _, e := range entries {
 		switch {
 		case s.expired(e):
-			s.kill([]store.Entry{e}, s.expiredReason(e))
+			s.kill([]outbox.Entry{e}, s.expiredReason(e))
 		case s.disabled != nil:
-			s.deferDisabled([]store.Entry{e})
+			s.deferDisabled([]outbox.Entry{e})
 		case s.ch.Quiet.Contains(s.now):
 			s.deferEntry(e, s.ch.Quiet.End(s.now), true)
 		case e.Digest && canDigest:
@@ -158,9 +158,9 @@ func (s *sweep) process(entries []store.Entry, more bool) {
 			s.send(singles[i:], false)
 			break
 		}
-		s.send([]store.Entry{e}, false)
+		s.send([]outbox.Entry{e}, false)
 	}
-	slices.SortStableFunc(digests, func(a, b store.Entry) int {
+	slices.SortStableFunc(digests, func(a, b outbox.Entry) int {
 		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
 	})
 	chunks := slices.Collect(slices.Chunk(digests, s.ch.DigestSize))
@@ -178,18 +178,18 @@ func (s *sweep) process(entries []store.Entry, more bool) {
 
 // firstDue is when the entry first fell due; entries from before schema
 // v4 only know when they were created.
-func firstDue(e store.Entry) time.Time {
+func firstDue(e outbox.Entry) time.Time {
 	if e.FirstDue.IsZero() {
 		return e.Created
 	}
 	return e.FirstDue
 }
 
-func (s *sweep) expired(e store.Entry) bool {
+func (s *sweep) expired(e outbox.Entry) bool {
 	return !s.now.Before(firstDue(e).Add(s.ch.MaxQueueAge))
 }
 
-func (s *sweep) expiredReason(e store.Entry) string {
+func (s *sweep) expiredReason(e outbox.Entry) string {
 	reason := fmt.Sprintf("queued longer than max_queue_age (%v)", s.ch.MaxQueueAge)
 	switch {
 	case s.disabled != nil:
@@ -202,7 +202,7 @@ func (s *sweep) expiredReason(e store.Entry) string {
 
 // send makes one Notify call (one entry) or NotifyDigest call (a digest
 // chunk, even of one) and records its outcome for every entry.
-func (s *sweep) send(chunk []store.Entry, digest bool) {
+func (s *sweep) send(chunk []outbox.Entry, digest bool) {
 	switch {
 	case s.ctx.Err() != nil || s.cut || len(s.errs) > 0:
 		return // stays queued and due
@@ -256,7 +256,7 @@ func (s *sweep) waitTurn() bool {
 	return true
 }
 
-func (s *sweep) ack(chunk []store.Entry) {
+func (s *sweep) ack(chunk []outbox.Entry) {
 	for _, e := range chunk {
 		if err := s.d.out.Ack(e.ID, s.d.now()); err != nil {
 			s.d.log.Error("alert delivered but not recorded; it will be sent again", "alert", e.AlertID, "notifier", s.name, "err", err)
@@ -269,10 +269,10 @@ func (s *sweep) ack(chunk []store.Entry) {
 
 // retry reschedules the chunk after failure err, with one jitter draw so
 // that entries with the same history stay together.
-func (s *sweep) retry(chunk []store.Entry, err error, prefix string) {
-	rs := make([]store.Reschedule, len(chunk))
+func (s *sweep) retry(chunk []outbox.Entry, err error, prefix string) {
+	rs := make([]outbox.Reschedule, len(chunk))
 	for i, e := range chunk {
-		rs[i] = store.Reschedule{
+		rs[i] = outbox.Reschedule{
 			ID:        e.ID,
 			Next:      s.d.now().Add(s.d.retryDelayWith(e.Attempts+1, err, s.downRand)),
 			LastError: errorText(prefix, err),
@@ -287,7 +287,7 @@ func (s *sweep) retry(chunk []store.Entry, err error, prefix string) {
 	}
 }
 
-func (s *sweep) kill(chunk []store.Entry, reason string) {
+func (s *sweep) kill(chunk []outbox.Entry, reason string) {
 	for _, e := range chunk {
 		s.d.log.Warn("alert dead-lettered", "alert", e.AlertID, "notifier", s.name, "attempt", e.Attempts+1, "err", reason)
 		if err := s.d.out.Dead(e.ID, reason, s.d.now()); err != nil {
@@ -298,7 +298,7 @@ func (s *sweep) kill(chunk []store.Entry, reason string) {
 	}
 }
 
-func (s *sweep) deferEntry(e store.Entry, next time.Time, digest bool) {
+func (s *sweep) deferEntry(e outbox.Entry, next time.Time, digest bool) {
 	s.d.log.Debug("alert deferred", "alert", e.AlertID, "notifier", s.name, "until", next, "digest", digest)
 	if err := s.d.out.Defer(e.ID, next, digest); err != nil {
 		s.errs = append(s.errs, err)
@@ -309,7 +309,7 @@ func (s *sweep) deferEntry(e store.Entry, next time.Time, digest bool) {
 
 // deferDisabled parks entries of a disabled notifier until they would die
 // of age.
-func (s *sweep) deferDisabled(chunk []store.Entry) {
+func (s *sweep) deferDisabled(chunk []outbox.Entry) {
 	for _, e := range chunk {
 		s.deferEntry(e, firstDue(e).Add(s.ch.MaxQueueAge), e.Digest)
 	}
@@ -318,7 +318,7 @@ func (s *sweep) deferDisabled(chunk []store.Entry) {
 // disable records that the notifier's channel is gone; the rest of the
 // sweep is deferred and Announce tells the notice recipients.
 func (s *sweep) disable(cause error) {
-	dis := store.DisabledNotifier{
+	dis := outbox.DisabledNotifier{
 		Name: s.name, Reason: oneLine(errorText("", cause)), Fingerprint: s.ch.Fingerprint, At: s.d.now(),
 	}
 	s.d.log.Warn("notifier disabled: its channel is gone; it stays off until its config changes or an operator re-enables it",
@@ -335,7 +335,7 @@ func (s *sweep) disable(cause error) {
 // unknown outcome: the receiver may have accepted it. It is retried (with
 // the same alert IDs) whatever the notifier said. A panic is a permanent
 // failure.
-func (d *Dispatcher) attempt(ctx context.Context, n Notifier, chunk []store.Entry, digest bool) (retryable bool, err error) {
+func (d *Dispatcher) attempt(ctx context.Context, n Notifier, chunk []outbox.Entry, digest bool) (retryable bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, d.attemptTimeout)
 	defer cancel()
 	defer func() {

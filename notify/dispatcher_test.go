@@ -14,6 +14,7 @@ import (
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/outbox"
 	"github.com/newshound/newshound/store"
 )
 
@@ -93,7 +94,7 @@ func (f *fixture) queue(t *testing.T, notifiers []string, urls ...string) []news
 	for _, u := range urls {
 		a := news.Alert{ID: news.AlertID("acme", u), Watch: "acme", Source: "wire", URL: u, Title: "About " + u}
 		alerts = append(alerts, a)
-		p.Alerts = append(p.Alerts, store.QueuedAlert{Alert: a, Notifiers: notifiers})
+		p.Alerts = append(p.Alerts, outbox.QueuedAlert{Alert: a, Notifiers: notifiers})
 	}
 	if _, err := f.store.Record(p); err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func (f *fixture) queue(t *testing.T, notifiers []string, urls ...string) []news
 	return alerts
 }
 
-func (f *fixture) queued(t *testing.T) []store.Entry {
+func (f *fixture) queued(t *testing.T) []outbox.Entry {
 	t.Helper()
 	q, err := f.store.Queued()
 	if err != nil {
@@ -110,7 +111,7 @@ func (f *fixture) queued(t *testing.T) []store.Entry {
 	return q
 }
 
-func (f *fixture) dead(t *testing.T) []store.Entry {
+func (f *fixture) dead(t *testing.T) []outbox.Entry {
 	t.Helper()
 	d, err := f.store.DeadLetters()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/outbox"
 )
 
 // errStop ends a bbolt ForEach early; it never leaves the package.
@@ -144,7 +145,7 @@ func seenKey(source, key string) []byte {
 	return append(b, key...)
 }
 
-func entryID(alertID, notifier string) string { return alertID + "/" + notifier }
+func entryID(alertID, notifier string) string { return outbox.EntryID(alertID, notifier) }
 
 // dueKey orders the due index by next attempt, then entry id. Times
 // before 1970 sort first; times past 2262 sort last.

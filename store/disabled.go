@@ -6,17 +6,13 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/newshound/newshound/outbox"
 )
 
-// DisabledNotifier is a notifier the dispatcher switched off because its
-// receiver said the channel is gone (HTTP 410, Slack channel_is_archived).
-type DisabledNotifier struct {
-	Name        string
-	Reason      string    // the receiver's answer, without secrets
-	Fingerprint string    // the notifier's settings hash when it was disabled
-	At          time.Time // when it was disabled
-	Announced   bool      // the notice was queued
-}
+// DisabledNotifier is a notifier switched off because its channel is gone
+// (see outbox.DisabledNotifier).
+type DisabledNotifier = outbox.DisabledNotifier
 
 // Disable records d (replacing an earlier record for the same name). Its
 // queued entries stay queued; the dispatcher defers them.

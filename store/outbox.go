@@ -10,27 +10,12 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/outbox"
 )
 
-// Entry is one delivery of one alert through one notifier: queued in the
-// outbox until acknowledged, or kept as a dead letter.
-type Entry struct {
-	ID, AlertID, Notifier string // ID = AlertID + "/" + Notifier
-	Alert                 news.Alert
-	// Attempts counts failed attempts: each Retry and Dead adds one.
-	Attempts             int
-	Created, NextAttempt time.Time
-	// LastError is the last failure; for a dead letter, the reason.
-	LastError string
-	// DeadAt is when the entry was given up; zero while queued.
-	DeadAt time.Time
-	// Digest marks an entry sent collected with others in one message
-	// (a digest route, or an entry held over quiet hours).
-	Digest bool
-	// FirstDue is when the entry first fell due; max_queue_age counts from
-	// here (not from Created, so a weekly digest is not born stale).
-	FirstDue time.Time
-}
+// Entry is one delivery of one alert through one notifier (see
+// outbox.Entry); the name stays for the store's own callers.
+type Entry = outbox.Entry
 
 // Due returns up to limit queued entries, of every notifier, whose next
 // attempt is at or before now, oldest next attempt first; limit <= 0

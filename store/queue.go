@@ -40,7 +40,7 @@ func validateAlerts(alerts []QueuedAlert) error {
 		if strings.ContainsRune(qa.Alert.Watch, 0) || strings.ContainsRune(qa.Alert.Source, 0) {
 			return fmt.Errorf("alerts[%d]: watch or source name contains a NUL byte", i)
 		}
-		for _, r := range qa.routes() {
+		for _, r := range qa.Deliveries() {
 			if err := validNotifier(r.Notifier); err != nil {
 				return fmt.Errorf("alerts[%d]: %w", i, err)
 			}
@@ -59,15 +59,6 @@ func validNotifier(name string) error {
 	return nil
 }
 
-// routes lists where qa goes: Notifiers as immediate routes, then Routes.
-func (qa QueuedAlert) routes() []Route {
-	out := make([]Route, 0, len(qa.Notifiers)+len(qa.Routes))
-	for _, n := range qa.Notifiers {
-		out = append(out, Route{Notifier: n})
-	}
-	return append(out, qa.Routes...)
-}
-
 // queueAlerts queues each alert not stored yet and returns their IDs.
 func queueAlerts(tx *bbolt.Tx, alerts []QueuedAlert, now time.Time) ([]string, error) {
 	var queued []string
@@ -84,8 +75,8 @@ func queueAlerts(tx *bbolt.Tx, alerts []QueuedAlert, now time.Time) ([]string, e
 }
 
 // queueAlert stores a new alert and one outbox entry per distinct notifier
-// (the first route naming it wins); it reports false, and changes
-// nothing, when the alert ID is already stored.
+// (qa.Deliveries: the first route naming it wins); it reports false, and
+// changes nothing, when the alert ID is already stored.
 func queueAlert(tx *bbolt.Tx, qa QueuedAlert, now time.Time) (bool, error) {
 	alerts := tx.Bucket(bucketAlerts)
 	id := []byte(qa.Alert.ID)
@@ -99,12 +90,7 @@ func queueAlert(tx *bbolt.Tx, qa QueuedAlert, now time.Time) (bool, error) {
 	if err := indexAlert(tx, rec); err != nil {
 		return false, err
 	}
-	done := make(map[string]bool)
-	for _, r := range qa.routes() {
-		if done[r.Notifier] {
-			continue
-		}
-		done[r.Notifier] = true
+	for _, r := range qa.Deliveries() {
 		due := now
 		if !r.Due.IsZero() {
 			due = utc(r.Due)

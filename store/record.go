@@ -8,6 +8,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/newshound/newshound/news"
+	"github.com/newshound/newshound/outbox"
 )
 
 // SourceState is what the daemon remembers about one source between runs,
@@ -47,24 +48,12 @@ type SourceState struct {
 	Truncated int
 }
 
-// QueuedAlert is an alert and where it goes: Notifiers are sent at once,
-// Routes carry their own schedule. A notifier named in both (or twice)
-// gets one entry, the first one listed (Notifiers first).
-type QueuedAlert struct {
-	Alert     news.Alert
-	Notifiers []string
-	Routes    []Route
-}
+// QueuedAlert is an alert and where it goes (see outbox.QueuedAlert).
+type QueuedAlert = outbox.QueuedAlert
 
-// Route is one delivery of a queued alert with its own schedule.
-type Route struct {
-	Notifier string
-	// Due is the first attempt; zero means at once (the store's clock).
-	Due time.Time
-	// Digest marks an entry that goes out collected with the other digest
-	// entries of its notifier that are due at the same sweep.
-	Digest bool
-}
+// Route is one delivery of a queued alert with its own schedule (see
+// outbox.Route).
+type Route = outbox.Route
 
 // Pass is everything one crawl of one source produced; Record stores it in
 // ONE bbolt transaction.

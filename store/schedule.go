@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/newshound/newshound/outbox"
 )
 
 // Ack records that the entry was delivered at at: it leaves the outbox and
@@ -32,12 +34,8 @@ func (s *Store) Retry(id string, next time.Time, lastErr string) error {
 	return wrapf(err, "reschedule outbox entry %s", id)
 }
 
-// Reschedule is one failed attempt for RetryAll.
-type Reschedule struct {
-	ID        string
-	Next      time.Time
-	LastError string
-}
+// Reschedule is one failed attempt for RetryAll (see outbox.Reschedule).
+type Reschedule = outbox.Reschedule
 
 // RetryAll is Retry for many entries in ONE transaction: when a channel
 // is down, every entry of its sweep backs off, and one fsync for all of

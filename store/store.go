@@ -12,6 +12,8 @@ import (
 
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/newshound/newshound/outbox"
 )
 
 // Errors callers can test for with errors.Is.
@@ -22,8 +24,9 @@ var (
 	// ErrCorrupt means the file is damaged, truncated or not a newshound
 	// database. The store never repairs or re-creates such a file.
 	ErrCorrupt = errors.New("database is corrupt")
-	// ErrNotFound means an outbox entry with the given id is not queued.
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound means an outbox entry with the given id is not queued
+	// (or, for a requeue, not dead); it is outbox.ErrNotFound.
+	ErrNotFound = outbox.ErrNotFound
 )
 
 // Options tunes Open. The zero value is usable.
