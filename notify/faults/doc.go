@@ -5,8 +5,8 @@
 // with its TestItemNN_ prefix, so `go test -run Item04` runs item 4). The
 // package has no code of its own; everything is in its _test.go files:
 // retry_test.go (items 1, 2, 5), permanent_test.go (3, 4, 6, 7, 8),
-// smtp_items_test.go (9, 10, 11), load_test.go (12, 13), and the
-// receivers in helpers_test.go and smtp_helpers_test.go.
+// smtp_items_test.go (9, 10, 11), load_test.go (12, 13); the receivers
+// are the shared kit internal/testreceiver.
 //
 // # What runs for real
 //

@@ -4,20 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/email"
@@ -83,9 +81,9 @@ func (w *world) dispatcher(channels map[string]notify.Channel, notices []string,
 }
 
 // hook is a webhook channel to rc, signed with hookSecret.
-func (w *world) hook(rc *httpReceiver) notify.Channel {
+func (w *world) hook(rc *testreceiver.HTTP) notify.Channel {
 	w.t.Helper()
-	n, err := webhook.New(webhook.Config{URL: rc.srv.URL + "/hooks/9f3e2c1b7d", Secret: hookSecret},
+	n, err := webhook.New(webhook.Config{URL: rc.URL + "/hooks/9f3e2c1b7d", Secret: hookSecret},
 		webhook.WithHTTPClient(w.client), webhook.WithNow(w.clock.Now))
 	if err != nil {
 		w.t.Fatal(err)
@@ -94,9 +92,9 @@ func (w *world) hook(rc *httpReceiver) notify.Channel {
 }
 
 // team is a Slack channel to rc.
-func (w *world) team(rc *httpReceiver) notify.Channel {
+func (w *world) team(rc *testreceiver.HTTP) notify.Channel {
 	w.t.Helper()
-	n, err := slack.New(slack.Config{WebhookURL: rc.srv.URL + "/services/T0/B0/XXXX"},
+	n, err := slack.New(slack.Config{WebhookURL: rc.URL + "/services/T0/B0/XXXX"},
 		slack.WithHTTPClient(w.client), slack.WithNow(w.clock.Now))
 	if err != nil {
 		w.t.Fatal(err)
@@ -216,116 +214,20 @@ func describe(es []store.Entry) string {
 	return b.String()
 }
 
-// answer is what an HTTP receiver does with one request.
-type answer struct {
-	status int
-	header map[string]string
-	body   string
-	// stall: never answer; wait until the client goes away.
-	stall bool
-	// stallBody: send the status line and headers of status, then stall
-	// before the body.
-	stallBody bool
-	// hangUp: close the connection without an answer.
-	hangUp bool
-}
-
-// request is one request as an HTTP receiver got it.
-type request struct {
-	header http.Header
-	body   []byte
-	at     time.Time // test clock
-	real   time.Time // wall clock, for the stall tests
-	status int       // what was answered; 0 for stall / hang-up
-}
-
-// httpReceiver is a real HTTP server on 127.0.0.1 whose answers come
-// from script (n counts requests from 1).
-type httpReceiver struct {
-	srv    *httptest.Server
-	clock  *testclock.Clock
-	script func(n int, body []byte) answer
-
-	mu   sync.Mutex
-	reqs []request
-}
-
-func newHTTPReceiver(t *testing.T, clock *testclock.Clock, script func(n int, body []byte) answer) *httpReceiver {
-	t.Helper()
-	rc := &httpReceiver{clock: clock, script: script}
-	release := make(chan struct{})
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.reqs = append(rc.reqs, request{header: r.Header.Clone(), body: body, at: clock.Now(), real: time.Now()})
-		i := len(rc.reqs) - 1
-		rc.mu.Unlock()
-		a := rc.script(i+1, body)
-		switch {
-		case a.stall || a.stallBody:
-			if a.stallBody {
-				w.WriteHeader(a.status)
-				_ = http.NewResponseController(w).Flush()
-			}
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-			return
-		case a.hangUp:
-			conn, _, err := http.NewResponseController(w).Hijack()
-			if err == nil {
-				conn.Close()
-			}
-			return
-		}
-		for k, v := range a.header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(a.status)
-		io.WriteString(w, a.body)
-		rc.mu.Lock()
-		rc.reqs[i].status = a.status
-		rc.mu.Unlock()
-	}))
-	// Cleanups run last in, first out: release stalled handlers, then
-	// Close, which waits for them.
-	t.Cleanup(rc.srv.Close)
-	t.Cleanup(func() { close(release) })
-	return rc
-}
-
-// always answers every request the same way.
-func always(a answer) func(int, []byte) answer { return func(int, []byte) answer { return a } }
-
-var ok200 = answer{status: http.StatusOK, body: "ok"}
-
-func (rc *httpReceiver) requests() []request {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]request(nil), rc.reqs...)
-}
-
-func (rc *httpReceiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.reqs)
-}
-
 // hookID is the alert id a webhook request carries, after checking that
 // its signature is valid and that its three ids agree.
-func hookID(t *testing.T, r request) string {
+func hookID(t *testing.T, r testreceiver.Request) string {
 	t.Helper()
-	if err := webhook.Verify(hookSecret, r.header, r.body, r.at); err != nil {
+	if err := webhook.Verify(hookSecret, r.Header, r.Body, r.At); err != nil {
 		t.Errorf("webhook request signature: %v", err)
 	}
 	var p struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal(r.body, &p); err != nil {
-		t.Fatalf("webhook body %q: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Fatalf("webhook body %q: %v", r.Body, err)
 	}
-	if h, k := r.header.Get("webhook-id"), r.header.Get("Idempotency-Key"); h != p.ID || k != p.ID {
+	if h, k := r.Header.Get("webhook-id"), r.Header.Get("Idempotency-Key"); h != p.ID || k != p.ID {
 		t.Errorf("webhook ids disagree: payload %q, webhook-id %q, Idempotency-Key %q", p.ID, h, k)
 	}
 	return p.ID
@@ -367,13 +269,11 @@ func slackText(t *testing.T, body []byte) string {
 }
 
 // acceptedIDs counts the 2xx-answered webhook requests per alert id.
-func acceptedIDs(t *testing.T, rc *httpReceiver) map[string]int {
+func acceptedIDs(t *testing.T, rc *testreceiver.HTTP) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, r := range rc.requests() {
-		if r.status >= 200 && r.status < 300 {
-			out[hookID(t, r)]++
-		}
+	for _, r := range rc.Delivered() {
+		out[hookID(t, r)]++
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/store"
@@ -18,46 +19,46 @@ import (
 // (each attempt costs the full per-attempt timeout), and an SMTP server
 // that accepts and never greets.
 func TestItem12_OneChannelDownForHours(t *testing.T) {
-	t.Run("webhook connection closed", func(t *testing.T) { oneChannelDown(t, "hook", answer{hangUp: true}, 10*time.Minute) })
-	t.Run("webhook stalled", func(t *testing.T) { oneChannelDown(t, "hook", answer{stall: true}, time.Hour) })
-	t.Run("smtp never greets", func(t *testing.T) { oneChannelDown(t, "mail", answer{}, time.Hour) })
+	t.Run("webhook connection closed", func(t *testing.T) { oneChannelDown(t, "hook", testreceiver.Answer{HangUp: true}, 10*time.Minute) })
+	t.Run("webhook stalled", func(t *testing.T) { oneChannelDown(t, "hook", testreceiver.Answer{Stall: true}, time.Hour) })
+	t.Run("smtp never greets", func(t *testing.T) { oneChannelDown(t, "mail", testreceiver.Answer{}, time.Hour) })
 }
 
 // oneChannelDown keeps the channel named down failing (HTTP receivers
 // answer failure) for six hours while alerts arrive every step, then
 // brings it back.
-func oneChannelDown(t *testing.T, down string, failure answer, step time.Duration) {
+func oneChannelDown(t *testing.T, down string, failure testreceiver.Answer, step time.Duration) {
 	w := newWorld(t)
 	var up atomic.Bool
-	hookRC := newHTTPReceiver(t, w.clock, func(int, []byte) answer {
+	hookRC := testreceiver.NewHTTP(t, w.clock.Now, func(int, []byte) testreceiver.Answer {
 		if down == "hook" && !up.Load() {
 			return failure
 		}
-		return ok200
+		return testreceiver.OK
 	})
-	teamRC := newHTTPReceiver(t, w.clock, always(ok200))
-	mail := newSMTPServer(t, 0)
-	mail.ln.holdAll.Store(down == "mail")
-	stalls := failure.stall || down == "mail"
+	teamRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
+	mail := testreceiver.NewSMTP(t, 0)
+	mail.HoldAll(down == "mail")
+	stalls := failure.Stall || down == "mail"
 	const attemptTimeout = 250 * time.Millisecond
-	d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "team": w.team(teamRC), "mail": w.mail(mail.addr, 0)}, nil,
+	d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "team": w.team(teamRC), "mail": w.mail(mail.Addr, 0)}, nil,
 		notify.DispatcherOptions{MaxBackoff: 30 * time.Minute, AttemptTimeout: attemptTimeout})
 	others := []string{"hook", "team", "mail"}
 	others = slices.DeleteFunc(others, func(n string) bool { return n == down })
 	attempts := func() int {
 		if down == "mail" {
-			return mail.ln.connections()
+			return mail.Connections()
 		}
-		return hookRC.count()
+		return hookRC.Count()
 	}
 	// lastAttempt is when the down channel's latest attempt began (wall
 	// clock): its request, or its connection to the SMTP server.
 	lastAttempt := func() time.Time {
 		if down == "mail" {
-			return mail.ln.lastAccept()
+			return mail.LastAccept()
 		}
-		reqs := hookRC.requests()
-		return reqs[len(reqs)-1].real
+		reqs := hookRC.Requests()
+		return reqs[len(reqs)-1].Real
 	}
 
 	var alerts []news.Alert
@@ -79,8 +80,8 @@ func oneChannelDown(t *testing.T, down string, failure answer, step time.Duratio
 		// it waited, its request would come a whole attempt timeout after
 		// the stalled attempt began.
 		if stalls && attempts() > before {
-			reqs := teamRC.requests()
-			if got := reqs[len(reqs)-1].real.Sub(lastAttempt()); got >= attemptTimeout {
+			reqs := teamRC.Requests()
+			if got := reqs[len(reqs)-1].Real.Sub(lastAttempt()); got >= attemptTimeout {
 				t.Errorf("alert %d: team's request came %v after %s's stalled attempt began; it waited for the %v timeout", i, got, down, attemptTimeout)
 			}
 		}
@@ -108,7 +109,7 @@ func oneChannelDown(t *testing.T, down string, failure answer, step time.Duratio
 
 	// Recovery: within one backoff cap everything goes, once each.
 	up.Store(true)
-	mail.ln.holdAll.Store(false)
+	mail.HoldAll(false)
 	for range 8 {
 		w.clock.Advance(5 * time.Minute)
 		sweep(t, d)
@@ -117,14 +118,14 @@ func oneChannelDown(t *testing.T, down string, failure answer, step time.Duratio
 		t.Errorf("after recovery still queued: %s", describe(q))
 	}
 	got := acceptedIDs(t, hookRC)
-	_, _, _, accepted := mail.counts()
+	accepted := mail.Accepted()
 	for _, a := range alerts {
 		if got[a.ID] != 1 {
 			t.Errorf("hook delivered %s %d times, want once", a.ID, got[a.ID])
 		}
 	}
-	if teamRC.count() != len(alerts) || len(accepted) != len(alerts) {
-		t.Errorf("team got %d requests, mail %d messages; want %d each, no repeats", teamRC.count(), len(accepted), len(alerts))
+	if teamRC.Count() != len(alerts) || len(accepted) != len(alerts) {
+		t.Errorf("team got %d requests, mail %d messages; want %d each, no repeats", teamRC.Count(), len(accepted), len(alerts))
 	}
 }
 
@@ -132,8 +133,8 @@ func oneChannelDown(t *testing.T, down string, failure answer, step time.Duratio
 // transactions, none dropped.
 func TestItem13_AlertStorm(t *testing.T) {
 	w := newWorld(t)
-	hookRC := newHTTPReceiver(t, w.clock, always(ok200))
-	teamRC := newHTTPReceiver(t, w.clock, always(ok200))
+	hookRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
+	teamRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
 	d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "team": w.team(teamRC)}, nil, notify.DispatcherOptions{})
 	const storm = 500
 	var alerts []news.Alert
@@ -156,8 +157,8 @@ func TestItem13_AlertStorm(t *testing.T) {
 			t.Errorf("hook received %s %d times, want once", a.ID, got[a.ID])
 		}
 	}
-	if teamRC.count() != storm {
-		t.Errorf("team received %d messages, want %d", teamRC.count(), storm)
+	if teamRC.Count() != storm {
+		t.Errorf("team received %d messages, want %d", teamRC.Count(), storm)
 	}
 	if q := w.queued(); len(q) != 0 {
 		t.Errorf("left queued: %d", len(q))
@@ -170,11 +171,11 @@ func TestItem13_AlertStorm(t *testing.T) {
 func TestItem13_AlertStormIntoAFailingChannel(t *testing.T) {
 	w := newWorld(t)
 	var up atomic.Bool
-	hookRC := newHTTPReceiver(t, w.clock, func(int, []byte) answer {
+	hookRC := testreceiver.NewHTTP(t, w.clock.Now, func(int, []byte) testreceiver.Answer {
 		if !up.Load() {
-			return answer{status: http.StatusServiceUnavailable}
+			return testreceiver.Answer{Status: http.StatusServiceUnavailable}
 		}
-		return ok200
+		return testreceiver.OK
 	})
 	d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC)}, nil, notify.DispatcherOptions{})
 	const storm = 500
@@ -190,7 +191,7 @@ func TestItem13_AlertStormIntoAFailingChannel(t *testing.T) {
 		next := w.queued()[0].NextAttempt
 		w.clock.Advance(next.Sub(w.clock.Now()))
 	}
-	if n := hookRC.count(); n != 3 {
+	if n := hookRC.Count(); n != 3 {
 		t.Errorf("the failing receiver got %d requests in 3 sweeps, want 3", n)
 	}
 	if q := w.queued(); len(q) != storm {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/email"
@@ -25,8 +26,8 @@ func TestItem03_ClientErrorsAreDeadLetters(t *testing.T) {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			w := newWorld(t)
 			refusal := fmt.Sprintf("refused: reason %d", code)
-			hookRC := newHTTPReceiver(t, w.clock, always(answer{status: code, body: refusal}))
-			teamRC := newHTTPReceiver(t, w.clock, always(ok200))
+			hookRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.Answer{Status: code, Body: refusal}))
+			teamRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
 			d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "team": w.team(teamRC)}, nil, notify.DispatcherOptions{})
 			alerts := []news.Alert{alert(1), alert(2), alert(3)}
 			w.queue([]string{"hook", "team"}, alerts...)
@@ -35,8 +36,8 @@ func TestItem03_ClientErrorsAreDeadLetters(t *testing.T) {
 			if r.Delivered != 3 || r.Dead != 3 || r.Retried != 0 {
 				t.Errorf("sweep = %+v, want 3 delivered (team), 3 dead (hook), none retried", r)
 			}
-			if hookRC.count() != 3 || teamRC.count() != 3 {
-				t.Errorf("requests: hook %d, team %d; want 3 each (one per alert)", hookRC.count(), teamRC.count())
+			if hookRC.Count() != 3 || teamRC.Count() != 3 {
+				t.Errorf("requests: hook %d, team %d; want 3 each (one per alert)", hookRC.Count(), teamRC.Count())
 			}
 			want := fmt.Sprintf("receiver answered %d %s: %s", code, http.StatusText(code), refusal)
 			dead := w.dead()
@@ -62,44 +63,44 @@ func TestItem03_ClientErrorsAreDeadLetters(t *testing.T) {
 			// Not retried, ever.
 			w.clock.Advance(48 * time.Hour)
 			sweep(t, d)
-			if hookRC.count() != 3 {
-				t.Errorf("hook got %d requests after two days, want still 3", hookRC.count())
+			if hookRC.Count() != 3 {
+				t.Errorf("hook got %d requests after two days, want still 3", hookRC.Count())
 			}
 		})
 	}
 	// Dead letters are said, once: one notice per notifier for the
 	// alerts that died together, and a notice that cannot be delivered
 	// itself never raises another.
-	for _, opsAnswer := range []answer{ok200, {status: http.StatusUnauthorized, body: "bad token"}} {
-		t.Run(fmt.Sprintf("announced to ops answering %d", opsAnswer.status), func(t *testing.T) {
+	for _, opsAnswer := range []testreceiver.Answer{testreceiver.OK, {Status: http.StatusUnauthorized, Body: "bad token"}} {
+		t.Run(fmt.Sprintf("announced to ops answering %d", opsAnswer.Status), func(t *testing.T) {
 			w := newWorld(t)
-			hookRC := newHTTPReceiver(t, w.clock, always(answer{status: 404, body: "no such hook"}))
-			opsRC := newHTTPReceiver(t, w.clock, always(opsAnswer))
+			hookRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.Answer{Status: 404, Body: "no such hook"}))
+			opsRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(opsAnswer))
 			d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "ops": w.hook(opsRC)}, []string{"ops"}, notify.DispatcherOptions{})
 			w.queue([]string{"hook"}, alert(1), alert(2), alert(3))
 			for range 3 {
 				sweep(t, d)
 			}
-			reqs := opsRC.requests()
+			reqs := opsRC.Requests()
 			if len(reqs) != 1 {
 				t.Fatalf("ops got %d notices for 3 dead letters of one notifier, want 1", len(reqs))
 			}
 			var n struct{ Watch, Title, Snippet string }
-			if err := json.Unmarshal(reqs[0].body, &n); err != nil {
+			if err := json.Unmarshal(reqs[0].Body, &n); err != nil {
 				t.Fatal(err)
 			}
 			if n.Watch != news.WatchDelivery || !strings.Contains(n.Title, "3") || !strings.Contains(n.Title+n.Snippet, "404") {
-				t.Errorf("notice = %s; want a %q notice counting 3 alerts and giving the reason", reqs[0].body, news.WatchDelivery)
+				t.Errorf("notice = %s; want a %q notice counting 3 alerts and giving the reason", reqs[0].Body, news.WatchDelivery)
 			}
 			for range 6 {
 				w.clock.Advance(time.Hour)
 				sweep(t, d)
 			}
-			if opsRC.count() != 1 || hookRC.count() != 3 {
-				t.Errorf("after six hours: ops %d requests, hook %d; want 1 and 3", opsRC.count(), hookRC.count())
+			if opsRC.Count() != 1 || hookRC.Count() != 3 {
+				t.Errorf("after six hours: ops %d requests, hook %d; want 1 and 3", opsRC.Count(), hookRC.Count())
 			}
 			wantDead := 3
-			if opsAnswer.status != http.StatusOK {
+			if opsAnswer.Status != http.StatusOK {
 				wantDead = 4 // the notice itself, silently
 			}
 			if dl := w.dead(); len(dl) != wantDead {
@@ -109,7 +110,7 @@ func TestItem03_ClientErrorsAreDeadLetters(t *testing.T) {
 	}
 	t.Run("slack invalid_payload", func(t *testing.T) {
 		w := newWorld(t)
-		teamRC := newHTTPReceiver(t, w.clock, always(answer{status: 400, body: "invalid_payload"}))
+		teamRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.Answer{Status: 400, Body: "invalid_payload"}))
 		d := w.dispatcher(map[string]notify.Channel{"team": w.team(teamRC)}, nil, notify.DispatcherOptions{})
 		w.queue([]string{"team"}, alert(1))
 		if r := sweep(t, d); r.Dead != 1 {
@@ -127,23 +128,23 @@ func TestItem04_GoneDisablesTheChannel(t *testing.T) {
 	tests := []struct {
 		name    string
 		channel string
-		gone    answer
+		gone    testreceiver.Answer
 	}{
-		{"webhook 410", "hook", answer{status: http.StatusGone, body: "this hook was deleted"}},
-		{"slack channel_is_archived", "team", answer{status: http.StatusGone, body: "channel_is_archived"}},
-		{"slack no_service", "team", answer{status: http.StatusNotFound, body: "no_service"}},
+		{"webhook 410", "hook", testreceiver.Answer{Status: http.StatusGone, Body: "this hook was deleted"}},
+		{"slack channel_is_archived", "team", testreceiver.Answer{Status: http.StatusGone, Body: "channel_is_archived"}},
+		{"slack no_service", "team", testreceiver.Answer{Status: http.StatusNotFound, Body: "no_service"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
 			var fixedUp atomic.Bool
-			goneRC := newHTTPReceiver(t, w.clock, func(int, []byte) answer {
+			goneRC := testreceiver.NewHTTP(t, w.clock.Now, func(int, []byte) testreceiver.Answer {
 				if !fixedUp.Load() {
 					return tt.gone
 				}
-				return ok200
+				return testreceiver.OK
 			})
-			opsRC := newHTTPReceiver(t, w.clock, always(ok200))
+			opsRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
 			ch := w.hook(goneRC)
 			if tt.channel == "team" {
 				ch = w.team(goneRC)
@@ -159,31 +160,31 @@ func TestItem04_GoneDisablesTheChannel(t *testing.T) {
 			for range 4 {
 				sweep(t, d)
 			}
-			if n := goneRC.count(); n != 1 {
+			if n := goneRC.Count(); n != 1 {
 				t.Errorf("the gone channel got %d requests, want 1: the first answer disables it", n)
 			}
 			disabled, err := w.store.DisabledNotifiers()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(disabled) != 1 || disabled[0].Name != tt.channel || !strings.Contains(disabled[0].Reason, tt.gone.body) {
-				t.Errorf("disabled notifiers = %+v, want %s with the receiver's answer %q", disabled, tt.channel, tt.gone.body)
+			if len(disabled) != 1 || disabled[0].Name != tt.channel || !strings.Contains(disabled[0].Reason, tt.gone.Body) {
+				t.Errorf("disabled notifiers = %+v, want %s with the receiver's answer %q", disabled, tt.channel, tt.gone.Body)
 			}
 			if q := w.queued(); len(q) != len(alerts) {
 				t.Errorf("queued: %s; want the %d alerts kept for when the channel comes back", describe(q), len(alerts))
 			}
-			notices := opsRC.requests()
+			notices := opsRC.Requests()
 			if len(notices) != 1 {
 				t.Fatalf("ops got %d notices, want exactly 1 for %d alerts", len(notices), len(alerts))
 			}
 			var n struct {
 				Watch, Title, Snippet string
 			}
-			if err := json.Unmarshal(notices[0].body, &n); err != nil {
+			if err := json.Unmarshal(notices[0].Body, &n); err != nil {
 				t.Fatal(err)
 			}
 			if n.Watch != news.WatchDelivery || !strings.Contains(n.Title+n.Snippet, tt.channel) {
-				t.Errorf("notice = %s; want watch %q naming %s", notices[0].body, news.WatchDelivery, tt.channel)
+				t.Errorf("notice = %s; want watch %q naming %s", notices[0].Body, news.WatchDelivery, tt.channel)
 			}
 
 			// Hours later: still disabled, still one notice, nothing sent.
@@ -191,8 +192,8 @@ func TestItem04_GoneDisablesTheChannel(t *testing.T) {
 				w.clock.Advance(time.Hour)
 				sweep(t, d)
 			}
-			if goneRC.count() != 1 || opsRC.count() != 1 {
-				t.Errorf("after six hours: gone channel %d requests, ops %d notices; want 1 and 1", goneRC.count(), opsRC.count())
+			if goneRC.Count() != 1 || opsRC.Count() != 1 {
+				t.Errorf("after six hours: gone channel %d requests, ops %d notices; want 1 and 1", goneRC.Count(), opsRC.Count())
 			}
 
 			// The operator fixes the config: a new fingerprint re-enables
@@ -210,8 +211,8 @@ func TestItem04_GoneDisablesTheChannel(t *testing.T) {
 					t.Errorf("after the config changed, %s was not delivered through %s", a.ID, tt.channel)
 				}
 			}
-			if want := 1 + len(alerts); goneRC.count() != want {
-				t.Errorf("the re-enabled channel got %d requests in all, want %d", goneRC.count(), want)
+			if want := 1 + len(alerts); goneRC.Count() != want {
+				t.Errorf("the re-enabled channel got %d requests in all, want %d", goneRC.Count(), want)
 			}
 		})
 	}
@@ -224,13 +225,13 @@ func TestItem04_GoneDisablesTheChannel(t *testing.T) {
 func TestItem04_OperatorReEnables(t *testing.T) {
 	w := newWorld(t)
 	var fixedUp atomic.Bool
-	goneRC := newHTTPReceiver(t, w.clock, func(int, []byte) answer {
+	goneRC := testreceiver.NewHTTP(t, w.clock.Now, func(int, []byte) testreceiver.Answer {
 		if !fixedUp.Load() {
-			return answer{status: http.StatusGone, body: "gone"}
+			return testreceiver.Answer{Status: http.StatusGone, Body: "gone"}
 		}
-		return ok200
+		return testreceiver.OK
 	})
-	opsRC := newHTTPReceiver(t, w.clock, always(ok200))
+	opsRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
 	channels := map[string]notify.Channel{"hook": w.hook(goneRC), "ops": w.hook(opsRC)}
 	d := w.dispatcher(channels, []string{"ops"}, notify.DispatcherOptions{})
 	alerts := []news.Alert{alert(1), alert(2), alert(3)}
@@ -238,8 +239,8 @@ func TestItem04_OperatorReEnables(t *testing.T) {
 	for range 3 {
 		sweep(t, d)
 	}
-	if goneRC.count() != 1 || opsRC.count() != 1 {
-		t.Fatalf("gone channel %d requests, ops %d notices; want 1 and 1", goneRC.count(), opsRC.count())
+	if goneRC.Count() != 1 || opsRC.Count() != 1 {
+		t.Fatalf("gone channel %d requests, ops %d notices; want 1 and 1", goneRC.Count(), opsRC.Count())
 	}
 
 	w.clock.Advance(2 * time.Hour)
@@ -257,8 +258,8 @@ func TestItem04_OperatorReEnables(t *testing.T) {
 			t.Errorf("%s: delivered %v at %v, want at the re-enable (%v)", a.ID, ok, at, w.clock.Now())
 		}
 	}
-	if goneRC.count() != 1+len(alerts) || opsRC.count() != 1 {
-		t.Errorf("after re-enabling: hook %d requests, ops %d notices; want %d and still 1", goneRC.count(), opsRC.count(), 1+len(alerts))
+	if goneRC.Count() != 1+len(alerts) || opsRC.Count() != 1 {
+		t.Errorf("after re-enabling: hook %d requests, ops %d notices; want %d and still 1", goneRC.Count(), opsRC.Count(), 1+len(alerts))
 	}
 	if disabled, err := w.store.DisabledNotifiers(); err != nil || len(disabled) != 0 {
 		t.Errorf("disabled notifiers = %+v, %v; want none", disabled, err)
@@ -271,11 +272,11 @@ func TestItem04_OperatorReEnables(t *testing.T) {
 func TestItem04_GoneNoticeRecipient(t *testing.T) {
 	w := newWorld(t)
 	var fixedUp atomic.Bool
-	teamRC := newHTTPReceiver(t, w.clock, func(int, []byte) answer {
+	teamRC := testreceiver.NewHTTP(t, w.clock.Now, func(int, []byte) testreceiver.Answer {
 		if !fixedUp.Load() {
-			return answer{status: http.StatusGone, body: "channel_is_archived"}
+			return testreceiver.Answer{Status: http.StatusGone, Body: "channel_is_archived"}
 		}
-		return ok200
+		return testreceiver.OK
 	})
 	channels := map[string]notify.Channel{"team": w.team(teamRC)}
 	d := w.dispatcher(channels, []string{"team"}, notify.DispatcherOptions{})
@@ -285,7 +286,7 @@ func TestItem04_GoneNoticeRecipient(t *testing.T) {
 		sweep(t, d)
 		w.clock.Advance(time.Hour)
 	}
-	if n := teamRC.count(); n != 1 {
+	if n := teamRC.Count(); n != 1 {
 		t.Errorf("the archived channel got %d requests, want 1", n)
 	}
 	notices := 0
@@ -311,7 +312,7 @@ func TestItem04_GoneNoticeRecipient(t *testing.T) {
 			t.Errorf("%s not delivered after the fix", a.ID)
 		}
 	}
-	if n := teamRC.count() - 1; n < len(alerts) || n > len(alerts)+1 {
+	if n := teamRC.Count() - 1; n < len(alerts) || n > len(alerts)+1 {
 		t.Errorf("after the fix team got %d requests, want the %d alerts and at most one notice", n, len(alerts))
 	}
 }
@@ -322,9 +323,9 @@ func TestItem06_RedirectIsNeverFollowed(t *testing.T) {
 		for _, code := range []int{301, 302, 303, 307, 308} {
 			t.Run(fmt.Sprintf("%s %d", channel, code), func(t *testing.T) {
 				w := newWorld(t)
-				elsewhere := newHTTPReceiver(t, w.clock, always(ok200))
-				rc := newHTTPReceiver(t, w.clock, always(answer{status: code,
-					header: map[string]string{"Location": elsewhere.srv.URL + "/stolen"}, body: "moved"}))
+				elsewhere := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
+				rc := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.Answer{Status: code,
+					Header: map[string]string{"Location": elsewhere.URL + "/stolen"}, Body: "moved"}))
 				ch := w.hook(rc)
 				if channel == "team" {
 					ch = w.team(rc)
@@ -335,8 +336,8 @@ func TestItem06_RedirectIsNeverFollowed(t *testing.T) {
 				if r := sweep(t, d); r.Delivered != 0 {
 					t.Errorf("sweep = %+v; a redirect is not a delivery", r)
 				}
-				if elsewhere.count() != 0 {
-					t.Errorf("the redirect target got %d requests; redirects must never be followed", elsewhere.count())
+				if elsewhere.Count() != 0 {
+					t.Errorf("the redirect target got %d requests; redirects must never be followed", elsewhere.Count())
 				}
 				if _, ok := w.delivered(a.ID, channel); ok {
 					t.Errorf("entry marked delivered after a %d", code)
@@ -357,12 +358,12 @@ func TestItem07_SlackNotOK(t *testing.T) {
 	for _, body := range []string{"", "no_text", "<html><body>Please log in to the hotel Wi-Fi</body></html>", "okay", "ok ok"} {
 		t.Run(fmt.Sprintf("%q", body), func(t *testing.T) {
 			w := newWorld(t)
-			rc := newHTTPReceiver(t, w.clock, always(answer{status: http.StatusOK, body: body}))
+			rc := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.Answer{Status: http.StatusOK, Body: body}))
 			d := w.dispatcher(map[string]notify.Channel{"team": w.team(rc)}, nil, notify.DispatcherOptions{})
 			a := alert(1)
 			w.queue([]string{"team"}, a)
-			if r := sweep(t, d); r.Delivered != 0 || rc.count() != 1 {
-				t.Errorf("sweep = %+v after %d requests; want not delivered after 1", r, rc.count())
+			if r := sweep(t, d); r.Delivered != 0 || rc.Count() != 1 {
+				t.Errorf("sweep = %+v after %d requests; want not delivered after 1", r, rc.Count())
 			}
 			if _, ok := w.delivered(a.ID, "team"); ok {
 				t.Error("entry marked delivered")
@@ -381,7 +382,7 @@ func TestItem07_SlackNotOK(t *testing.T) {
 	}
 	t.Run("control: ok with a newline is delivered", func(t *testing.T) {
 		w := newWorld(t)
-		rc := newHTTPReceiver(t, w.clock, always(answer{status: http.StatusOK, body: "ok\n"}))
+		rc := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.Answer{Status: http.StatusOK, Body: "ok\n"}))
 		d := w.dispatcher(map[string]notify.Channel{"team": w.team(rc)}, nil, notify.DispatcherOptions{})
 		w.queue([]string{"team"}, alert(1))
 		if r := sweep(t, d); r.Delivered != 1 {
@@ -394,10 +395,10 @@ func TestItem07_SlackNotOK(t *testing.T) {
 // fails a delivery.
 func TestItem08_HugeTitle(t *testing.T) {
 	w := newWorld(t)
-	hookRC := newHTTPReceiver(t, w.clock, always(ok200))
-	teamRC := newHTTPReceiver(t, w.clock, always(ok200))
-	mail := newSMTPServer(t, 0)
-	d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "team": w.team(teamRC), "mail": w.mail(mail.addr, 0)}, nil, notify.DispatcherOptions{})
+	hookRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
+	teamRC := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(testreceiver.OK))
+	mail := testreceiver.NewSMTP(t, 0)
+	d := w.dispatcher(map[string]notify.Channel{"hook": w.hook(hookRC), "team": w.team(teamRC), "mail": w.mail(mail.Addr, 0)}, nil, notify.DispatcherOptions{})
 	// Multi-byte runes throughout (Cyrillic, Han, an emoji), so a cut by
 	// bytes would split a rune.
 	a := alert(1)
@@ -412,7 +413,7 @@ func TestItem08_HugeTitle(t *testing.T) {
 	prefix := string([]rune(a.Title)[:100])
 
 	var p struct{ Title string }
-	if err := json.Unmarshal(hookRC.requests()[0].body, &p); err != nil {
+	if err := json.Unmarshal(hookRC.Requests()[0].Body, &p); err != nil {
 		t.Fatal(err)
 	}
 	if n := utf8.RuneCountInString(p.Title); n > webhook.MaxTitleRunes || !utf8.ValidString(p.Title) || !strings.HasPrefix(p.Title, prefix) {
@@ -420,13 +421,13 @@ func TestItem08_HugeTitle(t *testing.T) {
 			n, webhook.MaxTitleRunes, utf8.ValidString(p.Title), strings.HasPrefix(p.Title, prefix))
 	}
 
-	text := slackText(t, teamRC.requests()[0].body)
+	text := slackText(t, teamRC.Requests()[0].Body)
 	if !utf8.ValidString(text) || !strings.Contains(text, prefix) || strings.Contains(text, string([]rune(a.Title)[:slack.MaxTitleRunes+1])) {
 		t.Errorf("slack text: valid %v, contains the start %v, longer than %d runes of title %v", utf8.ValidString(text),
 			strings.Contains(text, prefix), slack.MaxTitleRunes, strings.Contains(text, string([]rune(a.Title)[:slack.MaxTitleRunes+1])))
 	}
 
-	_, _, _, accepted := mail.counts()
+	accepted := mail.Accepted()
 	if len(accepted) != 1 {
 		t.Fatalf("smtp accepted %d messages, want 1", len(accepted))
 	}

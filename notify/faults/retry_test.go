@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/store"
@@ -21,11 +22,11 @@ func TestItem01_503ForTenMinutes(t *testing.T) {
 	w := newWorld(t)
 	const retryAfter = 45 * time.Second
 	recovery := t0.Add(10 * time.Minute)
-	rc := newHTTPReceiver(t, w.clock, func(int, []byte) answer {
+	rc := testreceiver.NewHTTP(t, w.clock.Now, func(int, []byte) testreceiver.Answer {
 		if w.clock.Now().Before(recovery) {
-			return answer{status: http.StatusServiceUnavailable, header: map[string]string{"Retry-After": "45"}, body: "down for maintenance"}
+			return testreceiver.Answer{Status: http.StatusServiceUnavailable, Header: map[string]string{"Retry-After": "45"}, Body: "down for maintenance"}
 		}
-		return answer{status: http.StatusOK}
+		return testreceiver.Answer{Status: http.StatusOK}
 	})
 	// Real jitter: a seeded generator, so the test is repeatable.
 	jitter := rand.New(rand.NewPCG(1, 2))
@@ -40,10 +41,10 @@ func TestItem01_503ForTenMinutes(t *testing.T) {
 		if attempt > 30 {
 			t.Fatalf("not delivered after 30 attempts; queued %s", describe(w.queued()))
 		}
-		before := rc.count()
+		before := rc.Count()
 		r := sweep(t, d)
-		if rc.count() != before+1 {
-			t.Fatalf("attempt %d: receiver got %d requests, want 1", attempt, rc.count()-before)
+		if rc.Count() != before+1 {
+			t.Fatalf("attempt %d: receiver got %d requests, want 1", attempt, rc.Count()-before)
 		}
 		if r.Delivered == 1 {
 			if w.clock.Now().Before(recovery) {
@@ -65,7 +66,7 @@ func TestItem01_503ForTenMinutes(t *testing.T) {
 		// Never sooner: a sweep just before the next attempt sends nothing.
 		w.clock.Advance(delay - time.Second)
 		sweep(t, d)
-		if rc.count() != before+1 {
+		if rc.Count() != before+1 {
 			t.Fatalf("a sweep %v before the next attempt sent the alert again", time.Second)
 		}
 		w.clock.Advance(time.Second)
@@ -82,13 +83,13 @@ func TestItem01_503ForTenMinutes(t *testing.T) {
 		t.Errorf("delays %v: no jitter", delays)
 	}
 
-	reqs := rc.requests()
+	reqs := rc.Requests()
 	for i, r := range reqs {
 		if id := hookID(t, r); id != a.ID {
 			t.Errorf("attempt %d carried id %s, want %s", i+1, id, a.ID)
 		}
-		if !bytes.Equal(r.body, reqs[0].body) {
-			t.Errorf("attempt %d body differs from the first:\n%s\n%s", i+1, r.body, reqs[0].body)
+		if !bytes.Equal(r.Body, reqs[0].Body) {
+			t.Errorf("attempt %d body differs from the first:\n%s\n%s", i+1, r.Body, reqs[0].Body)
 		}
 	}
 	if got := acceptedIDs(t, rc); got[a.ID] != 1 || len(got) != 1 {
@@ -102,8 +103,8 @@ func TestItem01_503ForTenMinutes(t *testing.T) {
 	}
 	w.clock.Advance(time.Hour)
 	sweep(t, d)
-	if n := len(reqs); rc.count() != n {
-		t.Errorf("a sweep after delivery sent %d more requests", rc.count()-n)
+	if n := len(reqs); rc.Count() != n {
+		t.Errorf("a sweep after delivery sent %d more requests", rc.Count()-n)
 	}
 }
 
@@ -111,22 +112,22 @@ func TestItem01_503ForTenMinutes(t *testing.T) {
 // per-attempt timeout fires; no goroutine leaks.
 func TestItem02_ReceiverNeverAnswers(t *testing.T) {
 	for _, channel := range []string{"hook", "team"} {
-		t.Run(channel, func(t *testing.T) { neverAnswers(t, channel, answer{stall: true}) })
+		t.Run(channel, func(t *testing.T) { neverAnswers(t, channel, testreceiver.Answer{Stall: true}) })
 	}
 	// A receiver that sends "200 OK" and then nothing: the status is the
 	// webhook receiver's verdict (delivered), while Slack's confirmation
 	// is the body "ok", which never came (not delivered, retried).
 	t.Run("hook status then silence", func(t *testing.T) {
-		neverAnswers(t, "hook", answer{status: http.StatusOK, stallBody: true})
+		neverAnswers(t, "hook", testreceiver.Answer{Status: http.StatusOK, StallBody: true})
 	})
 	t.Run("team status then silence", func(t *testing.T) {
-		neverAnswers(t, "team", answer{status: http.StatusOK, stallBody: true})
+		neverAnswers(t, "team", testreceiver.Answer{Status: http.StatusOK, StallBody: true})
 	})
 }
 
-func neverAnswers(t *testing.T, channel string, stall answer) {
+func neverAnswers(t *testing.T, channel string, stall testreceiver.Answer) {
 	w := newWorld(t)
-	rc := newHTTPReceiver(t, w.clock, always(stall))
+	rc := testreceiver.NewHTTP(t, w.clock.Now, testreceiver.Always(stall))
 	ch := w.hook(rc)
 	if channel == "team" {
 		ch = w.team(rc)
@@ -138,7 +139,7 @@ func neverAnswers(t *testing.T, channel string, stall answer) {
 	baseline := runtime.NumGoroutine()
 
 	attempts := 5
-	if stall.stallBody && channel == "hook" {
+	if stall.StallBody && channel == "hook" {
 		attempts = 1 // delivered by its status
 	}
 	for i := 1; i <= attempts; i++ {
@@ -148,10 +149,10 @@ func neverAnswers(t *testing.T, channel string, stall answer) {
 		if took > timeout+5*time.Second {
 			t.Fatalf("attempt %d took %v; the %v per-attempt timeout did not fire", i, took, timeout)
 		}
-		if rc.count() != i {
-			t.Fatalf("attempt %d: the receiver got %d requests in all, want %d", i, rc.count(), i)
+		if rc.Count() != i {
+			t.Fatalf("attempt %d: the receiver got %d requests in all, want %d", i, rc.Count(), i)
 		}
-		if stall.stallBody && channel == "hook" {
+		if stall.StallBody && channel == "hook" {
 			if r.Delivered != 1 {
 				t.Fatalf("sweep = %+v; the 200 status is the webhook's confirmation", r)
 			}
@@ -185,11 +186,11 @@ func TestItem05_429RetryAfter(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
-			rc := newHTTPReceiver(t, w.clock, func(n int, _ []byte) answer {
+			rc := testreceiver.NewHTTP(t, w.clock.Now, func(n int, _ []byte) testreceiver.Answer {
 				if n == 1 {
-					return answer{status: http.StatusTooManyRequests, header: map[string]string{"Retry-After": tt.retryAfter}, body: "rate_limited"}
+					return testreceiver.Answer{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": tt.retryAfter}, Body: "rate_limited"}
 				}
-				return ok200
+				return testreceiver.OK
 			})
 			ch := w.hook(rc)
 			if tt.channel == "team" {
@@ -213,8 +214,8 @@ func TestItem05_429RetryAfter(t *testing.T) {
 			}
 			w.clock.Advance(119 * time.Second)
 			sweep(t, d)
-			if rc.count() != 1 {
-				t.Fatalf("%d requests by 119 s, want only the first", rc.count())
+			if rc.Count() != 1 {
+				t.Fatalf("%d requests by 119 s, want only the first", rc.Count())
 			}
 			w.clock.Advance(time.Second)
 			if r := sweep(t, d); r.Delivered != 3 {
@@ -225,8 +226,8 @@ func TestItem05_429RetryAfter(t *testing.T) {
 					t.Errorf("%s delivered %v, %v; want at 120 s", a.ID, at, ok)
 				}
 			}
-			if rc.count() != 4 {
-				t.Errorf("%d requests, want 4 (one 429, three deliveries)", rc.count())
+			if rc.Count() != 4 {
+				t.Errorf("%d requests, want 4 (one 429, three deliveries)", rc.Count())
 			}
 			if tt.channel == "hook" {
 				if got := acceptedIDs(t, rc); len(got) != 3 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/notifytest"
@@ -24,9 +25,9 @@ func decodeHeader(s string) (string, error) {
 func TestItem09_SMTPNeverGreets(t *testing.T) {
 	t.Run("channel timeout, then a server that greets", func(t *testing.T) {
 		w := newWorld(t)
-		srv := newSMTPServer(t, 1) // the first connection hears nothing
+		srv := testreceiver.NewSMTP(t, 1) // the first connection hears nothing
 		const timeout = 300 * time.Millisecond
-		d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.addr, timeout)}, nil, notify.DispatcherOptions{AttemptTimeout: 5 * time.Second})
+		d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.Addr, timeout)}, nil, notify.DispatcherOptions{AttemptTimeout: 5 * time.Second})
 		a := alert(1)
 		w.queue([]string{"mail"}, a)
 
@@ -39,14 +40,14 @@ func TestItem09_SMTPNeverGreets(t *testing.T) {
 		if e.Attempts != 1 || !e.NextAttempt.Equal(t0.Add(30*time.Second)) || !timeoutError(e.LastError) {
 			t.Fatalf("after the stall: %s; want 1 attempt, retried in 30s, a timeout as the reason", describe(w.queued()))
 		}
-		if srv.ln.connections() != 1 {
-			t.Errorf("%d connections, want 1", srv.ln.connections())
+		if srv.Connections() != 1 {
+			t.Errorf("%d connections, want 1", srv.Connections())
 		}
 		w.clock.Advance(30 * time.Second)
 		if r := sweep(t, d); r.Delivered != 1 {
 			t.Fatalf("retry = %+v, want delivered; queued %s", r, describe(w.queued()))
 		}
-		_, _, _, accepted := srv.counts()
+		accepted := srv.Accepted()
 		if len(accepted) != 1 || !strings.Contains(header(t, accepted[0], "Message-ID"), a.ID) {
 			t.Errorf("accepted %d messages, want 1 carrying the alert id in its Message-ID", len(accepted))
 		}
@@ -89,21 +90,21 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 	for _, step := range []string{"MAIL", "RCPT", "DATA"} {
 		t.Run("greylist at "+step, func(t *testing.T) {
 			w := newWorld(t)
-			srv := newSMTPServer(t, 0)
+			srv := testreceiver.NewSMTP(t, 0)
 			switch step {
 			case "MAIL":
-				srv.mail = firstOnly
+				srv.OnMail = firstOnly
 			case "RCPT":
-				srv.rcpt = firstOnly
+				srv.OnRcpt = firstOnly
 			default:
-				srv.data = func(n int, _ []byte) (error, bool) {
+				srv.OnData = func(n int, _ []byte) (error, bool) {
 					if n == 1 {
 						return greylisted, false
 					}
 					return nil, false
 				}
 			}
-			d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.addr, 0)}, nil, notify.DispatcherOptions{})
+			d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.Addr, 0)}, nil, notify.DispatcherOptions{})
 			a := alert(1)
 			w.queue([]string{"mail"}, a)
 			if r := sweep(t, d); r.Delivered != 0 || r.Dead != 0 {
@@ -115,8 +116,8 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 			}
 			w.clock.Advance(29 * time.Second)
 			sweep(t, d)
-			if srv.sessions() != 1 {
-				t.Fatalf("%d SMTP sessions by 29 s, want 1", srv.sessions())
+			if srv.Sessions() != 1 {
+				t.Fatalf("%d SMTP sessions by 29 s, want 1", srv.Sessions())
 			}
 			w.clock.Advance(time.Second)
 			if r := sweep(t, d); r.Delivered != 1 {
@@ -124,7 +125,7 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 			}
 			w.clock.Advance(time.Hour)
 			sweep(t, d)
-			_, _, _, accepted := srv.counts()
+			accepted := srv.Accepted()
 			if len(accepted) != 1 {
 				t.Errorf("server accepted %d messages, want exactly 1", len(accepted))
 			}
@@ -137,19 +138,19 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 	unknown := smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "No such user here")
 	for _, tt := range []struct {
 		name   string
-		set    func(*smtpServer)
+		set    func(*testreceiver.SMTP)
 		reason string
 	}{
-		{"554 after DATA", func(s *smtpServer) {
-			s.data = func(n int, _ []byte) (error, bool) {
+		{"554 after DATA", func(s *testreceiver.SMTP) {
+			s.OnData = func(n int, _ []byte) (error, bool) {
 				if n == 2 {
 					return rejected, false
 				}
 				return nil, false
 			}
 		}, "554"},
-		{"550 at RCPT", func(s *smtpServer) {
-			s.rcpt = func(n int) error {
+		{"550 at RCPT", func(s *testreceiver.SMTP) {
+			s.OnRcpt = func(n int) error {
 				if n == 2 {
 					return unknown
 				}
@@ -159,9 +160,9 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
-			srv := newSMTPServer(t, 0)
+			srv := testreceiver.NewSMTP(t, 0)
 			tt.set(srv)
-			d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.addr, 0)}, nil, notify.DispatcherOptions{})
+			d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.Addr, 0)}, nil, notify.DispatcherOptions{})
 			// Three alerts, sent oldest first: the second is refused.
 			alerts := []news.Alert{alert(1), alert(2), alert(3)}
 			for _, a := range alerts {
@@ -186,7 +187,7 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 					t.Errorf("%s neither delivered nor dead", a.ID)
 				}
 			}
-			if _, _, _, accepted := srv.counts(); delivered != 2 || len(accepted) != 2 {
+			if accepted := srv.Accepted(); delivered != 2 || len(accepted) != 2 {
 				t.Errorf("%d delivered marks, %d messages accepted; want 2 and 2", delivered, len(accepted))
 			}
 		})
@@ -197,9 +198,9 @@ func TestItem10_SMTPGreylistAndReject(t *testing.T) {
 // Message-ID.
 func TestItem11_DroppedAfterDot(t *testing.T) {
 	w := newWorld(t)
-	srv := newSMTPServer(t, 0)
-	srv.data = func(n int, _ []byte) (error, bool) { return nil, n == 1 }
-	d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.addr, 0)}, nil, notify.DispatcherOptions{})
+	srv := testreceiver.NewSMTP(t, 0)
+	srv.OnData = func(n int, _ []byte) (error, bool) { return nil, n == 1 }
+	d := w.dispatcher(map[string]notify.Channel{"mail": w.mail(srv.Addr, 0)}, nil, notify.DispatcherOptions{})
 	a := alert(1)
 	w.queue([]string{"mail"}, a)
 
@@ -218,7 +219,8 @@ func TestItem11_DroppedAfterDot(t *testing.T) {
 		w.clock.Advance(time.Hour)
 		sweep(t, d)
 	}
-	_, data, received, _ := srv.counts()
+	_, data := srv.Calls()
+	received := srv.Received()
 	if data != 2 || len(received) != 2 {
 		t.Fatalf("server saw %d DATA commands, %d whole messages; want exactly 2 (one retry)", data, len(received))
 	}
@@ -268,15 +270,15 @@ func TestItem10_SMTPRefusedRecipient(t *testing.T) {
 		} {
 			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
 				w := newWorld(t)
-				srv := newSMTPServer(t, 0)
+				srv := testreceiver.NewSMTP(t, 0)
 				attempt := 1
-				srv.refuse = func(addr string) error {
+				srv.Refuse = func(addr string) error {
 					if attempt > 1 && addr != gone {
 						return nil
 					}
 					return tc.refuse[addr]
 				}
-				ch := w.mailTo(srv.addr, 0, desk, night, gone)
+				ch := w.mailTo(srv.Addr, 0, desk, night, gone)
 				ch.Quiet = mode.quiet
 				d := w.dispatcher(map[string]notify.Channel{"mail": ch}, nil, notify.DispatcherOptions{})
 				alerts := []news.Alert{alert(1), alert(2)}
@@ -293,7 +295,7 @@ func TestItem10_SMTPRefusedRecipient(t *testing.T) {
 					if r.Delivered != 0 || r.Dead != 0 {
 						t.Fatalf("first attempt = %+v, want deferred (a recipient refused for now)", r)
 					}
-					if got := srv.receivedBy(); len(got) != 0 {
+					if got := srv.ReceivedBy(); len(got) != 0 {
 						t.Fatalf("first attempt delivered %v, want nothing sent", got)
 					}
 					q := w.queued()
@@ -318,7 +320,7 @@ func TestItem10_SMTPRefusedRecipient(t *testing.T) {
 					t.Errorf("left: queued %s, dead %s", describe(q), describe(dl))
 				}
 				want := map[string]int{desk: mode.copies, night: mode.copies}
-				if got := srv.receivedBy(); !maps.Equal(got, want) {
+				if got := srv.ReceivedBy(); !maps.Equal(got, want) {
 					t.Errorf("copies received = %v, want %v (the refused address none)", got, want)
 				}
 				logs := w.logs.String()
