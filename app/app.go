@@ -281,7 +281,7 @@ func (a *App) reload(cfg *config.Config) error {
 // the running config is kept.
 func (a *App) ReloadFile() error {
 	path := a.Config().Path
-	cfg, err := config.Load(path, a.opts.LookupEnv)
+	cfg, err := LoadConfig(path, a.opts.LookupEnv)
 	if err != nil {
 		a.metrics.ConfigReload(false)
 		var cerr *config.Error

@@ -8,11 +8,13 @@ import (
 	"hash"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/console"
 	"github.com/newshound/newshound/notify/email"
+	"github.com/newshound/newshound/notify/quiet"
 	"github.com/newshound/newshound/notify/slack"
 	"github.com/newshound/newshound/notify/tmpl"
 	"github.com/newshound/newshound/notify/webhook"
@@ -40,6 +42,10 @@ func (a *App) buildNotifiers(cfgs []config.Notifier) (map[string]notify.Channel,
 func NewChannel(c config.Notifier, opts Options) (notify.Channel, error) {
 	opts = withDefaults(opts)
 	t, err := notifierTemplate(c)
+	if err != nil {
+		return notify.Channel{}, fmt.Errorf("notifier %s: %w", c.Name, err)
+	}
+	q, err := notifierQuiet(c)
 	if err != nil {
 		return notify.Channel{}, fmt.Errorf("notifier %s: %w", c.Name, err)
 	}
@@ -75,7 +81,7 @@ func NewChannel(c config.Notifier, opts Options) (notify.Channel, error) {
 	}
 	return notify.Channel{
 		Notifier:    n,
-		Quiet:       c.Quiet,
+		Quiet:       q,
 		MaxQueueAge: c.MaxQueueAge,
 		MinInterval: c.MinInterval,
 		DigestSize:  digestSize,
@@ -83,16 +89,14 @@ func NewChannel(c config.Notifier, opts Options) (notify.Channel, error) {
 	}, nil
 }
 
-// notifierTemplate is c's parsed template: the one config parsed, or
-// parsed here for a Config built in code; nil for the built-in format.
+// notifierTemplate is c's parsed template, nil for the built-in format.
+// The channel and the config check (checkNotifiers) both parse through
+// here, so a template `check` accepts is one `run` accepts.
 func notifierTemplate(c config.Notifier) (*tmpl.Template, error) {
 	if c.Template == "" {
 		return nil, nil
 	}
-	if c.ParsedTemplate != nil {
-		return c.ParsedTemplate, nil
-	}
-	kind, ok := c.TemplateKind()
+	kind, ok := templateKind(c)
 	if !ok {
 		return nil, fmt.Errorf("no channel configured")
 	}
@@ -101,6 +105,32 @@ func notifierTemplate(c config.Notifier) (*tmpl.Template, error) {
 		return nil, fmt.Errorf("template: %w", err)
 	}
 	return t, nil
+}
+
+// templateKind is the kind of template c's channel renders: Text for
+// stdout, Slack for slack, Webhook for webhook, HTML for email. ok is
+// false for a notifier without a channel.
+func templateKind(c config.Notifier) (kind tmpl.Kind, ok bool) {
+	switch c.Kind() {
+	case "stdout":
+		return tmpl.Text, true
+	case "slack":
+		return tmpl.Slack, true
+	case "webhook":
+		return tmpl.Webhook, true
+	case "email":
+		return tmpl.HTML, true
+	}
+	return 0, false
+}
+
+// notifierQuiet is c's quiet-hours window, the zero Window for none. The
+// channel and the config check both read it through here.
+func notifierQuiet(c config.Notifier) (quiet.Window, error) {
+	if c.Quiet == "" {
+		return quiet.Window{}, nil
+	}
+	return quiet.Parse(c.Quiet)
 }
 
 // Fingerprint identifies c's settings: the hex of the first 16 bytes of
@@ -127,7 +157,9 @@ func Fingerprint(c config.Notifier) string {
 		put(m.SMTP, m.TLS, m.Username, m.Password.Reveal(), m.From, strconv.Itoa(len(m.To)))
 		put(m.To...)
 	}
-	put(c.Digest, c.Quiet.String(), c.MinInterval.String(), c.MaxQueueAge.String(), c.Template)
+	// Quiet hours count trimmed, as quiet.Window.String gives them, so
+	// fingerprints stored before the window was kept as text still match.
+	put(c.Digest, strings.TrimSpace(c.Quiet), c.MinInterval.String(), c.MaxQueueAge.String(), c.Template)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 

@@ -16,9 +16,6 @@ import (
 	_ "time/tzdata" // CRON_TZ= must work on images without /usr/share/zoneinfo.
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/newshound/newshound/notify/quiet"
-	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // Built-in defaults, used where neither the defaults block nor a source
@@ -214,9 +211,11 @@ type Notifier struct {
 	// to this notifier go out collected in one message; "" or NoDigest:
 	// each alert at once. A watch's route may override it.
 	Digest string
-	// Quiet is the notifier's quiet hours (quiet: "22:00-07:00
-	// Europe/Berlin"); the zero Window is none.
-	Quiet quiet.Window `json:"-"`
+	// Quiet is the notifier's quiet hours as written (quiet: "22:00-07:00
+	// Europe/Berlin"); "" is none. The notify/quiet package reads it: the
+	// app parses it when it checks the config and when it builds the
+	// channel.
+	Quiet string `json:"-"`
 	// MinInterval is the least time between two messages (rate_limit);
 	// 0 is no limit. Parse sets DefaultSlackInterval for Slack.
 	MinInterval time.Duration
@@ -225,10 +224,9 @@ type Notifier struct {
 	// Config built in code means the same.
 	MaxQueueAge time.Duration
 	// Template is the operator's template source ("" for the built-in
-	// format), and ParsedTemplate the same parsed by Parse or Validate.
-	Template       string
-	ParsedTemplate *tmpl.Template `json:"-"`
-	Line           int
+	// format); the app parses it for the channel's kind.
+	Template string
+	Line     int
 }
 
 // Kind reports the notifier's channel: "webhook", "slack", "email" or
@@ -326,19 +324,21 @@ func (e *Error) Error() string {
 // Load reads and parses the configuration file at path. lookupEnv resolves
 // ${VAR} references; pass os.LookupEnv in production. An invalid file gives
 // an *Error.
-func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
+func Load(path string, lookupEnv func(string) (string, bool), checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
-	return Parse(data, path, lookupEnv)
+	return Parse(data, path, lookupEnv, checks...)
 }
 
 // Parse parses and validates a configuration. path names the file the data
 // came from: Config.Path is its absolute form and a relative `data` path is
 // resolved against its folder (against the working directory when path is
-// ""). An invalid configuration gives an *Error listing every problem.
-func Parse(data []byte, path string, lookupEnv func(string) (string, bool)) (*Config, error) {
+// ""). An invalid configuration gives an *Error listing every problem:
+// those of the package's own rules and those the checks report, each at its
+// line.
+func Parse(data []byte, path string, lookupEnv func(string) (string, bool), checks ...Check) (*Config, error) {
 	if lookupEnv == nil {
 		return nil, errors.New("parse config: lookupEnv is nil")
 	}
@@ -355,6 +355,7 @@ func Parse(data []byte, path string, lookupEnv func(string) (string, bool)) (*Co
 	c := d.config(root)
 	k := &checker{pos: d.pos, skip: skip, files: d.files, problems: d.problems}
 	k.config(c)
+	k.run(c, checks)
 	if len(k.problems) > 0 {
 		return nil, &Error{Problems: sortProblems(k.problems)}
 	}

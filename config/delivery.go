@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify/quiet"
-	"github.com/newshound/newshound/notify/tmpl"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -71,23 +69,6 @@ func (r Route) DigestSpec(n Notifier) string {
 	return spec
 }
 
-// TemplateKind is the kind of template n's channel renders: Text for
-// stdout, Slack for slack, Webhook for webhook, HTML for email. ok is
-// false for a notifier without a channel.
-func (n Notifier) TemplateKind() (kind tmpl.Kind, ok bool) {
-	switch n.Kind() {
-	case "stdout":
-		return tmpl.Text, true
-	case "slack":
-		return tmpl.Slack, true
-	case "webhook":
-		return tmpl.Webhook, true
-	case "email":
-		return tmpl.HTML, true
-	}
-	return 0, false
-}
-
 // parseRate reads a rate limit, "N/s", "N/m" or "N/h", as the least time
 // between two messages; "none" is 0 (no limit).
 func parseRate(s string) (time.Duration, bool) {
@@ -120,13 +101,8 @@ func (d *decoder) delivery(e entry, n *Notifier, rate *entry) bool {
 	case "digest":
 		n.Digest = strings.TrimSpace(d.str(e))
 	case "quiet":
-		if v := d.str(e); v != "" && !d.skip[e.path] {
-			w, err := quiet.Parse(v)
-			if err != nil {
-				d.bad(e.path, e.line, err.Error())
-			} else {
-				n.Quiet = w
-			}
+		if v := d.str(e); !d.skip[e.path] {
+			n.Quiet = v
 		}
 	case "rate_limit":
 		*rate = e
@@ -200,8 +176,9 @@ func (d *decoder) route(it entry) Route {
 	return r
 }
 
-// delivery checks a notifier's digest, rate and queue age, and parses its
-// template (keeping the result in n.ParsedTemplate).
+// delivery checks a notifier's digest, rate and queue age. Its quiet
+// hours and template are read by other packages and so checked by the
+// Checks the app passes to Parse.
 func (k *checker) delivery(path string, n *Notifier) {
 	if n.Digest != "" && n.Digest != NoDigest && !k.skip[path+".digest"] {
 		if msg := checkSchedule(n.Digest); msg != "" {
@@ -214,16 +191,6 @@ func (k *checker) delivery(path string, n *Notifier) {
 	if n.MaxQueueAge < 0 {
 		k.add(path+".max_queue_age", msgPositive)
 	}
-	kind, ok := n.TemplateKind()
-	if n.Template == "" || !ok || k.skip[path+".template"] {
-		return
-	}
-	t, err := tmpl.Parse(n.Name, kind, n.Template)
-	if err != nil {
-		k.add(path+".template", "invalid template: "+err.Error())
-		return
-	}
-	n.ParsedTemplate = t
 }
 
 // routes checks a watch's notify list: known notifiers, each once, and

@@ -2,13 +2,9 @@ package config
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/newshound/newshound/notify/tmpl"
 )
 
 // TestDeliveryAccepts covers the delivery keys that must be accepted and
@@ -43,26 +39,13 @@ func TestDeliveryAccepts(t *testing.T) {
 			continue
 		}
 		n := c.Notifiers[0]
-		if n.MinInterval != tt.minInterval || n.MaxQueueAge != tt.maxQueueAge || n.Digest != tt.digest || n.Quiet.String() != tt.quiet {
+		if n.MinInterval != tt.minInterval || n.MaxQueueAge != tt.maxQueueAge || n.Digest != tt.digest || n.Quiet != tt.quiet {
 			t.Errorf("%s: Parse(%q) = MinInterval %v, MaxQueueAge %v, Digest %q, Quiet %q; want %v, %v, %q, %q", tt.name, y,
-				n.MinInterval, n.MaxQueueAge, n.Digest, n.Quiet.String(), tt.minInterval, tt.maxQueueAge, tt.digest, tt.quiet)
+				n.MinInterval, n.MaxQueueAge, n.Digest, n.Quiet, tt.minInterval, tt.maxQueueAge, tt.digest, tt.quiet)
 		}
 		if err := c.Validate(); err != nil {
 			t.Errorf("%s: Validate() after Parse = %v", tt.name, err)
 		}
-	}
-}
-
-func TestQuietWindowParsed(t *testing.T) {
-	c, err := Parse([]byte(doc(okSources, okWatches, "notifiers: [{name: n, stdout: {}, quiet: '22:00-07:00 Europe/Berlin'}]")), "", testEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := c.Notifiers[0].Quiet
-	// 23:30 in Berlin in winter is 22:30 UTC: quiet; 07:30 Berlin is not.
-	in, out := time.Date(2026, 1, 10, 22, 30, 0, 0, time.UTC), time.Date(2026, 1, 10, 6, 30, 0, 0, time.UTC)
-	if !q.Contains(in) || q.Contains(out) {
-		t.Errorf("Quiet.Contains(%v), Contains(%v) = %v, %v; want true, false", in, out, q.Contains(in), q.Contains(out))
 	}
 }
 
@@ -149,111 +132,6 @@ func TestParseRate(t *testing.T) {
 		got, ok := parseRate(tt.in)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("parseRate(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-// skipWithoutTemplates skips while notify/tmpl is the contract stub.
-func skipWithoutTemplates(t *testing.T) {
-	t.Helper()
-	if _, err := tmpl.Parse("probe", tmpl.Text, "newshound"); err != nil && strings.Contains(err.Error(), "not implemented") {
-		t.Skip("notify/tmpl is still a stub (tmpl.Parse says not implemented): remove this skip when the real package lands")
-	}
-}
-
-// TestTemplates: a template is parsed with its notifier's kind; a broken
-// one is a problem at the template's line, and the message names the
-// notifier (tmpl.Parse puts the name in its errors).
-func TestTemplates(t *testing.T) {
-	skipWithoutTemplates(t)
-	watch := "watches: [{name: w, keywords: [k], notify: [desk]}]"
-	channels := []struct{ kind, channel, valid string }{
-		{"text", "stdout: {}", "{{.Alert.Watch}}: {{.Alert.Title}}"},
-		{"slack", "slack: {webhook_url: '${SLACK_URL}'}", "*{{.Alert.Title}}* <{{.Alert.URL}}|open>"},
-		{"webhook", "webhook: {url: 'https://hooks.example.org/x'}", `{"id": {{json .ID}}, "count": {{.Count}}}`},
-		{"html", "email: {smtp: 'mail:25', from: a@example.org, to: [b@example.org]}", "<p>{{.Alert.Title}}</p>"},
-	}
-	for _, ch := range channels {
-		y := doc(okSources, watch, "notifiers:", "  - name: desk", "    "+ch.channel, "    template: '"+ch.valid+"'")
-		c, err := Parse([]byte(y), "", testEnv)
-		if err != nil {
-			t.Errorf("Parse(%q) = %v", y, err)
-		} else if c.Notifiers[0].ParsedTemplate == nil || c.Notifiers[0].Template != ch.valid {
-			t.Errorf("Parse(%q): Template %q, ParsedTemplate %v; want the source and a parsed template", y, c.Notifiers[0].Template, c.Notifiers[0].ParsedTemplate)
-		}
-		for _, bad := range []struct{ src, want string }{
-			{"{{", "notifiers[0].template (line 6): invalid template: " + ch.kind + " template: template: desk:2: unclosed action started at desk:1"},
-			// tmpl adds which sample alert failed after this.
-			{"{{.NoSuchField}}", "notifiers[0].template (line 6): invalid template: " +
-				ch.kind + ` template: template: desk:1:2: executing "desk" at <.NoSuchField>: can't evaluate field NoSuchField in type tmpl.Data`},
-		} {
-			y := doc(okSources, watch, "notifiers:", "  - name: desk", "    "+ch.channel, "    template: |", "      "+bad.src)
-			_, err := Parse([]byte(y), "", testEnv)
-			if err == nil || !strings.HasPrefix(err.Error(), bad.want) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("Parse(%q) = %v, want one problem starting %q", y, err, bad.want)
-			}
-		}
-	}
-	y := doc(okSources, watch, "notifiers: [{name: desk, webhook: {url: 'https://hooks.example.org/x'}, template: 'not json'}]")
-	if _, err := Parse([]byte(y), "", testEnv); err == nil || !strings.HasPrefix(err.Error(), "notifiers[0].template (line 3): invalid template: ") {
-		t.Errorf("Parse(webhook template that is not JSON) = %v, want a template problem at line 3", err)
-	}
-}
-
-// TestWebhookChecksBeforeRun (RELIABILITY.md item 43): a webhook template
-// that writes fields with js, printf "%q" or by hand between quotes, and
-// a whsec_ secret the channel would refuse at start, are problems at
-// their lines; a template using json, a valid secret inline or in a file
-// pass. The secret never appears in a message.
-func TestWebhookChecksBeforeRun(t *testing.T) {
-	skipWithoutTemplates(t)
-	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	good := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	shortFile := write("short", "whsec_c2VjcmV0\n")
-	goodFile := write("good", good+"\n")
-	watch := "watches: [{name: w, keywords: [k], notify: [hook]}]"
-	hook := func(lines ...string) string {
-		return doc(append([]string{okSources, watch, "notifiers:", "  - name: hook", "    webhook:", "      url: https://hooks.example.org/x"}, lines...)...)
-	}
-	for _, tc := range []struct {
-		name string
-		yaml string
-		want string // prefix of the only problem; "" = valid
-	}{
-		{"json template", hook("    template: '{\"t\": {{json .Alert.Title}}}'"), ""},
-		{"js template", hook(`    template: '{"t": "{{js .Alert.Title}}"}'`),
-			"notifiers[0].template (line 7): invalid template: webhook template hook: output is not JSON"},
-		{"printf template", hook(`    template: |`, `      {"t": {{printf "%q" .Alert.Title}}}`),
-			"notifiers[0].template (line 7): invalid template: webhook template hook: output is not JSON"},
-		{"hand-quoted template", hook(`    template: '{"s": "{{.Alert.Source}}"}'`),
-			"notifiers[0].template (line 7): invalid template: webhook template hook: output is not JSON"},
-		{"valid whsec secret", hook("      secret: " + good), ""},
-		{"raw secret", hook("      secret: any raw bytes"), ""},
-		{"valid whsec secret file", hook("      secret_file: " + goodFile), ""},
-		{"short whsec secret", hook("      secret: whsec_c2VjcmV0"),
-			"notifiers[0].webhook.secret (line 7): the value after whsec_ decodes to 6 bytes"},
-		{"short whsec secret file", hook("      secret_file: " + shortFile),
-			"notifiers[0].webhook.secret_file (line 7): the value after whsec_ decodes to 6 bytes"},
-		{"whsec secret not base64", hook("      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa!!'"),
-			"notifiers[0].webhook.secret (line 7): the value after whsec_ is not valid standard base64"},
-	} {
-		c, err := Parse([]byte(tc.yaml), filepath.Join(dir, "newshound.yaml"), testEnv)
-		switch {
-		case tc.want == "" && err != nil:
-			t.Errorf("Parse(%s) = %v, want no problem", tc.name, err)
-		case tc.want == "" && c.Notifiers[0].Webhook == nil:
-			t.Errorf("Parse(%s): no webhook notifier", tc.name)
-		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n")):
-			t.Errorf("Parse(%s) = %v, want one problem starting %q", tc.name, err, tc.want)
-		case err != nil && (strings.Contains(err.Error(), "c2VjcmV0") || strings.Contains(err.Error(), "LaLa")):
-			t.Errorf("Parse(%s) = %v, quotes the secret", tc.name, err)
 		}
 	}
 }

@@ -1,7 +1,11 @@
 // Package config loads, expands and validates newshound's YAML
 // configuration. It is the contract between the operator and the daemon:
 // everything below the app package receives values from a *Config and never
-// reads files or the environment itself.
+// reads files or the environment itself. Only the composition root (cmd and
+// app) imports it, and it imports none of the layers it configures: rules
+// whose judge lives in another package (queries, quiet hours, templates,
+// webhook signing secrets) are Checks the app passes to Parse, Load or
+// Validate, reported with the rest at their lines (app.LoadConfig).
 //
 // # Schema
 //
@@ -60,7 +64,7 @@
 // A watch needs at least one entity, keyword or a query; entity names,
 // aliases, exclude phrases and keywords are trimmed and must not be empty.
 // case is sensitive or insensitive (the default). A query must parse with
-// matcher/query.Parse; its error names the column. min_mentions is a whole
+// matcher/query.Parse (the app's check); its error names the column. min_mentions is a whole
 // number greater than zero. Email tls is starttls (the
 // default), tls or none; a password goes with a username and the other way
 // round; from and every to must parse with net/mail.ParseAddress.
@@ -83,13 +87,15 @@
 // once.
 //
 // quiet is "HH:MM-HH:MM" and an optional IANA zone (UTC without one),
-// parsed with notify/quiet.Parse; a window may span midnight; what falls
+// parsed with notify/quiet.Parse (Notifier.Quiet keeps the text; the app
+// checks and parses it); a window may span midnight; what falls
 // due inside it goes out as one digest when it ends. rate_limit N/s, N/m or
 // N/h becomes the least time between two messages (MinInterval); Slack
 // gets 1/s unless it says otherwise (none turns it off). max_queue_age
 // (default 48h) is how long an entry may stay undelivered, counted from
 // when it first fell due, before it becomes a dead letter. template is
-// parsed with notify/tmpl.Parse for the notifier's kind (text for stdout,
+// parsed by the app's check, with the code that builds the channel
+// (notify/tmpl.Parse), for the notifier's kind (text for stdout,
 // Slack mrkdwn for slack, the JSON body for webhook, HTML for email) and
 // rendered once with sample alerts, so a template error is a problem here,
 // at the template's line, not a failure at send time.

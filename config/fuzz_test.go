@@ -115,9 +115,6 @@ func checkInvariants(t *testing.T, c *Config) {
 		if n.MaxQueueAge <= 0 || n.MinInterval < 0 {
 			t.Fatalf("notifier %+v: max_queue_age not positive or negative rate", n)
 		}
-		if (n.Template != "") != (n.ParsedTemplate != nil) {
-			t.Fatalf("notifier %+v: template source and parsed template disagree", n)
-		}
 		if n.Digest != "" && n.Digest != NoDigest {
 			if _, err := cron.ParseStandard(n.Digest); err != nil {
 				t.Fatalf("notifier %+v: digest %q does not parse: %v", n, n.Digest, err)

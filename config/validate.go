@@ -5,18 +5,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/newshound/newshound/matcher/query"
-	"github.com/newshound/newshound/notify/whsec"
 )
 
-// Validate checks the semantic rules on c: what Parse checks after
-// decoding, for a Config built in code. Problems carry no line numbers. It
-// returns nil or an *Error listing every problem. It does not look at Path,
-// Data or Defaults, which only Parse fills.
-func (c *Config) Validate() error {
+// Validate checks the semantic rules on c, and runs checks: what Parse
+// checks after decoding, for a Config built in code. Problems carry no line
+// numbers. It returns nil or an *Error listing every problem. It does not
+// look at Path, Data or Defaults, which only Parse fills.
+func (c *Config) Validate(checks ...Check) error {
 	k := &checker{}
 	k.config(c)
+	k.run(c, checks)
 	if len(k.problems) == 0 {
 		return nil
 	}
@@ -180,11 +178,6 @@ func (k *checker) watch(path string, w Watch, names, sources, notifiers map[stri
 		k.nonEmpty(p+".exclude", e.Exclude)
 	}
 	k.nonEmpty(path+".keywords", w.Keywords)
-	if w.Query != "" && !k.skip[path+".query"] {
-		if _, err := query.Parse(w.Query); err != nil {
-			k.add(path+".query", err.Error())
-		}
-	}
 	k.refs(path+".sources", "source", w.Sources, sources)
 	k.routes(path, w, notifiers)
 }
@@ -226,7 +219,6 @@ func (k *checker) notifier(path string, n *Notifier, names map[string]string) {
 	k.exactlyOne(path, given, "webhook, slack, email or stdout")
 	if w := n.Webhook; w != nil {
 		k.secretURL(path+".webhook.url", w.URL, false)
-		k.signingSecret(path+".webhook.secret", w.Secret)
 	}
 	if s := n.Slack; s != nil {
 		k.secretURL(path+".slack.webhook_url", s.WebhookURL, true)
@@ -248,18 +240,6 @@ func (k *checker) secretURL(path string, u Secret, https bool) {
 		k.add(path, msgRequired)
 	case !isHTTPURL(u.Reveal(), https):
 		k.add(k.at(path), msg)
-	}
-}
-
-// signingSecret checks a webhook secret with whsec.Key, the function the
-// webhook channel derives its key with when it starts, so a secret that
-// passes here cannot stop `run`. The message never quotes the secret.
-func (k *checker) signingSecret(path string, s Secret) {
-	if s.Reveal() == "" {
-		return // optional; an unreadable secret_file is reported already
-	}
-	if _, err := whsec.Key(s.Reveal()); err != nil {
-		k.add(k.at(path), err.Error())
 	}
 }
 
@@ -292,5 +272,25 @@ func (k *checker) email(path string, m *Email) {
 		if msg := checkAddress(to); msg != "" {
 			k.add(joinIndex(path+".to", i), msg)
 		}
+	}
+}
+
+// A Check is a rule whose judge lives in another package: a template must
+// parse for its channel, quiet hours must be a window, a query must parse,
+// a webhook secret must give a signing key. config imports none of those
+// packages (it sits below every layer but is imported only by the
+// composition root), so the app passes its checks to Parse, Load or
+// Validate and their problems come out with the rest, in line order.
+//
+// report takes the path of the value, as in Problem.Path
+// ("notifiers[0].template"), and a message. A problem at or below a path
+// the decoder already reported is dropped, and a secret read through a
+// *_file key is reported at that key.
+type Check func(c *Config, report func(path, msg string))
+
+// run applies checks to c, recording what they report.
+func (k *checker) run(c *Config, checks []Check) {
+	for _, check := range checks {
+		check(c, func(path, msg string) { k.add(k.at(path), msg) })
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -65,7 +65,7 @@ func alertsCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 		}
 		q.Since = t
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 )
@@ -46,7 +47,7 @@ func backupCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 			filepath.Join(out, "newshound-"+time.Now().UTC().Format("20060102")+".db"))
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure
@@ -153,7 +154,7 @@ func compactCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 		fmt.Fprintf(stderr, "newshound compact: unexpected argument %q\n", flags.Arg(0))
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure

@@ -147,7 +147,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		fmt.Fprintf(stderr, "newshound %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if cmd == "check" {
 		return check(g.config, cfg, err, stdout, stderr)
 	}

@@ -46,7 +46,7 @@ func explainCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 		fmt.Fprintf(stderr, "newshound explain: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
 )
@@ -85,7 +86,7 @@ func extractURL(g globalFlags, flags *flag.FlagSet, target string, stderr io.Wri
 	explicit := false
 	flags.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
 	if _, env := lookupEnv("NEWSHOUND_CONFIG"); explicit || env || fileExists(g.config) {
-		cfg, err := config.Load(g.config, lookupEnv)
+		cfg, err := app.LoadConfig(g.config, lookupEnv)
 		if err != nil {
 			printConfigError(stderr, g.config, err)
 			return crawler.Page{}, fmt.Errorf("config %s unusable", g.config)

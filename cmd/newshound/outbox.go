@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 )
@@ -42,7 +43,7 @@ func outboxCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 		fmt.Fprintf(stderr, "newshound outbox: unexpected argument %q (sub-commands: retry, enable)\n", flags.Arg(0))
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure
@@ -108,7 +109,7 @@ func outboxSub(name string, args []string, stderr io.Writer, lookupEnv func(stri
 	if err := flags.Parse(args); err != nil {
 		return nil, nil, exitUsage, false
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return nil, nil, exitFailure, false

@@ -65,7 +65,7 @@ func replayCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (
 		fmt.Fprintf(stderr, "newshound replay: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := config.Load(f.config, lookupEnv)
+	cfg, err := app.LoadConfig(f.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, f.config, err)
 		return exitFailure

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
@@ -49,7 +50,7 @@ func sourcesCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 		fmt.Fprintf(stderr, "newshound sources: unexpected argument %q\n", flags.Arg(0))
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure

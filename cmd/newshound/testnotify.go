@@ -50,7 +50,7 @@ func testNotifyCmd(args []string, stdout, stderr io.Writer, lookupEnv func(strin
 		fmt.Fprintf(stderr, "newshound test-notify: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := config.Load(g.config, lookupEnv)
+	cfg, err := app.LoadConfig(g.config, lookupEnv)
 	if err != nil {
 		printConfigError(stderr, g.config, err)
 		return exitFailure
