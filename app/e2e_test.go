@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -24,6 +25,8 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 )
 
@@ -105,10 +108,10 @@ notifiers:
 
 // e2e holds one end-to-end world: the site, the receivers and the config.
 type e2e struct {
-	site  *newsSite
-	hook  *webhookReceiver
-	slack *slackReceiver
-	mail  *smtpReceiver
+	site  *testsite.Site
+	hook  *testreceiver.HTTP
+	slack *testreceiver.HTTP
+	mail  *testreceiver.SMTP
 	cfg   *config.Config
 	path  string
 }
@@ -122,10 +125,10 @@ func testEnv(name string) (string, bool) {
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
-	w := &e2e{site: newNewsSite(t), hook: newWebhookReceiver(t), slack: newSlackReceiver(t), mail: newSMTPReceiver(t)}
+	w := &e2e{site: testsite.NewNews(t), hook: testreceiver.NewWebhook(t), slack: testreceiver.NewSlack(t), mail: testreceiver.NewSMTP(t, 0)}
 	dir := t.TempDir()
 	w.path = filepath.Join(dir, "newshound.yaml")
-	w.writeConfig(t, fmt.Sprintf(e2eConfig, w.site.srv.URL, w.hook.srv.URL, w.slack.srv.URL, w.mail.addr, "newshound.db"))
+	w.writeConfig(t, fmt.Sprintf(e2eConfig, w.site.URL(""), w.hook.URL, w.slack.URL, w.mail.Addr, "newshound.db"))
 	cfg, err := config.Load(w.path, testEnv)
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
@@ -148,54 +151,52 @@ func (w *e2e) writeConfig(t *testing.T, text string) {
 
 // publishStories fills the site with the articles of the end-to-end test:
 // four that must alert, and traps that must not.
-func publishStories(site *newsSite, now time.Time) {
+func publishStories(site *testsite.Site, now time.Time) {
 	hour := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
-	site.addArticle("/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp",
+	site.AddStory("/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp",
 		`<p>Iraqi families left the al-Hol camp in north-east Syria on Tuesday, officials said.</p>
 <p>CENTCOM’s statement confirmed that the flights had been organised with <em>local</em> partners.</p>`+filler(4))
-	site.addArticle("/2026/crisis-talks.html", "Crisis talks resume in Geneva",
+	site.AddStory("/2026/crisis-talks.html", "Crisis talks resume in Geneva",
 		`<p>The humanitarian crisis deepened as the whole region braced for winter.</p>
 <p>CentComms, a telecoms firm, said its network in the area was restored. Sherlock Holmes fans gathered for the holiday.</p>`+filler(4))
-	site.addArticle("/2026/isis-wire.html", "Analysts assess ISIS remnants",
+	site.AddStory("/2026/isis-wire.html", "Analysts assess ISIS remnants",
 		`<p>Analysts said ISIS cells remain active in the desert, according to a new report.</p>`+filler(4))
-	site.addArticle("/2026/old-al-hol.html", "An old story on al Hol",
+	site.AddStory("/2026/old-al-hol.html", "An old story on al Hol",
 		`<p>This older story on al Hol camp was published long ago.</p>`+filler(4))
 	// The boolean query's NOT cancels this one; detainees still fires.
-	site.addArticle("/2026/cup.html", "Cup final in the camp league",
+	site.AddStory("/2026/cup.html", "Cup final in the camp league",
 		`<p>The al-Hol football club celebrated the transfer of its new striker before the final.</p>`+filler(4))
 	// Both proximity terms, but far apart: the NEAR/5 query does not fire.
-	site.addArticle("/2026/families-far.html", "Search resumes at sea",
+	site.AddStory("/2026/families-far.html", "Search resumes at sea",
 		`<p>Families of missing fishermen waited for news at the harbour on Monday, while the navy said its search teams would return to their base camp at dawn.</p>`+filler(4))
-	site.addArticle("/2026/daesh-raid.html", "Raid on desert hideout",
+	site.AddStory("/2026/daesh-raid.html", "Raid on desert hideout",
 		`<p>Security forces said they raided a Daesh hideout near the border overnight.</p>`+filler(4))
-	site.addArticle("/2026/central-command.html", "Command reviews camp security",
+	site.AddStory("/2026/central-command.html", "Command reviews camp security",
 		`<p>The U.S. Central Command said it had reviewed security arrangements at several sites.</p>`+filler(4))
-	site.addArticle("/ar/alhol.html", "نقل عائلات من مخيم الهول",
+	site.AddStory("/ar/alhol.html", "نقل عائلات من مخيم الهول",
 		`<p>قال مسؤولون إن عشرات العائلات غادرت مخيم الهول في شمال شرق سوريا يوم الثلاثاء بعد شهور من الانتظار.</p>
 <p>وأضاف المسؤولون أن عمليات النقل ستستمر خلال الأسابيع المقبلة بالتنسيق مع المنظمات الإنسانية والسلطات المحلية في المنطقة.</p>
 <p>وتقول منظمات حقوقية إن الظروف في المخيمات ما زالت صعبة وإن هناك حاجة إلى إجراءات أسرع ومراقبة مستقلة.</p>
 <p>ولم يحدد المتحدث جدولا زمنيا للمرحلة التالية واكتفى بالقول إن الوضع الأمني سيحدد سرعة التحركات المقبلة.</p>`)
-	site.addArticle("/ar/other.html", "أخبار الطقس",
+	site.AddStory("/ar/other.html", "أخبار الطقس",
 		`<p>توقعت الأرصاد الجوية أمطارا غزيرة على المناطق الساحلية خلال نهاية الأسبوع مع انخفاض في درجات الحرارة.</p>
 <p>ودعت السلطات السكان إلى توخي الحذر على الطرق وتجنب المناطق المنخفضة المعرضة للفيضانات.</p>
 <p>وقالت إن فرق الطوارئ في حالة تأهب تحسبا لأي طارئ خلال الأيام المقبلة في جميع المحافظات.</p>`)
 
-	site.mu.Lock()
-	defer site.mu.Unlock()
-	site.feed = []siteItem{
-		{"/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp", hour(1)},
-		{"/2026/crisis-talks.html", "Crisis talks resume in Geneva", hour(2)},
-		{"/2026/isis-wire.html", "Analysts assess ISIS remnants", hour(3)},
-		{"/2026/old-al-hol.html", "An old story on al Hol", hour(24 * 10)},
-		{"/2026/cup.html", "Cup final in the camp league", hour(4)},
-		{"/2026/families-far.html", "Search resumes at sea", hour(4)},
-	}
-	site.listing = []string{"/2026/daesh-raid.html?utm_source=homepage#comments"}
-	site.sitemap = []siteItem{{"/2026/central-command.html", "Command reviews camp security", hour(2)}}
-	site.arabic = []siteItem{
-		{"/ar/alhol.html", "نقل عائلات من مخيم الهول", hour(1)},
-		{"/ar/other.html", "أخبار الطقس", hour(1)},
-	}
+	site.SetFeed([]testsite.Item{
+		{Path: "/2026/transfer-al-hol.html", Title: "Detainees moved from al-Hol camp", Published: hour(1)},
+		{Path: "/2026/crisis-talks.html", Title: "Crisis talks resume in Geneva", Published: hour(2)},
+		{Path: "/2026/isis-wire.html", Title: "Analysts assess ISIS remnants", Published: hour(3)},
+		{Path: "/2026/old-al-hol.html", Title: "An old story on al Hol", Published: hour(24 * 10)},
+		{Path: "/2026/cup.html", Title: "Cup final in the camp league", Published: hour(4)},
+		{Path: "/2026/families-far.html", Title: "Search resumes at sea", Published: hour(4)},
+	})
+	site.SetListing([]string{"/2026/daesh-raid.html?utm_source=homepage#comments"})
+	site.SetSitemap([]testsite.Item{{Path: "/2026/central-command.html", Title: "Command reviews camp security", Published: hour(2)}})
+	site.SetArabic([]testsite.Item{
+		{Path: "/ar/alhol.html", Title: "نقل عائلات من مخيم الهول", Published: hour(1)},
+		{Path: "/ar/other.html", Title: "أخبار الطقس", Published: hour(1)},
+	})
 }
 
 func runOnce(t *testing.T, a *App) Summary {
@@ -215,10 +216,10 @@ func runOnce(t *testing.T, a *App) Summary {
 	return sum
 }
 
-func webhookIDs(rc *webhookReceiver) []string {
+func webhookIDs(rc *testreceiver.HTTP) []string {
 	var ids []string
-	for _, a := range rc.delivered() {
-		ids = append(ids, a.payload["id"].(string))
+	for _, a := range rc.Delivered() {
+		ids = append(ids, a.Payload["id"].(string))
 	}
 	slices.Sort(ids)
 	return ids
@@ -226,9 +227,9 @@ func webhookIDs(rc *webhookReceiver) []string {
 
 // slackTitles returns the fallback text of every Slack message, sorted;
 // it is "[watch] title".
-func slackTitles(rc *slackReceiver) []string {
+func slackTitles(rc *testreceiver.HTTP) []string {
 	var out []string
-	for _, m := range rc.received() {
+	for _, m := range rc.Payloads() {
 		out = append(out, m["text"].(string))
 		if m["unfurl_links"] != false {
 			out = append(out, "unfurl_links is not false")
@@ -238,12 +239,12 @@ func slackTitles(rc *slackReceiver) []string {
 	return out
 }
 
-func mailSubjects(t *testing.T, rc *smtpReceiver) []string {
+func mailSubjects(t *testing.T, rc *testreceiver.SMTP) []string {
 	t.Helper()
 	var out []string
 	dec := new(mime.WordDecoder)
-	for _, m := range rc.received() {
-		msg, err := mail.ReadMessage(bytes.NewReader(m.data))
+	for _, m := range rc.Received() {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
 		if err != nil {
 			t.Fatalf("parse mail: %v", err)
 		}
@@ -261,7 +262,7 @@ func TestEndToEnd(t *testing.T) {
 	w := newE2E(t)
 	now := time.Now().UTC()
 	publishStories(w.site, now)
-	id := func(watch, path string) string { return news.AlertID(watch, w.site.url(path)) }
+	id := func(watch, path string) string { return news.AlertID(watch, w.site.URL(path)) }
 
 	a, err := New(w.cfg, Options{})
 	if err != nil {
@@ -300,20 +301,18 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("slack messages after pass 1 (-want +got):\n%s", diff)
 	}
 	checkWebhookPayload(t, w, now)
-	articleFetches := w.site.requestCount("/2026/transfer-al-hol.html")
+	articleFetches := w.site.Hits("/2026/transfer-al-hol.html")
 
 	// Pass 2 over unchanged sources: nothing new, no article page fetched.
 	runOnce(t, a)
-	if got := w.site.requestCount("/2026/transfer-al-hol.html"); got != articleFetches {
+	if got := w.site.Hits("/2026/transfer-al-hol.html"); got != articleFetches {
 		t.Errorf("article fetched %d times after pass 2, want %d (no refetch of seen articles)", got, articleFetches)
 	}
 	// The feed's article appears on the listing page under a tracking
 	// parameter: fetched for that source, but no second alert.
-	w.site.mu.Lock()
-	w.site.listing = append(w.site.listing, "/2026/transfer-al-hol.html?utm_campaign=world")
-	w.site.mu.Unlock()
+	w.site.AddToListing("/2026/transfer-al-hol.html?utm_campaign=world")
 	runOnce(t, a)
-	if got := len(w.hook.delivered()); got != len(wantIDs) {
+	if got := len(w.hook.Delivered()); got != len(wantIDs) {
 		t.Errorf("webhook deliveries after passes 2 and 3 = %d, want %d", got, len(wantIDs))
 	}
 	if err := a.Close(); err != nil {
@@ -327,14 +326,14 @@ func TestEndToEnd(t *testing.T) {
 	}
 	defer b.Close()
 	runOnce(t, b)
-	if got := len(w.hook.delivered()); got != len(wantIDs) {
+	if got := len(w.hook.Delivered()); got != len(wantIDs) {
 		t.Errorf("webhook deliveries after restart = %d, want %d", got, len(wantIDs))
 	}
 
 	// An article added later alerts once on every channel of its watch.
-	w.site.addArticle("/2026/late-al-hawl.html", "Returns from al-Hawl resume",
+	w.site.AddStory("/2026/late-al-hawl.html", "Returns from al-Hawl resume",
 		`<p>Returns from al-Hawl resumed on Friday after a pause of two weeks.</p>`+filler(4))
-	w.site.addToFeed(siteItem{"/2026/late-al-hawl.html", "Returns from al-Hawl resume", now})
+	w.site.AddToFeed(testsite.Item{Path: "/2026/late-al-hawl.html", Title: "Returns from al-Hawl resume", Published: now})
 	runOnce(t, b)
 	runOnce(t, b)
 	wantIDs = append(wantIDs, id("detainees", "/2026/late-al-hawl.html"))
@@ -342,31 +341,31 @@ func TestEndToEnd(t *testing.T) {
 	if diff := cmp.Diff(wantIDs, webhookIDs(w.hook)); diff != "" {
 		t.Errorf("webhook alert ids at the end (-want +got):\n%s", diff)
 	}
-	if got := len(w.slack.received()); got != 5 {
+	if got := len(w.slack.Payloads()); got != 5 {
 		t.Errorf("slack messages at the end = %d, want 5", got)
 	}
-	if got := len(w.mail.received()); got != 5 {
+	if got := len(w.mail.Received()); got != 5 {
 		t.Errorf("mails at the end = %d, want 5", got)
 	}
-	checkMail(t, w.mail.received()[0])
+	checkMail(t, w.mail.Received()[0])
 }
 
 // checkWebhookPayload checks the alert on the al-Hol article field by field
 // and verifies its Standard Webhooks signature independently.
 func checkWebhookPayload(t *testing.T, w *e2e, now time.Time) {
 	t.Helper()
-	url := w.site.url("/2026/transfer-al-hol.html")
+	url := w.site.URL("/2026/transfer-al-hol.html")
 	wantID := news.AlertID("detainees", url)
-	var got *webhookAttempt
-	for _, a := range w.hook.delivered() {
-		if a.payload["id"] == wantID {
+	var got *testreceiver.Request
+	for _, a := range w.hook.Delivered() {
+		if a.Payload["id"] == wantID {
 			got = &a
 		}
 	}
 	if got == nil {
 		t.Fatalf("no webhook delivery with id %s", wantID)
 	}
-	p := got.payload
+	p := got.Payload
 	published := now.Add(-time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	for key, want := range map[string]any{
 		"id": wantID, "watch": "detainees", "source": "wire", "url": url,
@@ -392,17 +391,17 @@ func checkWebhookPayload(t *testing.T, w *e2e, now time.Time) {
 	}
 	checkFired(t, w, "transfers", `"al Hol" AND flights AND NOT football`)
 	checkFired(t, w, "near", "families NEAR/5 camp")
-	if k := got.header.Get("Idempotency-Key"); k != wantID {
+	if k := got.Header.Get("Idempotency-Key"); k != wantID {
 		t.Errorf("Idempotency-Key = %q, want %q", k, wantID)
 	}
-	if k := got.header.Get("webhook-id"); k != wantID {
+	if k := got.Header.Get("webhook-id"); k != wantID {
 		t.Errorf("webhook-id = %q, want %q", k, wantID)
 	}
-	signed := wantID + "." + got.header.Get("webhook-timestamp") + "." + string(got.body)
+	signed := wantID + "." + got.Header.Get("webhook-timestamp") + "." + string(got.Body)
 	mac := hmac.New(sha256.New, []byte(testWebhookSecret))
 	mac.Write([]byte(signed))
 	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	if sig := got.header.Get("webhook-signature"); sig != want {
+	if sig := got.Header.Get("webhook-signature"); sig != want {
 		t.Errorf("webhook-signature = %q, want %q", sig, want)
 	}
 }
@@ -411,11 +410,11 @@ func checkWebhookPayload(t *testing.T, w *e2e, now time.Time) {
 // alert on the al-Hol article.
 func checkFired(t *testing.T, w *e2e, watch, want string) {
 	t.Helper()
-	id := news.AlertID(watch, w.site.url("/2026/transfer-al-hol.html"))
-	for _, a := range w.hook.delivered() {
-		if a.payload["id"] == id {
-			if a.payload["fired"] != want {
-				t.Errorf("%s alert fired = %v, want %q", watch, a.payload["fired"], want)
+	id := news.AlertID(watch, w.site.URL("/2026/transfer-al-hol.html"))
+	for _, a := range w.hook.Delivered() {
+		if a.Payload["id"] == id {
+			if a.Payload["fired"] != want {
+				t.Errorf("%s alert fired = %v, want %q", watch, a.Payload["fired"], want)
 			}
 			return
 		}
@@ -424,12 +423,12 @@ func checkFired(t *testing.T, w *e2e, watch, want string) {
 }
 
 // checkMail checks the structure of one delivered e-mail.
-func checkMail(t *testing.T, m smtpMessage) {
+func checkMail(t *testing.T, m testreceiver.Message) {
 	t.Helper()
-	if m.from != "alerts@example.org" || !slices.Equal(m.to, []string{"desk@example.org"}) {
-		t.Errorf("envelope = %q → %q, want alerts@example.org → [desk@example.org]", m.from, m.to)
+	if m.From != "alerts@example.org" || !slices.Equal(m.To, []string{"desk@example.org"}) {
+		t.Errorf("envelope = %q → %q, want alerts@example.org → [desk@example.org]", m.From, m.To)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(m.data))
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
 	if err != nil {
 		t.Fatalf("parse mail: %v", err)
 	}
@@ -462,7 +461,7 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 	w := newE2E(t)
 	clock := testclock.New(time.Now().UTC())
 	publishStories(w.site, clock.Now())
-	w.hook.fail503 = 2
+	w.hook.FailNext(2, http.StatusServiceUnavailable)
 	var logs testlog.Buffer
 	a, err := New(w.cfg, Options{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -473,16 +472,16 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 		runOnce(t, a)
 		clock.Advance(2 * time.Hour) // past any backoff
 	}
-	want := news.AlertID("detainees", w.site.url("/2026/transfer-al-hol.html"))
+	want := news.AlertID("detainees", w.site.URL("/2026/transfer-al-hol.html"))
 	var attempts []string
-	for _, at := range w.hook.allAttempts() {
-		if at.payload["id"] == want {
-			attempts = append(attempts, fmt.Sprintf("%d %s %s", at.status, at.header.Get("Idempotency-Key"), at.header.Get("webhook-id")))
+	for _, at := range w.hook.Requests() {
+		if at.Payload["id"] == want {
+			attempts = append(attempts, fmt.Sprintf("%d %s %s", at.Status, at.Header.Get("Idempotency-Key"), at.Header.Get("webhook-id")))
 		}
 	}
 	delivered := 0
-	for _, at := range w.hook.delivered() {
-		if at.payload["id"] == want {
+	for _, at := range w.hook.Delivered() {
+		if at.Payload["id"] == want {
 			delivered++
 		}
 	}
@@ -494,16 +493,16 @@ func TestWebhook503TwiceThenAccepted(t *testing.T) {
 			t.Errorf("attempt %q does not carry the alert id %s in both headers", at, want)
 		}
 	}
-	if got := len(w.hook.delivered()); got != 7 {
+	if got := len(w.hook.Delivered()); got != 7 {
 		t.Errorf("webhook deliveries = %d, want 7 (every alert once)", got)
 	}
-	if got := len(w.hook.allAttempts()); got != 9 {
+	if got := len(w.hook.Requests()); got != 9 {
 		t.Errorf("webhook attempts = %d, want 9 (two 503s, then seven deliveries)", got)
 	}
 	if !strings.Contains(logs.String(), "503") {
 		t.Errorf("the 503 answers were not logged:\n%s", logs.String())
 	}
-	for _, secret := range []string{testWebhookSecret, w.hook.srv.URL + "/newshound", "/services/T000/B000/XXXX"} {
+	for _, secret := range []string{testWebhookSecret, w.hook.URL + "/newshound", "/services/T000/B000/XXXX"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("log contains the secret %q:\n%s", secret, logs.String())
 		}

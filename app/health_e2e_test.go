@@ -17,6 +17,8 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 // healthConfig: %[1]s is the news site, %[2]s the flaky feed server, %[3]s
@@ -80,15 +82,15 @@ func newFlakyFeed(t *testing.T, link string) *flakyFeed {
 // none while it stays down, and one when it recovers; the healthy source
 // sends none.
 func TestHealthNoticesDelivered(t *testing.T) {
-	site, hook := newNewsSite(t), newWebhookReceiver(t)
+	site, hook := testsite.NewNews(t), testreceiver.NewWebhook(t)
 	clock := testclock.New(healthT0)
-	site.addArticle("/2026/quiet.html", "Quiet day", filler(4))
-	site.addToFeed(siteItem{"/2026/quiet.html", "Quiet day", healthT0})
-	site.addArticle("/2026/back.html", "Back online", filler(4))
-	flaky := newFlakyFeed(t, site.url("/2026/back.html"))
+	site.AddStory("/2026/quiet.html", "Quiet day", filler(4))
+	site.AddToFeed(testsite.Item{Path: "/2026/quiet.html", Title: "Quiet day", Published: healthT0})
+	site.AddStory("/2026/back.html", "Back online", filler(4))
+	flaky := newFlakyFeed(t, site.URL("/2026/back.html"))
 	dir := t.TempDir()
 	path := filepath.Join(dir, "newshound.yaml")
-	text := fmt.Sprintf(healthConfig, site.srv.URL, flaky.srv.URL, hook.srv.URL)
+	text := fmt.Sprintf(healthConfig, site.URL(""), flaky.srv.URL, hook.URL)
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -166,11 +168,11 @@ func passError(t *testing.T, sum Summary, source string) string {
 }
 
 // healthPayloads returns the delivered webhook bodies of health notices.
-func healthPayloads(rc *webhookReceiver) []map[string]any {
+func healthPayloads(rc *testreceiver.HTTP) []map[string]any {
 	var out []map[string]any
-	for _, at := range rc.delivered() {
-		if at.payload["watch"] == HealthWatch {
-			out = append(out, at.payload)
+	for _, at := range rc.Delivered() {
+		if at.Payload["watch"] == HealthWatch {
+			out = append(out, at.Payload)
 		}
 	}
 	return out

@@ -13,6 +13,8 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -49,9 +51,9 @@ notifiers:
 // rest back (stored, not sent) with one notice; the next run takes the
 // next max_items; the healthy source beside it alerts as usual.
 func TestItem31_FloodingSourceIsBounded(t *testing.T) {
-	site, hook := newNewsSite(t), newWebhookReceiver(t)
-	site.addArticle("/2026/wire.html", "CENTCOM briefing", "<p>CENTCOM said on Monday that the convoy had arrived.</p>"+filler(4))
-	site.addToFeed(siteItem{"/2026/wire.html", "CENTCOM briefing", healthT0})
+	site, hook := testsite.NewNews(t), testreceiver.NewWebhook(t)
+	site.AddStory("/2026/wire.html", "CENTCOM briefing", "<p>CENTCOM said on Monday that the convoy had arrived.</p>"+filler(4))
+	site.AddToFeed(testsite.Item{Path: "/2026/wire.html", Title: "CENTCOM briefing", Published: healthT0})
 	var items strings.Builder
 	for i := range 3000 {
 		fmt.Fprintf(&items, "<item><title>CENTCOM %d</title></item>", i)
@@ -67,7 +69,7 @@ func TestItem31_FloodingSourceIsBounded(t *testing.T) {
 	t.Cleanup(flood.Close)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "newshound.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(floodConfig, site.srv.URL, flood.URL, hook.srv.URL)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(floodConfig, site.URL(""), flood.URL, hook.URL)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path, testEnv)
@@ -95,8 +97,8 @@ func TestItem31_FloodingSourceIsBounded(t *testing.T) {
 	}
 	var alerts, notices int
 	var notice map[string]any
-	for _, d := range hook.delivered() {
-		alert := d.payload
+	for _, d := range hook.Delivered() {
+		alert := d.Payload
 		switch alert["watch"] {
 		case "centcom":
 			alerts++
@@ -149,7 +151,7 @@ func TestItem31_FloodingSourceIsBounded(t *testing.T) {
 			t.Errorf("second flood pass = %d articles, %v; want the next 600", p.Articles, p.Err)
 		}
 	}
-	if n := len(hook.delivered()); n != 101+1+101 {
+	if n := len(hook.Delivered()); n != 101+1+101 {
 		t.Errorf("webhook deliveries after two runs = %d, want 203 (100 alerts and a notice per run, one wire alert)", n)
 	}
 }

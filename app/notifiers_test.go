@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/email"
 	"github.com/newshound/newshound/notify/slack"
@@ -67,14 +68,14 @@ func TestNewChannelSettings(t *testing.T) {
 // TestNewChannelTemplate: a notifier's template renders what its channel
 // sends, over a real receiver and on the console.
 func TestNewChannelTemplate(t *testing.T) {
-	hook := newWebhookReceiver(t)
+	hook := testreceiver.NewWebhook(t)
 	cfg := parseNotifiers(t, fmt.Sprintf(`  - name: n
     webhook: {url: "%s/x"}
     template: '{"text": {{json .Alert.Title}}, "custom": true}'
   - name: c
     stdout: {}
     template: "CUSTOM {{.Alert.Watch}}: {{.Alert.Title}}"
-`, hook.srv.URL))
+`, hook.URL))
 	alert := news.Alert{ID: "nh_1", Watch: "w", Source: "s", URL: "https://example.org/a", Title: "CENTCOM update", Found: time.Now()}
 	ch, err := NewChannel(cfg.Notifiers[0], Options{})
 	if err != nil {
@@ -83,12 +84,12 @@ func TestNewChannelTemplate(t *testing.T) {
 	if _, err := ch.Notifier.Notify(context.Background(), alert); err != nil {
 		t.Fatalf("Notify through the templated webhook = %v", err)
 	}
-	got := hook.delivered()
+	got := hook.Delivered()
 	if len(got) != 1 {
 		t.Fatalf("receiver got %d messages, want 1", len(got))
 	}
-	if want := map[string]any{"text": "CENTCOM update", "custom": true}; fmt.Sprint(got[0].payload) != fmt.Sprint(want) {
-		raw, _ := json.Marshal(got[0].payload)
+	if want := map[string]any{"text": "CENTCOM update", "custom": true}; fmt.Sprint(got[0].Payload) != fmt.Sprint(want) {
+		raw, _ := json.Marshal(got[0].Payload)
 		t.Errorf("webhook body = %s, want the template's %v", raw, want)
 	}
 	var out bytes.Buffer

@@ -17,6 +17,8 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -63,33 +65,31 @@ const replayWatches = `  - name: isis
 
 // replayWorld is a news site, a webhook receiver and a config folder.
 type replayWorld struct {
-	site *newsSite
-	hook *webhookReceiver
+	site *testsite.Site
+	hook *testreceiver.HTTP
 	dir  string
 }
 
 func newReplayWorld(t *testing.T, now time.Time) *replayWorld {
 	t.Helper()
-	w := &replayWorld{site: newNewsSite(t), hook: newWebhookReceiver(t), dir: t.TempDir()}
+	w := &replayWorld{site: testsite.NewNews(t), hook: testreceiver.NewWebhook(t), dir: t.TempDir()}
 	hour := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
-	w.site.addArticle("/wire/transfer.html", "Families leave al-Hol",
+	w.site.AddStory("/wire/transfer.html", "Families leave al-Hol",
 		`<p>Iraqi families left the al-Hol camp in north-east Syria on Tuesday, officials said.</p>`+filler(4))
-	w.site.addArticle("/wire/raid.html", "Raid on desert hideout",
+	w.site.AddStory("/wire/raid.html", "Raid on desert hideout",
 		`<p>Security forces said they raided a Daesh hideout near the border overnight.</p>`+filler(4))
-	w.site.addArticle("/wire/old.html", "An old Daesh story",
+	w.site.AddStory("/wire/old.html", "An old Daesh story",
 		`<p>This story on Daesh was published long before it was crawled.</p>`+filler(4))
-	w.site.addArticle("/desk/camp.html", "Inside the camp",
+	w.site.AddStory("/desk/camp.html", "Inside the camp",
 		`<p>Aid workers at the al Hol camp described long queues for water.</p>`+filler(4))
-	w.site.addArticle("/desk/weather.html", "Storm warning",
+	w.site.AddStory("/desk/weather.html", "Storm warning",
 		`<p>Forecasters warned of heavy rain along the coast this weekend.</p>`+filler(4))
-	w.site.mu.Lock()
-	w.site.feed = []siteItem{
-		{"/wire/transfer.html", "Families leave al-Hol", hour(1)},
-		{"/wire/raid.html", "Raid on desert hideout", hour(2)},
-		{"/wire/old.html", "An old Daesh story", hour(24 * 10)},
-	}
-	w.site.listing = []string{"/desk/camp.html", "/desk/weather.html"}
-	w.site.mu.Unlock()
+	w.site.SetFeed([]testsite.Item{
+		{Path: "/wire/transfer.html", Title: "Families leave al-Hol", Published: hour(1)},
+		{Path: "/wire/raid.html", Title: "Raid on desert hideout", Published: hour(2)},
+		{Path: "/wire/old.html", Title: "An old Daesh story", Published: hour(24 * 10)},
+	})
+	w.site.SetListing([]string{"/desk/camp.html", "/desk/weather.html"})
 	return w
 }
 
@@ -97,7 +97,7 @@ func newReplayWorld(t *testing.T, now time.Time) *replayWorld {
 func (w *replayWorld) config(t *testing.T, extra string) *config.Config {
 	t.Helper()
 	path := filepath.Join(w.dir, "newshound.yaml")
-	text := fmt.Sprintf(replayConfig, w.site.srv.URL, w.hook.srv.URL, extra)
+	text := fmt.Sprintf(replayConfig, w.site.URL(""), w.hook.URL, extra)
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func (w *replayWorld) config(t *testing.T, extra string) *config.Config {
 func (w *replayWorld) hitKeys(hits []ReplayHit) []string {
 	var out []string
 	for _, h := range hits {
-		path := strings.TrimPrefix(h.Article.URL, w.site.srv.URL)
+		path := strings.TrimPrefix(h.Article.URL, w.site.URL(""))
 		out = append(out, fmt.Sprintf("%s %s alerted=%v", h.Hit.Watch, path, h.Alerted))
 	}
 	slices.Sort(out)
@@ -133,7 +133,7 @@ func TestReplayNewWatch(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	delivered := len(w.hook.allAttempts())
+	delivered := len(w.hook.Requests())
 	if delivered != 2 { // camp on the transfer and on the desk story
 		t.Fatalf("first pass delivered %d alerts, want 2", delivered)
 	}
@@ -177,7 +177,7 @@ func TestReplayNewWatch(t *testing.T) {
 		t.Errorf("Replay(since the future) = %+v, %v; want nothing", later, err)
 	}
 
-	if n := len(w.hook.allAttempts()); n != delivered {
+	if n := len(w.hook.Requests()); n != delivered {
 		t.Errorf("webhook got %d requests after replay, want still %d: replay must send nothing", n, delivered)
 	}
 	if q, err := a.Store().Queued(); err != nil || len(q) != 0 {
@@ -284,7 +284,7 @@ func TestExplainFile(t *testing.T) {
 	w := newReplayWorld(t, time.Now())
 	cfg := w.config(t, replayWatches)
 	page := filepath.Join(t.TempDir(), "page.html")
-	body := articlePage("Raid on desert hideout", `<p>Security forces said they raided a Daesh hideout near the border overnight.</p>`+filler(4), "utf-8")
+	body := testsite.NewsPage(testsite.ExampleNews, "Raid on desert hideout", `<p>Security forces said they raided a Daesh hideout near the border overnight.</p>`+filler(4), "utf-8")
 	if err := os.WriteFile(page, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

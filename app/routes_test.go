@@ -9,6 +9,8 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -41,11 +43,11 @@ notifiers:
 // time of their cron spec and marked Digest, read back from the real
 // store, while its immediate routes are delivered by the same RunOnce.
 func TestDigestRoutes(t *testing.T) {
-	site, hook := newNewsSite(t), newWebhookReceiver(t)
+	site, hook := testsite.NewNews(t), testreceiver.NewWebhook(t)
 	clock := testclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)) // a Wednesday
-	site.addArticle("/centcom.html", "CENTCOM statement", "<p>CENTCOM said the review was complete.</p>"+filler(4))
-	site.addToFeed(siteItem{"/centcom.html", "CENTCOM statement", clock.Now().Add(-time.Hour)})
-	cfg, err := config.Parse(fmt.Appendf(nil, routesConfig, site.srv.URL, hook.srv.URL), filepath.Join(t.TempDir(), "nh.yaml"), testEnv)
+	site.AddStory("/centcom.html", "CENTCOM statement", "<p>CENTCOM said the review was complete.</p>"+filler(4))
+	site.AddToFeed(testsite.Item{Path: "/centcom.html", Title: "CENTCOM statement", Published: clock.Now().Add(-time.Hour)})
+	cfg, err := config.Parse(fmt.Appendf(nil, routesConfig, site.URL(""), hook.URL), filepath.Join(t.TempDir(), "nh.yaml"), testEnv)
 	if err != nil {
 		t.Fatalf("config.Parse: %v", err)
 	}
@@ -56,15 +58,15 @@ func TestDigestRoutes(t *testing.T) {
 	defer a.Close()
 	runOnce(t, a)
 
-	alertID := news.AlertID("detainees", site.url("/centcom.html"))
-	delivered := hook.delivered()
+	alertID := news.AlertID("detainees", site.URL("/centcom.html"))
+	delivered := hook.Delivered()
 	for _, at := range delivered {
-		if at.payload["id"] != alertID {
-			t.Errorf("webhook delivered %v, want only %s", at.payload["id"], alertID)
+		if at.Payload["id"] != alertID {
+			t.Errorf("webhook delivered %v, want only %s", at.Payload["id"], alertID)
 		}
 	}
-	if len(delivered) != 2 || len(hook.allAttempts()) != 2 {
-		t.Errorf("webhook got %d deliveries in %d requests, want 2 in 2 (now and urgent, at once)", len(delivered), len(hook.allAttempts()))
+	if len(delivered) != 2 || len(hook.Requests()) != 2 {
+		t.Errorf("webhook got %d deliveries in %d requests, want 2 in 2 (now and urgent, at once)", len(delivered), len(hook.Requests()))
 	}
 
 	queued, err := a.Store().Queued()
@@ -124,7 +126,7 @@ func TestStoreRoutes(t *testing.T) {
 // TestReloadRoutes: a reload that gives a notifier a digest applies to the
 // alerts of the next pass.
 func TestReloadRoutes(t *testing.T) {
-	site, hook := newNewsSite(t), newWebhookReceiver(t)
+	site, hook := testsite.NewNews(t), testreceiver.NewWebhook(t)
 	clock := testclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	path := filepath.Join(t.TempDir(), "nh.yaml")
 	load := func(digest string) *config.Config {
@@ -133,7 +135,7 @@ func TestReloadRoutes(t *testing.T) {
 sources: [{name: wire, feed: "%s/rss.xml"}]
 watches: [{name: detainees, entities: [CENTCOM], notify: [hook]}]
 notifiers: [{name: hook, webhook: {url: "%s/x"}, digest: "%s"}]
-`, site.srv.URL, hook.srv.URL, digest)
+`, site.URL(""), hook.URL, digest)
 		cfg, err := config.Parse([]byte(y), path, testEnv)
 		if err != nil {
 			t.Fatalf("config.Parse: %v", err)
@@ -145,20 +147,20 @@ notifiers: [{name: hook, webhook: {url: "%s/x"}, digest: "%s"}]
 		t.Fatal(err)
 	}
 	defer a.Close()
-	site.addArticle("/a.html", "CENTCOM first", "<p>CENTCOM said the first review was complete.</p>"+filler(4))
-	site.addToFeed(siteItem{"/a.html", "CENTCOM first", clock.Now().Add(-time.Hour)})
+	site.AddStory("/a.html", "CENTCOM first", "<p>CENTCOM said the first review was complete.</p>"+filler(4))
+	site.AddToFeed(testsite.Item{Path: "/a.html", Title: "CENTCOM first", Published: clock.Now().Add(-time.Hour)})
 	runOnce(t, a)
-	if n := len(hook.delivered()); n != 1 {
+	if n := len(hook.Delivered()); n != 1 {
 		t.Fatalf("before the reload: %d deliveries, want 1 at once", n)
 	}
 
 	if err := a.Reload(load("0 12 * * *")); err != nil {
 		t.Fatalf("Reload: %v", err)
 	}
-	site.addArticle("/b.html", "CENTCOM second", "<p>CENTCOM said the second review was complete.</p>"+filler(4))
-	site.addToFeed(siteItem{"/b.html", "CENTCOM second", clock.Now().Add(-time.Minute)})
+	site.AddStory("/b.html", "CENTCOM second", "<p>CENTCOM said the second review was complete.</p>"+filler(4))
+	site.AddToFeed(testsite.Item{Path: "/b.html", Title: "CENTCOM second", Published: clock.Now().Add(-time.Minute)})
 	runOnce(t, a)
-	if n := len(hook.delivered()); n != 1 {
+	if n := len(hook.Delivered()); n != 1 {
 		t.Errorf("after the reload: %d deliveries, want still 1 (the second alert waits for its digest)", n)
 	}
 	queued, err := a.Store().Queued()
@@ -166,7 +168,7 @@ notifiers: [{name: hook, webhook: {url: "%s/x"}, digest: "%s"}]
 		t.Fatal(err)
 	}
 	want := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	if len(queued) != 1 || queued[0].AlertID != news.AlertID("detainees", site.url("/b.html")) || !queued[0].Digest || !queued[0].NextAttempt.Equal(want) {
+	if len(queued) != 1 || queued[0].AlertID != news.AlertID("detainees", site.URL("/b.html")) || !queued[0].Digest || !queued[0].NextAttempt.Equal(want) {
 		t.Errorf("queued after the reload = %+v; want the second alert as a digest due %v", queued, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 )
 
@@ -56,7 +57,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestRunSchedulesReloadsAndStops(t *testing.T) {
 	w := newE2E(t)
 	publishStories(w.site, time.Now())
-	w.writeConfig(t, fmt.Sprintf(runConfig, w.site.srv.URL, w.hook.srv.URL, ""))
+	w.writeConfig(t, fmt.Sprintf(runConfig, w.site.URL(""), w.hook.URL, ""))
 	cfg, err := config.Load(w.path, testEnv)
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
@@ -76,10 +77,10 @@ func TestRunSchedulesReloadsAndStops(t *testing.T) {
 	go func() { done <- a.Run(ctx) }()
 
 	delivered := func(path string) func() bool {
-		id := news.AlertID("detainees", w.site.url(path))
+		id := news.AlertID("detainees", w.site.URL(path))
 		return func() bool {
-			for _, at := range w.hook.delivered() {
-				if at.payload["id"] == id {
+			for _, at := range w.hook.Delivered() {
+				if at.Payload["id"] == id {
 					return true
 				}
 			}
@@ -89,7 +90,7 @@ func TestRunSchedulesReloadsAndStops(t *testing.T) {
 	waitFor(t, "the wire alert", delivered("/2026/transfer-al-hol.html"))
 
 	// An invalid edit is logged with its problems; the daemon keeps running.
-	w.writeConfig(t, fmt.Sprintf(runConfig, w.site.srv.URL, w.hook.srv.URL, "  - name: broken\n    page: "+w.site.url("/world/")))
+	w.writeConfig(t, fmt.Sprintf(runConfig, w.site.URL(""), w.hook.URL, "  - name: broken\n    page: "+w.site.URL("/world/")))
 	waitFor(t, "the reload failure in the log", func() bool {
 		return strings.Contains(logs.String(), "config reload failed")
 	})
@@ -98,16 +99,16 @@ func TestRunSchedulesReloadsAndStops(t *testing.T) {
 	}
 
 	// A valid edit adding a source is picked up without a restart.
-	w.writeConfig(t, fmt.Sprintf(runConfig, w.site.srv.URL, w.hook.srv.URL, "  - name: desk-news\n    sitemap: "+w.site.url("/news-sitemap.xml")))
+	w.writeConfig(t, fmt.Sprintf(runConfig, w.site.URL(""), w.hook.URL, "  - name: desk-news\n    sitemap: "+w.site.URL("/news-sitemap.xml")))
 	waitFor(t, "the alert from the added sitemap source", delivered("/2026/central-command.html"))
 	if got := len(a.Config().Sources); got != 2 {
 		t.Errorf("sources after reload = %d, want 2", got)
 	}
 
 	// New articles keep arriving on schedule.
-	w.site.addArticle("/2026/late-al-hawl.html", "Returns from al-Hawl resume",
+	w.site.AddStory("/2026/late-al-hawl.html", "Returns from al-Hawl resume",
 		`<p>Returns from al-Hawl resumed on Friday after a pause of two weeks.</p>`+filler(4))
-	w.site.addToFeed(siteItem{"/2026/late-al-hawl.html", "Returns from al-Hawl resume", time.Now()})
+	w.site.AddToFeed(testsite.Item{Path: "/2026/late-al-hawl.html", Title: "Returns from al-Hawl resume", Published: time.Now()})
 	waitFor(t, "the alert for the article added later", delivered("/2026/late-al-hawl.html"))
 
 	cancel()
@@ -120,8 +121,8 @@ func TestRunSchedulesReloadsAndStops(t *testing.T) {
 		t.Fatal("Run did not return within 30 s of cancel")
 	}
 	ids := map[string]int{}
-	for _, at := range w.hook.delivered() {
-		ids[at.payload["id"].(string)]++
+	for _, at := range w.hook.Delivered() {
+		ids[at.Payload["id"].(string)]++
 	}
 	for id, n := range ids {
 		if n != 1 {

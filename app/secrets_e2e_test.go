@@ -16,6 +16,7 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 // Sentinels: each secret of the config carries one, so any of them
@@ -76,7 +77,7 @@ notifiers:
 // the stdout notifier, the dead letters' reasons and the disabled
 // notifier's reason must hold none of the sentinels.
 func TestNoSecretLeaksWhenEveryChannelFails(t *testing.T) {
-	site := newNewsSite(t)
+	site := testsite.NewNews(t)
 	clock := testclock.New(time.Now().UTC())
 	publishStories(site, clock.Now())
 
@@ -100,7 +101,7 @@ func TestNoSecretLeaksWhenEveryChannelFails(t *testing.T) {
 
 	dir := t.TempDir()
 	path := filepath.Join(dir, "newshound.yaml")
-	text := fmt.Sprintf(secretsConfig, site.srv.URL, hook.URL, slackSrv.URL, refused, "newshound.db")
+	text := fmt.Sprintf(secretsConfig, site.URL(""), hook.URL, slackSrv.URL, refused, "newshound.db")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/store"
 )
 
@@ -57,11 +58,11 @@ health:
 // URL is still recognisable (host, path, the parameter's name).
 func TestSourceURLCredentialsNeverShown(t *testing.T) {
 	feed := newFlakyFeed(t, "http://127.0.0.1/unused") // answers 500 throughout
-	hook := newWebhookReceiver(t)
+	hook := testreceiver.NewWebhook(t)
 	feedURL := strings.Replace(feed.srv.URL, "http://", "http://reader:"+sentinelFeedPass+"@", 1) +
 		"/feed.xml?apikey=" + sentinelFeedKey + "&lang=en"
 	data := filepath.Join(t.TempDir(), "secrets.db")
-	cfg := loadConfig(t, fmt.Sprintf(sourceURLConfig, feedURL, hook.srv.URL, data))
+	cfg := loadConfig(t, fmt.Sprintf(sourceURLConfig, feedURL, hook.URL, data))
 	cfg.Listen = "127.0.0.1:0"
 	// The source ran a moment ago, so Run's catch-up stays out of the
 	// test; RunOnce makes the passes.

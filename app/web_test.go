@@ -20,6 +20,8 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -69,8 +71,8 @@ const webToken = "web-test-token-6c1f0e9b2a"
 // three receivers.
 type webDaemon struct {
 	app    *App
-	site   *newsSite
-	hook   *webhookReceiver
+	site   *testsite.Site
+	hook   *testreceiver.HTTP
 	base   string
 	logs   *testlog.Buffer
 	cancel context.CancelFunc
@@ -82,24 +84,22 @@ type webDaemon struct {
 // and runs the daemon until the test ends.
 func startWebDaemon(t *testing.T) *webDaemon {
 	t.Helper()
-	site := newNewsSite(t)
+	site := testsite.NewNews(t)
 	now := time.Now()
-	site.addArticle("/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp",
+	site.AddStory("/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp",
 		`<p>Iraqi families left the al-Hol camp in north-east Syria on Tuesday, officials said.</p>`+filler(4))
-	site.addArticle("/2026/weather.html", "Storm warning",
+	site.AddStory("/2026/weather.html", "Storm warning",
 		`<p>Forecasters warned of heavy rain along the coast this weekend.</p>`+filler(4))
-	site.addArticle("/2026/markets.html", "Markets close higher",
+	site.AddStory("/2026/markets.html", "Markets close higher",
 		`<p>Shares rose in late trading as investors welcomed the figures.</p>`+filler(4))
 	// An HTML page where a feed should be: the crawler cannot parse it.
-	site.addArticle("/broken.xml", "Not a feed", `<p>This is a web page, not a feed.</p>`)
-	site.mu.Lock()
-	site.feed = []siteItem{
-		{"/2026/transfer-al-hol.html", "Detainees moved from al-Hol camp", now.Add(-time.Hour)},
-		{"/2026/weather.html", "Storm warning", now.Add(-2 * time.Hour)},
-		{"/2026/markets.html", "Markets close higher", now.Add(-3 * time.Hour)},
-	}
-	site.mu.Unlock()
-	hook := newWebhookReceiver(t)
+	site.AddStory("/broken.xml", "Not a feed", `<p>This is a web page, not a feed.</p>`)
+	site.SetFeed([]testsite.Item{
+		{Path: "/2026/transfer-al-hol.html", Title: "Detainees moved from al-Hol camp", Published: now.Add(-time.Hour)},
+		{Path: "/2026/weather.html", Title: "Storm warning", Published: now.Add(-2 * time.Hour)},
+		{Path: "/2026/markets.html", Title: "Markets close higher", Published: now.Add(-3 * time.Hour)},
+	})
+	hook := testreceiver.NewWebhook(t)
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
@@ -109,7 +109,7 @@ func startWebDaemon(t *testing.T) *webDaemon {
 	}))
 	t.Cleanup(gone.Close)
 
-	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, down.URL, gone.URL))
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.URL(""), hook.URL, down.URL, gone.URL))
 	cfg.Listen = "127.0.0.1:0"
 	// Every source ran a moment ago, so Run's catch-up (spread over up to
 	// five minutes by the jitter) stays out of the test; RunOnce below
@@ -331,10 +331,10 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 // passes, and every endpoint but /healthz wants the token.
 func TestDaemonHTTPEndpoints(t *testing.T) {
 	d := startWebDaemon(t)
-	alertID := news.AlertID("camp", d.site.url("/2026/transfer-al-hol.html"))
+	alertID := news.AlertID("camp", d.site.URL("/2026/transfer-al-hol.html"))
 	waitFor(t, "the delivery of the al-Hol alert", func() bool {
-		for _, at := range d.hook.delivered() {
-			if at.payload["id"] == alertID {
+		for _, at := range d.hook.Delivered() {
+			if at.Payload["id"] == alertID {
 				return true
 			}
 		}
@@ -383,7 +383,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 		t.Fatalf("sources = %s, want wire,missing,broken (config order)", got)
 	}
 	wire, missing := sources.Sources[0], sources.Sources[1]
-	if wire.Kind != "feed" || wire.URL != d.site.url("/rss.xml") || !wire.Healthy || wire.Items != 3 || wire.NewArticles != 3 ||
+	if wire.Kind != "feed" || wire.URL != d.site.URL("/rss.xml") || !wire.Healthy || wire.Items != 3 || wire.NewArticles != 3 ||
 		wire.LastRun == nil || wire.ConsecutiveFailures != 0 {
 		t.Errorf("source wire = %+v, want a healthy feed run listing 3 items, 3 new", wire)
 	}
@@ -440,7 +440,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 
 	// A listed article whose page is missing: the next pass retries it,
 	// and the API and the page show it as failing on wire.
-	d.site.addToFeed(siteItem{"/2026/not-yet.html", "Not published yet", time.Now()})
+	d.site.AddToFeed(testsite.Item{Path: "/2026/not-yet.html", Title: "Not published yet", Published: time.Now()})
 	if _, err := d.app.RunOnce(context.Background()); err != nil {
 		t.Fatalf("RunOnce: %v", err)
 	}
@@ -459,7 +459,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &failing); code != http.StatusOK || err != nil || len(failing.Sources) != 3 {
 		t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
 	}
-	if got := failing.Sources[0].FailingArticles; len(got) != 1 || got[0].URL != d.site.url("/2026/not-yet.html") ||
+	if got := failing.Sources[0].FailingArticles; len(got) != 1 || got[0].URL != d.site.URL("/2026/not-yet.html") ||
 		got[0].Attempts != 1 || got[0].FirstFailure.IsZero() || !strings.Contains(got[0].LastError, "404") {
 		t.Errorf("wire failing_articles = %+v, want the missing page, 1 attempt, its 404", got)
 	}
@@ -537,9 +537,9 @@ func TestRunListenInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	site := newNewsSite(t)
-	hook := newWebhookReceiver(t)
-	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
+	site := testsite.NewNews(t)
+	hook := testreceiver.NewWebhook(t)
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.URL(""), hook.URL, hook.URL, hook.URL))
 	cfg.Listen = taken.Addr().String()
 	a, err := New(cfg, Options{})
 	if err != nil {
@@ -561,9 +561,9 @@ func TestRunListenInUse(t *testing.T) {
 // TestReloadListenWarns: listen and listen_auth are bound at start; a
 // reload that changes them says so, without the credentials.
 func TestReloadListenWarns(t *testing.T) {
-	site := newNewsSite(t)
-	hook := newWebhookReceiver(t)
-	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
+	site := testsite.NewNews(t)
+	hook := testreceiver.NewWebhook(t)
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.URL(""), hook.URL, hook.URL, hook.URL))
 	var logs testlog.Buffer
 	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -595,9 +595,9 @@ func TestReloadListenWarns(t *testing.T) {
 // TestDatabasePermissionsWarning: New warns about a database file others
 // can read, with the fix, and is quiet about a 0600 file.
 func TestDatabasePermissionsWarning(t *testing.T) {
-	site := newNewsSite(t)
-	hook := newWebhookReceiver(t)
-	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.srv.URL, hook.srv.URL, hook.srv.URL, hook.srv.URL))
+	site := testsite.NewNews(t)
+	hook := testreceiver.NewWebhook(t)
+	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.URL(""), hook.URL, hook.URL, hook.URL))
 	open := func() string {
 		t.Helper()
 		var logs testlog.Buffer
