@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/newshound/newshound/internal/httpx"
 )
 
 // Retention defaults: how long the daemon's daily prune keeps each kind
@@ -82,20 +84,18 @@ func (b BasicAuth) Format(f fmt.State, verb rune) {
 }
 
 // IsLoopbackListen reports whether the listen address addr (host:port)
-// binds loopback only: "localhost", or an IP address in 127.0.0.0/8 or
-// ::1 (IPv4-mapped forms included). An empty host, 0.0.0.0 and :: bind
-// every interface and are not loopback; neither is any other host name,
-// whatever it resolves to today. An invalid address is not loopback.
+// binds loopback only: its host is loopback by httpx.IsLoopbackHost, the
+// rule web.RequiresAuth applies too ("localhost", or an IP address in
+// 127.0.0.0/8 or ::1, IPv4-mapped forms included). An empty host, 0.0.0.0
+// and :: bind every interface and are not loopback; neither is any other
+// host name, whatever it resolves to today. An invalid address is not
+// loopback.
 func IsLoopbackListen(addr string) bool {
 	if checkListen(addr) != "" {
 		return false
 	}
 	host, _, _ := net.SplitHostPort(addr)
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
+	return httpx.IsLoopbackHost(host)
 }
 
 // checkListen returns a message when addr is not a listen address

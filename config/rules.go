@@ -11,6 +11,8 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
+
+	"github.com/newshound/newshound/internal/httpx"
 )
 
 // Messages shared by several rules.
@@ -59,17 +61,9 @@ func isHTTPURL(s string, httpsOnly bool) bool {
 	case "https":
 		return true
 	case "http":
-		return !httpsOnly || isLoopback(u.Hostname())
+		return !httpsOnly || httpx.IsLoopbackHost(u.Hostname())
 	}
 	return false
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // isHostPort reports whether s is host:port with a non-empty host and a

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -40,28 +38,6 @@ func RetryAfter(err error) (d time.Duration, ok bool) {
 // header must not silence a source for a year. The app's MaxBackoff caps
 // it further.
 const maxRetryAfter = 7 * 24 * time.Hour
-
-// parseRetryAfter reads a Retry-After value, delay-seconds or an HTTP
-// date, relative to now. Past dates and garbage give 0.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
-}
 
 // validators are the HTTP cache validators of a listing.
 type validators struct {

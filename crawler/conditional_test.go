@@ -173,39 +173,6 @@ func TestListingRetryAfter(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0},
-		{"0", 0},
-		{"-5", 0},
-		{"30", 30 * time.Second},
-		{" 30 ", 30 * time.Second},
-		{"99999999999999", maxRetryAfter},
-		{testNow.Add(10 * time.Minute).Format(http.TimeFormat), 10 * time.Minute},
-		{testNow.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"soon", 0},
-	}
-	for _, tt := range tests {
-		if got := parseRetryAfter(tt.in, testNow); got != tt.want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
-func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"", "120", "-1", "Wed, 06 Mar 2024 13:00:00 GMT", "9223372036854775807", "1e9"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if d := parseRetryAfter(s, testNow); d < 0 || d > maxRetryAfter {
-			t.Errorf("parseRetryAfter(%q) = %v, want within [0, %v]", s, d, maxRetryAfter)
-		}
-	})
-}
-
 // TestSitemapMaxAge: entries dated before now-MaxAge (by news publication
 // date, else lastmod) are skipped without a fetch; undated ones are kept.
 func TestSitemapMaxAge(t *testing.T) {

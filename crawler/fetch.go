@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gocolly/colly/v2"
+	"github.com/newshound/newshound/internal/httpx"
 	"github.com/newshound/newshound/news"
 )
 
@@ -188,7 +189,7 @@ func (s *session) fetch(rawURL, accept string, cond *validators) (*fetched, erro
 	if r.StatusCode < 200 || r.StatusCode > 299 {
 		se := &StatusError{URL: redact(rawURL), Code: r.StatusCode}
 		if r.StatusCode == http.StatusTooManyRequests || r.StatusCode == http.StatusServiceUnavailable {
-			se.RetryAfter = parseRetryAfter(r.Headers.Get("Retry-After"), s.c.now())
+			se.RetryAfter = httpx.ParseRetryAfter(r.Headers.Get("Retry-After"), s.c.now(), maxRetryAfter)
 		}
 		return nil, se
 	}

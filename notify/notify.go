@@ -12,10 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/newshound/newshound/internal/httpx"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/outbox"
 )
@@ -153,29 +153,10 @@ func CheckResponse(resp *http.Response, body []byte, now time.Time) (retryable b
 	err = fmt.Errorf("receiver answered %s: %s", resp.Status, Excerpt(body))
 	retryable = code == http.StatusRequestTimeout || code == http.StatusTooManyRequests ||
 		code >= 500 || (code >= 300 && code < 400)
-	if d := parseRetryAfter(resp.Header.Get("Retry-After"), now); d > 0 {
+	if d := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), now, maxRetryAfter); d > 0 {
 		err = &DelayError{After: d, Err: err}
 	}
 	return retryable, err
-}
-
-// parseRetryAfter reads a Retry-After value in delta-seconds or HTTP-date
-// form; it returns zero when the header is absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // Excerpt returns at most 200 bytes of a response body for an error

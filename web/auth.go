@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/newshound/newshound/internal/httpx"
 )
 
 // Auth is the optional access control. The caller hands over the secrets'
@@ -73,27 +75,14 @@ func secretEqual(got, want string) bool {
 // RequiresAuth reports whether a listen address reaches beyond the
 // loopback interface: an empty host or an unspecified address (":8080",
 // "0.0.0.0:8080", "[::]:8080"), any non-loopback IP, and every host name
-// but "localhost" (a name may resolve anywhere). It agrees with
-// config.IsLoopbackListen on every valid host:port (a test holds them
-// together) and also takes an address without the port.
+// but "localhost" (a name may resolve anywhere). The rule is
+// httpx.IsLoopbackHost, the one config.IsLoopbackListen applies to decide
+// whether listen_auth is required; this also takes an address without the
+// port.
 func RequiresAuth(addr string) bool {
 	host := addr
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if i := strings.IndexByte(host, '%'); i >= 0 {
-		host = host[:i] // an IPv6 zone does not change loopback-ness
-	}
-	if host == "" {
-		return true
-	}
-	if strings.EqualFold(host, "localhost") {
-		return false
-	}
-	ip := net.ParseIP(host)
-	if ip == nil {
-		return true
-	}
-	return !ip.IsLoopback()
+	return !httpx.IsLoopbackHost(host)
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/newshound/newshound/config"
 )
 
 func TestHealthAndReady(t *testing.T) {
@@ -162,11 +160,6 @@ func TestRequiresAuth(t *testing.T) {
 	} {
 		if got := RequiresAuth(tt.addr); got != tt.want {
 			t.Errorf("RequiresAuth(%q) = %v, want %v", tt.addr, got, tt.want)
-		}
-		// The config rule and this helper must never disagree on a
-		// valid listen address.
-		if _, _, err := net.SplitHostPort(tt.addr); err == nil && RequiresAuth(tt.addr) == config.IsLoopbackListen(tt.addr) {
-			t.Errorf("RequiresAuth(%q) = %v but config.IsLoopbackListen = %v", tt.addr, RequiresAuth(tt.addr), config.IsLoopbackListen(tt.addr))
 		}
 	}
 }
