@@ -26,9 +26,8 @@ const (
 	DefaultMaxAge   = 72 * time.Hour
 	DefaultTimeout  = 30 * time.Second
 	DefaultTLS      = "starttls"
-	// DefaultKeepText is how long extracted article text is kept for
-	// replay: long enough to tune a rule on the last two weeks of news.
-	DefaultKeepText = 14 * 24 * time.Hour
+	// DefaultKeepText is DefaultRetentionText under its older name.
+	DefaultKeepText = DefaultRetentionText
 
 	// Crawl politeness defaults.
 	DefaultMaxInFlight = 8

@@ -15,19 +15,20 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/internal/httpx"
+	"github.com/newshound/newshound/news"
 )
 
 // Retention defaults: how long the daemon's daily prune keeps each kind
-// of record.
+// of record (the values are news's, which the store uses too).
 const (
 	// DefaultRetentionSeen is how long an article's seen keys are kept.
-	DefaultRetentionSeen = 180 * 24 * time.Hour
+	DefaultRetentionSeen = news.DefaultRetentionSeen
 	// DefaultRetentionAlerts is how long a stored alert (the alert
 	// history, the Atom feeds and the dedup record) is kept.
-	DefaultRetentionAlerts = 90 * 24 * time.Hour
+	DefaultRetentionAlerts = news.DefaultRetentionAlerts
 	// DefaultRetentionText is how long article text is kept for replay;
 	// DefaultKeepText is the same value under its older name.
-	DefaultRetentionText = DefaultKeepText
+	DefaultRetentionText = news.DefaultRetentionText
 )
 
 // Limits of listen_auth credentials: a bearer token is generated

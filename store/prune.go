@@ -6,16 +6,17 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/newshound/newshound/news"
 )
 
 // Retention is how long each kind of record is kept; zero fields mean keep forever.
 type Retention struct{ Seen, Alerts, Text time.Duration }
 
 // DefaultRetention is the retention the daemon uses when the config sets
-// none: seen keys 180 days, alerts 90 days, article texts 14 days.
+// none (news.DefaultRetentionSeen, Alerts and Text: 180, 90 and 14 days).
 func DefaultRetention() Retention {
-	const day = 24 * time.Hour
-	return Retention{Seen: 180 * day, Alerts: 90 * day, Text: 14 * day}
+	return Retention{Seen: news.DefaultRetentionSeen, Alerts: news.DefaultRetentionAlerts, Text: news.DefaultRetentionText}
 }
 
 // PruneReport counts the records Prune removed: seen keys, alerts (each
