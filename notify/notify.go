@@ -77,8 +77,8 @@ type Outbox interface {
 
 	// Disable records that notifier d.Name is switched off (its channel is
 	// gone), replacing an earlier record for the name; the new record is
-	// announced by the next Announce. Its queued entries stay queued and
-	// due. An empty name is an error.
+	// announced by the next Announce (unless d.Announced is set). Its
+	// queued entries stay queued and due. An empty name is an error.
 	Disable(d outbox.DisabledNotifier) error
 	// Enable removes notifier's disabled record and, in the same
 	// transaction, makes every queued entry of it due at now with FirstDue
