@@ -1,16 +1,16 @@
 package crashloop
 
 import (
-	"bytes"
 	"fmt"
 	"html"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 // Term is the watched entity; the watch is named WatchName.
@@ -28,25 +28,50 @@ type article struct {
 	alerts    bool // names Term in its text: must alert exactly once
 }
 
-// site is the local news site: an RSS feed and a front page listing every
-// article published so far, newest first, and the article pages.
+// site is the local news site (internal/testsite): an RSS feed and a
+// front page listing every article published so far, newest first, and
+// the article pages.
 type site struct {
-	srv *httptest.Server
+	*testsite.Site
 
 	mu       sync.Mutex
 	articles []article // oldest first
-	byPath   map[string]int
 }
 
 func newSite() *site {
-	s := &site{byPath: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &site{Site: testsite.Start(testsite.Options{})}
+	s.Handle("/rss.xml", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		io.WriteString(w, testsite.RSS(s.URL(""), "Port wire", "utf-8", newestFirst(s, func(a article) testsite.Item {
+			return testsite.Item{Path: a.path, Title: a.title, Published: a.published}
+		})))
+	})
+	// The front page lists the same articles with tracking parameters and
+	// a fragment, which canonicalisation removes: one article, two
+	// sources, one alert.
+	s.Handle("/front/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, testsite.ListingPage("Front page", newestFirst(s, func(a article) testsite.Link {
+			return testsite.Link{Href: a.path + "?utm_source=front&utm_medium=web#top", Text: a.title}
+		})))
+	})
 	return s
 }
 
-func (s *site) close() { s.srv.Close() }
+// newestFirst maps the articles published so far, newest first.
+func newestFirst[T any](s *site, f func(article) T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]T, 0, len(s.articles))
+	for i := len(s.articles) - 1; i >= 0; i-- {
+		out = append(out, f(s.articles[i]))
+	}
+	return out
+}
 
-func (s *site) url(path string) string { return s.srv.URL + path }
+func (s *site) close() { s.Close() }
+
+func (s *site) url(path string) string { return s.URL(path) }
 
 // publish adds article number n. One in four is a trap.
 func (s *site) publish(n int, r *rand.Rand, now time.Time) article {
@@ -66,9 +91,9 @@ func (s *site) publish(n int, r *rand.Rand, now time.Time) article {
 		a.paras = append([]string{fmt.Sprintf("Tankers resumed passage through the %s on day %d, the port authority said.", Term, n)}, filler(r, 4)...)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.byPath[a.path] = len(s.articles)
 	s.articles = append(s.articles, a)
+	s.mu.Unlock()
+	s.Page(a.path, "text/html; charset=utf-8", []byte(page(a.title, a.paras)))
 	return a
 }
 
@@ -78,83 +103,23 @@ func (s *site) published() []article {
 	return append([]article(nil), s.articles...)
 }
 
-func (s *site) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch r.URL.Path {
-	case "/rss.xml":
-		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
-		io.WriteString(w, s.rss())
-	case "/front/":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, s.front())
-	default:
-		i, ok := s.byPath[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r) // robots.txt too: everything allowed
-			return
-		}
-		a := s.articles[i]
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, page(a.title, a.paras))
-	}
-}
-
-func (s *site) rss() string {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Port wire</title><link>%s/</link><description>Port wire</description>
-`, s.srv.URL)
-	for i := len(s.articles) - 1; i >= 0; i-- {
-		a := s.articles[i]
-		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate></item>\n",
-			html.EscapeString(a.title), s.url(a.path), s.url(a.path), a.published.UTC().Format(time.RFC1123Z))
-	}
-	b.WriteString("</channel></rss>\n")
-	return b.String()
-}
-
-// front lists the same articles with tracking parameters and a fragment,
-// which canonicalisation removes: one article, two sources, one alert.
-func (s *site) front() string {
-	var b bytes.Buffer
-	b.WriteString(`<!doctype html><html><head><title>Front page</title></head><body>
-<nav><a href="/">Home</a> <a href="/about">About</a></nav><main>`)
-	for i := len(s.articles) - 1; i >= 0; i-- {
-		a := s.articles[i]
-		fmt.Fprintf(&b, "<article><h2 class=\"headline\"><a href=\"%s?utm_source=front&amp;utm_medium=web#top\">%s</a></h2></article>\n",
-			a.path, html.EscapeString(a.title))
-	}
-	b.WriteString(`</main><footer><a href="/contact">Contact</a></footer></body></html>`)
-	return b.String()
-}
-
 // page wraps an article in furniture that names the term, so a daemon that
 // matched navigation or sidebars would alert on the traps.
 func page(title string, paras []string) string {
-	t := html.EscapeString(title)
 	var body strings.Builder
 	for _, p := range paras {
 		fmt.Fprintf(&body, "<p>%s</p>\n", html.EscapeString(p))
 	}
-	return fmt.Sprintf(`<!doctype html>
-<html><head><meta charset="utf-8"><title>%s | Port Wire</title>
-<meta property="og:title" content="%s"></head>
-<body>
-<header><nav><ul><li><a href="/">Home</a></li><li><a href="/front/">Front</a></li><li><a href="/strait">%s explained</a></li></ul></nav></header>
-<div class="layout">
-<article class="story">
-<h1>%s</h1>
-<p class="byline">By Staff Reporter</p>
-%s
-</article>
-<aside class="sidebar most-read"><h3>Most read</h3><ul>
-<li><a href="/x1">Inside the %s: a photo essay</a></li>
-<li><a href="/x2">Ferry timetable changes for the winter</a></li>
-</ul></aside>
-</div>
-<footer><p>© Port Wire. Follow our coverage of the %s. <a href="/privacy">Privacy</a></p></footer>
-</body></html>`, t, t, Term, t, body.String(), Term, Term)
+	return testsite.NewsPage(portWire, title, body.String(), "utf-8")
+}
+
+// portWire is the furniture of the site's pages: it names Term.
+var portWire = testsite.Chrome{
+	Name:     "Port Wire",
+	Section:  [2]string{"/front/", "Front"},
+	Topic:    [2]string{"/strait", Term + " explained"},
+	MostRead: []string{"Inside the " + Term + ": a photo essay", "Ferry timetable changes for the winter"},
+	Coverage: "the " + Term,
 }
 
 // filler is n paragraphs of neutral news prose, in a random order so that
