@@ -55,14 +55,20 @@ type (
 		FirstFailure time.Time `json:"first_failure"`
 		LastError    string    `json:"last_error"`
 	}
-	sourcesResponse struct {
-		Sources []sourceJSON `json:"sources"`
+	// SourcesPage is the /api/v1/sources answer, and what `newshound
+	// sources --json` prints: the configured sources in config order.
+	SourcesPage struct {
+		Sources []SourceJSON `json:"sources"`
 	}
-	sourceJSON struct {
-		Name                string     `json:"name"`
-		Kind                string     `json:"kind"`
-		URL                 string     `json:"url"`
-		Healthy             bool       `json:"healthy"`
+	// SourceJSON is one source's health and last runs (NewSourceJSON).
+	SourceJSON struct {
+		Name    string `json:"name"`
+		Kind    string `json:"kind"`
+		URL     string `json:"url"`
+		Healthy bool   `json:"healthy"`
+		// Health says it in a word (SourceStatus.Health): "ok",
+		// "degraded", "unhealthy" or "never run".
+		Health              string     `json:"health"`
 		UnhealthySince      *time.Time `json:"unhealthy_since"`
 		LastRun             *time.Time `json:"last_run"`
 		NextRun             *time.Time `json:"next_run"`
@@ -119,28 +125,41 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	resp := sourcesResponse{Sources: make([]sourceJSON, 0, len(sources))}
+	writeJSON(w, http.StatusOK, NewSourcesPage(sources))
+}
+
+// NewSourcesPage turns the sources' status into the /api/v1/sources
+// document, in the same order; Sources is never nil.
+func NewSourcesPage(sources []SourceStatus) SourcesPage {
+	page := SourcesPage{Sources: make([]SourceJSON, 0, len(sources))}
 	for _, src := range sources {
-		resp.Sources = append(resp.Sources, sourceJSON{
-			Name:                src.Name,
-			Kind:                src.Kind,
-			URL:                 sourceURL(src.URL),
-			Healthy:             !src.Unhealthy,
-			UnhealthySince:      timeOrNil(src.UnhealthySince),
-			LastRun:             timeOrNil(src.LastRun),
-			NextRun:             timeOrNil(src.NextRun),
-			LastSuccess:         timeOrNil(src.LastSuccess),
-			ConsecutiveFailures: src.ConsecutiveFailures,
-			ConsecutiveEmpty:    src.ConsecutiveEmpty,
-			Items:               src.Items,
-			NewArticles:         src.New,
-			Truncated:           src.Truncated,
-			History:             nonNil(src.History),
-			LastError:           src.LastError,
-			FailingArticles:     NewFailingArticlesJSON(src.FailingArticles),
-		})
+		page.Sources = append(page.Sources, NewSourceJSON(src))
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return page
+}
+
+// NewSourceJSON turns one source's status into its API form: times in
+// UTC or null, lists never null, the URL redacted.
+func NewSourceJSON(src SourceStatus) SourceJSON {
+	return SourceJSON{
+		Name:                src.Name,
+		Kind:                src.Kind,
+		URL:                 sourceURL(src.URL),
+		Healthy:             !src.Unhealthy,
+		Health:              src.Health(),
+		UnhealthySince:      timeOrNil(src.UnhealthySince),
+		LastRun:             timeOrNil(src.LastRun),
+		NextRun:             timeOrNil(src.NextRun),
+		LastSuccess:         timeOrNil(src.LastSuccess),
+		ConsecutiveFailures: src.ConsecutiveFailures,
+		ConsecutiveEmpty:    src.ConsecutiveEmpty,
+		Items:               src.Items,
+		NewArticles:         src.New,
+		Truncated:           src.Truncated,
+		History:             nonNil(src.History),
+		LastError:           src.LastError,
+		FailingArticles:     NewFailingArticlesJSON(src.FailingArticles),
+	}
 }
 
 // NewFailingArticlesJSON turns failing articles into their API form, in

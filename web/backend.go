@@ -57,6 +57,47 @@ type SourceStatus struct {
 	FailingArticles []FailingArticle
 }
 
+// Health of a source in a word, as SourceStatus.Health gives it.
+const (
+	HealthOK        = "ok"
+	HealthDegraded  = "degraded" // failed or empty runs in a row, not (yet) unhealthy
+	HealthUnhealthy = "unhealthy"
+	HealthNever     = "never run"
+)
+
+// NewSourceStatus is a configured source's status from what the store
+// remembers of it (its SourceState and FetchState; zero values when it
+// never ran) and its next scheduled run (zero when not scheduled). url is
+// the configured URL and errors may name URLs: both are redacted here
+// (news.RedactURL, news.RedactURLsIn), so a caller cannot forget to.
+func NewSourceStatus(name, kind, url string, state store.SourceState, fetch store.FetchState, next time.Time) SourceStatus {
+	return SourceStatus{
+		Name: name, Kind: kind, URL: news.RedactURL(url),
+		LastRun: state.LastRun, NextRun: next, LastSuccess: state.LastSuccess,
+		ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
+		Items: state.Items, New: state.New, Truncated: state.Truncated, History: state.History,
+		Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: news.RedactURLsIn(state.LastError),
+		FailingArticles: FailingArticles(fetch.Failing),
+	}
+}
+
+// Health says the source's health in a word. It follows the unhealthy
+// flag the daemon keeps, so it agrees with the notices that went out even
+// if the threshold was edited since: HealthNever before the first run,
+// HealthUnhealthy while flagged, HealthDegraded after failed or empty runs
+// in a row below the threshold, else HealthOK.
+func (s SourceStatus) Health() string {
+	switch {
+	case s.LastRun.IsZero():
+		return HealthNever
+	case s.Unhealthy:
+		return HealthUnhealthy
+	case s.ConsecutiveFailures > 0 || s.ConsecutiveEmpty > 0:
+		return HealthDegraded
+	}
+	return HealthOK
+}
+
 // FailingArticle is one article page of a source that keeps failing.
 type FailingArticle struct {
 	URL       string

@@ -48,7 +48,8 @@
 // url is the alert's stored URL as it is: a client must check the scheme
 // before it makes a link of it (this server links http and https only).
 // /api/v1/sources answers {"sources": [{"name", "kind", "url",
-// "healthy", "unhealthy_since", "last_run", "next_run", "last_success",
+// "healthy", "health" ("ok", "degraded", "unhealthy" or "never run"),
+// "unhealthy_since", "last_run", "next_run", "last_success",
 // "consecutive_failures", "consecutive_empty", "items", "new_articles",
 // "history", "last_error", "failing_articles": [{"url", "attempts",
 // "first_failure", "last_error"}]}]}, failing_articles being every article

@@ -13,7 +13,6 @@ import (
 
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
-	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -21,15 +20,6 @@ import (
 // maxErrorCell bounds the last error in the table, in runes; --json gives
 // it whole.
 const maxErrorCell = 60
-
-// Health of a source in --json; the table shows the same words, with
-// "unhealthy" in capitals and the count towards the threshold.
-const (
-	healthOK        = "ok"
-	healthDegraded  = "degraded" // failed or empty runs, fewer than the threshold
-	healthUnhealthy = "unhealthy"
-	healthNever     = "never run"
-)
 
 // sourcesCmd runs `newshound sources`: each configured source's health,
 // read from the store. Like replay it opens the database, which one
@@ -80,74 +70,50 @@ func sourcesCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 	return exitOK
 }
 
-// sourceRow is one configured source and what the store remembers of it.
-type sourceRow struct {
-	Name, Kind, URL string
-	Health          string // one of the health constants
-	State           store.SourceState
-	Ran             bool
-	// Failing are the article pages that keep failing and are retried
-	// (store.FetchState.Failing), oldest first failure first.
-	Failing []web.FailingArticle
-}
-
-// readSourceRows reads the state of every configured source, in config
-// order. A missing database means nothing has run.
-func readSourceRows(cfg *config.Config) ([]sourceRow, error) {
-	rows := make([]sourceRow, len(cfg.Sources))
-	for i, src := range cfg.Sources {
-		rows[i] = sourceRow{Name: src.Name, Kind: src.Kind(), URL: news.RedactURL(src.URL()), Health: healthNever}
-	}
+// readSourceRows reads the status of every configured source, in config
+// order, as the daemon's /api/v1/sources gives it (web.NewSourceStatus),
+// without a next run: no scheduler runs here. A missing database means
+// nothing has run.
+func readSourceRows(cfg *config.Config) ([]web.SourceStatus, error) {
+	rows := make([]web.SourceStatus, len(cfg.Sources))
 	st, err := openStore(cfg)
 	if errors.Is(err, errNoDatabase) {
+		for i, src := range cfg.Sources {
+			rows[i] = web.NewSourceStatus(src.Name, src.Kind(), src.URL(), store.SourceState{}, store.FetchState{}, time.Time{})
+		}
 		return rows, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	for i := range rows {
-		state, ok, err := st.SourceState(rows[i].Name)
+	for i, src := range cfg.Sources {
+		state, _, err := st.SourceState(src.Name)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			rows[i].State, rows[i].Ran, rows[i].Health = state, true, healthStatus(state)
-		}
-		fetch, _, err := st.FetchState(rows[i].Name)
+		fetch, _, err := st.FetchState(src.Name)
 		if err != nil {
 			return nil, err
 		}
-		rows[i].Failing = web.FailingArticles(fetch.Failing)
+		rows[i] = web.NewSourceStatus(src.Name, src.Kind(), src.URL(), state, fetch, time.Time{})
 	}
 	return rows, nil
 }
 
-// healthStatus follows the flag the daemon keeps, so the table agrees with
-// the notices that went out even if the threshold was edited since.
-func healthStatus(s store.SourceState) string {
-	switch {
-	case s.Unhealthy:
-		return healthUnhealthy
-	case s.ConsecutiveFailures > 0 || s.ConsecutiveEmpty > 0:
-		return healthDegraded
-	}
-	return healthOK
-}
-
-// healthCell is the health column: the status, unhealthy in capitals so
-// it stands out, degraded with its count towards the threshold.
-func healthCell(r sourceRow, threshold int) string {
-	s := r.State
-	switch {
-	case r.Health == healthUnhealthy:
+// healthCell is the health column: the status (web.SourceStatus.Health),
+// unhealthy in capitals so it stands out, degraded with its count towards
+// the threshold.
+func healthCell(s web.SourceStatus, threshold int) string {
+	switch h := s.Health(); {
+	case h == web.HealthUnhealthy:
 		return "UNHEALTHY"
-	case r.Health != healthDegraded:
-		return r.Health
+	case h != web.HealthDegraded:
+		return h
 	case s.ConsecutiveFailures > 0:
-		return fmt.Sprintf("%s (%d/%d failed)", healthDegraded, s.ConsecutiveFailures, threshold)
+		return fmt.Sprintf("%s (%d/%d failed)", web.HealthDegraded, s.ConsecutiveFailures, threshold)
 	}
-	return fmt.Sprintf("%s (%d/%d empty)", healthDegraded, s.ConsecutiveEmpty, threshold)
+	return fmt.Sprintf("%s (%d/%d empty)", web.HealthDegraded, s.ConsecutiveEmpty, threshold)
 }
 
 // writeSourcesTable prints one aligned row per source:
@@ -160,18 +126,17 @@ func healthCell(r sourceRow, threshold int) string {
 // more entries than a run reads; FAILING is the article pages that keep
 // failing and are retried (--json lists them). RECENT is the items listed
 // by the last runs, oldest first, × for a failed run.
-func writeSourcesTable(w io.Writer, rows []sourceRow, threshold int) error {
+func writeSourcesTable(w io.Writer, rows []web.SourceStatus, threshold int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tKIND\tHEALTH\tLAST RUN\tLAST SUCCESS\tFAILED\tEMPTY\tITEMS\tNEW\tFAILING\tRECENT\tLAST ERROR")
-	for _, r := range rows {
-		if !r.Ran {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", oneLine(r.Name), r.Kind, healthCell(r, threshold))
+	for _, s := range rows {
+		if s.LastRun.IsZero() {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", oneLine(s.Name), s.Kind, healthCell(s, threshold))
 			continue
 		}
-		s := r.State
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\n",
-			oneLine(r.Name), r.Kind, healthCell(r, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
-			s.ConsecutiveFailures, s.ConsecutiveEmpty, itemsCell(s.Items, s.Truncated), s.New, len(r.Failing), recent(s.History), errorCell(news.RedactURLsIn(s.LastError)))
+			oneLine(s.Name), s.Kind, healthCell(s, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
+			s.ConsecutiveFailures, s.ConsecutiveEmpty, itemsCell(s.Items, s.Truncated), s.New, len(s.FailingArticles), recent(s.History), errorCell(s.LastError))
 	}
 	return tw.Flush()
 }
@@ -223,47 +188,12 @@ func errorCell(s string) string {
 	return s
 }
 
-// sourceJSON is one source in the --json document.
-type sourceJSON struct {
-	Source              string     `json:"source"`
-	Kind                string     `json:"kind"`
-	URL                 string     `json:"url"`
-	Health              string     `json:"health"`
-	Unhealthy           bool       `json:"unhealthy"`
-	UnhealthySince      *time.Time `json:"unhealthy_since,omitempty"`
-	LastRun             *time.Time `json:"last_run,omitempty"`
-	LastSuccess         *time.Time `json:"last_success,omitempty"`
-	ConsecutiveFailures int        `json:"consecutive_failures"`
-	ConsecutiveEmpty    int        `json:"consecutive_empty"`
-	Items               int        `json:"items"`
-	Truncated           int        `json:"truncated"`
-	New                 int        `json:"new"`
-	History             []int      `json:"history"`
-	LastError           string     `json:"last_error,omitempty"`
-	// FailingArticles is the same list as /api/v1/sources gives; [] when
-	// none.
-	FailingArticles []web.FailingArticleJSON `json:"failing_articles"`
-}
-
-func writeSourcesJSON(w io.Writer, rows []sourceRow) error {
-	doc := make([]sourceJSON, 0, len(rows))
-	for _, r := range rows {
-		s := r.State
-		j := sourceJSON{
-			Source: r.Name, Kind: r.Kind, URL: r.URL, Health: r.Health, Unhealthy: s.Unhealthy,
-			UnhealthySince: optTime(s.UnhealthySince), LastRun: optTime(s.LastRun), LastSuccess: optTime(s.LastSuccess),
-			ConsecutiveFailures: s.ConsecutiveFailures, ConsecutiveEmpty: s.ConsecutiveEmpty,
-			Items: s.Items, Truncated: s.Truncated, New: s.New, History: s.History, LastError: news.RedactURLsIn(s.LastError),
-			FailingArticles: web.NewFailingArticlesJSON(r.Failing),
-		}
-		if j.History == nil {
-			j.History = []int{}
-		}
-		doc = append(doc, j)
-	}
+// writeSourcesJSON prints the document /api/v1/sources answers
+// (web.SourcesPage), so a script reads the command and the API alike.
+func writeSourcesJSON(w io.Writer, rows []web.SourceStatus) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(web.NewSourcesPage(rows))
 }
 
 func optTime(t time.Time) *time.Time {

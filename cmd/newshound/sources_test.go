@@ -20,6 +20,7 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/golden"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/web"
 )
 
 // sourcesSite serves a healthy feed at /rss.xml listing two articles and
@@ -138,10 +139,14 @@ func TestSourcesCommand(t *testing.T) {
 	if code := sourcesCmd([]string{"--config", path, "--json"}, &out, &errOut, noEnv); code != exitOK {
 		t.Fatalf("sources --json = %d, stderr %q; want 0", code, errOut.String())
 	}
-	var doc []sourceJSON
-	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil {
-		t.Fatalf("sources --json output is not JSON: %v\n%s", err, out.String())
+	// The document is the API's (web.SourcesPage), field for field.
+	var page web.SourcesPage
+	dec := json.NewDecoder(strings.NewReader(out.String()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&page); err != nil {
+		t.Fatalf("sources --json output is not the /api/v1/sources document: %v\n%s", err, out.String())
 	}
+	doc := page.Sources
 	var summary []string
 	for _, s := range doc {
 		var failing []string
@@ -149,7 +154,7 @@ func TestSourcesCommand(t *testing.T) {
 			failing = append(failing, fmt.Sprintf("%s×%d since %s (%s)", f.URL, f.Attempts, f.FirstFailure.Format(time.RFC3339), f.LastError))
 		}
 		summary = append(summary, fmt.Sprintf("%s %s unhealthy=%v failures=%d items=%d history=%v ran=%v failing=%q",
-			s.Source, s.Health, s.Unhealthy, s.ConsecutiveFailures, s.Items, s.History, s.LastRun != nil, failing))
+			s.Name, s.Health, !s.Healthy, s.ConsecutiveFailures, s.Items, s.History, s.LastRun != nil, failing))
 	}
 	// The page that is never published failed on each of the three
 	// passes, the first at 10:00; five are needed to give it up.
@@ -234,12 +239,13 @@ func TestHealthCell(t *testing.T) {
 		// The daemon's flag wins over a threshold edited since.
 		{store.SourceState{ConsecutiveFailures: 2, Unhealthy: true}, "UNHEALTHY"},
 	} {
-		r := sourceRow{State: tt.s, Ran: true, Health: healthStatus(tt.s)}
+		tt.s.LastRun = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		r := web.NewSourceStatus("wire", "feed", "https://wire.example/rss.xml", tt.s, store.FetchState{}, time.Time{})
 		if got := healthCell(r, 3); got != tt.want {
 			t.Errorf("healthCell(%+v, 3) = %q, want %q", tt.s, got, tt.want)
 		}
 	}
-	if got := healthCell(sourceRow{Health: healthNever}, 3); got != "never run" {
+	if got := healthCell(web.SourceStatus{}, 3); got != "never run" {
 		t.Errorf("healthCell(never run) = %q, want %q", got, "never run")
 	}
 }
