@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -241,143 +239,4 @@ newshound_source_articles_given_up_total{source="wire"} 1
 			}
 		})
 	}
-}
-
-func TestJudgeArticleFailures(t *testing.T) {
-	const gone, late = "https://example.com/gone", "https://example.com/late"
-	articleErr := func(url string) error {
-		return fmt.Errorf("wrapped: %w", &crawler.ArticleError{URL: url, Keys: []string{url}, Err: &crawler.StatusError{URL: url, Code: 404}})
-	}
-	outageErr := func(url string, cause error) error {
-		return &crawler.ArticleError{URL: url, Keys: []string{url}, Err: cause}
-	}
-	childErr := errors.New("child sitemap https://example.com/s.xml: http status 500")
-	failed := func(attempts int, first time.Time) store.ArticleFailure {
-		return store.ArticleFailure{Attempts: attempts, First: first, LastError: "fetch https://example.com/gone: http status 404"}
-	}
-	now := healthT0
-	tests := []struct {
-		name        string
-		prev        store.ArticleFailures
-		errs        []error
-		wantFailing store.ArticleFailures
-		wantGivenUp int
-		retrying    bool
-	}{
-		{"nothing failed", nil, nil, nil, 0, false},
-		{"first failure", nil, []error{articleErr(gone)},
-			store.ArticleFailures{gone: failed(1, now)}, 0, true},
-		{"again", store.ArticleFailures{gone: failed(2, now.Add(-30*time.Minute))}, []error{articleErr(gone)},
-			store.ArticleFailures{gone: failed(3, now.Add(-30*time.Minute))}, 0, true},
-		{"5 passes within the hour", store.ArticleFailures{gone: failed(4, now.Add(-40*time.Minute))}, []error{articleErr(gone)},
-			store.ArticleFailures{gone: failed(5, now.Add(-40*time.Minute))}, 0, true},
-		{"5 passes over an hour", store.ArticleFailures{gone: failed(4, now.Add(-time.Hour))}, []error{articleErr(gone)},
-			nil, 1, false},
-		{"an hour but 4 passes", store.ArticleFailures{gone: failed(3, now.Add(-3*time.Hour))}, []error{articleErr(gone)},
-			store.ArticleFailures{gone: failed(4, now.Add(-3*time.Hour))}, 0, true},
-		{"fetched or unlisted now: forgotten", store.ArticleFailures{late: failed(2, now.Add(-time.Hour))}, nil, nil, 0, false},
-		{"child sitemap: retried, never counted", nil, []error{childErr}, nil, 0, true},
-		{"given up beside a child sitemap", store.ArticleFailures{gone: failed(9, now.Add(-5*time.Hour))}, []error{articleErr(gone), childErr},
-			nil, 1, true},
-		{"503 for 23 hours: kept", store.ArticleFailures{gone: failed(9, now.Add(-23*time.Hour))},
-			[]error{outageErr(gone, &crawler.StatusError{URL: gone, Code: 503})},
-			store.ArticleFailures{gone: {Attempts: 10, First: now.Add(-23 * time.Hour), LastError: "fetch https://example.com/gone: http status 503"}}, 0, true},
-		{"503 for a day: given up", store.ArticleFailures{gone: failed(9, now.Add(-24*time.Hour))},
-			[]error{outageErr(gone, &crawler.StatusError{URL: gone, Code: 503})}, nil, 1, false},
-		{"429 for 5 hours: kept", store.ArticleFailures{gone: failed(9, now.Add(-5*time.Hour))},
-			[]error{outageErr(gone, &crawler.StatusError{URL: gone, Code: 429})},
-			store.ArticleFailures{gone: {Attempts: 10, First: now.Add(-5 * time.Hour), LastError: "fetch https://example.com/gone: http status 429"}}, 0, true},
-		{"timeout for 5 hours: kept", store.ArticleFailures{gone: failed(9, now.Add(-5*time.Hour))},
-			[]error{outageErr(gone, fmt.Errorf("fetch %s: %w", gone, context.DeadlineExceeded))},
-			store.ArticleFailures{gone: {Attempts: 10, First: now.Add(-5 * time.Hour), LastError: "fetch https://example.com/gone: context deadline exceeded"}}, 0, true},
-		{"410 for 2 hours: given up", store.ArticleFailures{gone: failed(9, now.Add(-2*time.Hour))},
-			[]error{outageErr(gone, &crawler.StatusError{URL: gone, Code: 410})}, nil, 1, false},
-	}
-	for _, tt := range tests {
-		got := judgeArticleFailures(tt.prev, tt.errs, now)
-		if !(store.FetchState{Failing: got.failing}).Equal(store.FetchState{Failing: tt.wantFailing}) {
-			t.Errorf("judgeArticleFailures(%s).failing = %+v, want %+v", tt.name, got.failing, tt.wantFailing)
-		}
-		if len(got.givenUp) != tt.wantGivenUp || got.retrying() != tt.retrying {
-			t.Errorf("judgeArticleFailures(%s) = %d given up, retrying %v; want %d, %v", tt.name, len(got.givenUp), got.retrying(), tt.wantGivenUp, tt.retrying)
-		}
-		for _, a := range got.seen("wire", now) {
-			if a.ID != "" || a.Text != "" || len(a.Keys) == 0 {
-				t.Errorf("judgeArticleFailures(%s).seen = %+v, want keys only", tt.name, a)
-			}
-		}
-	}
-}
-
-// TestJudgeArticleFailuresBound: more failing pages than the bound keep
-// the ones failing longest, so they are given up first and the set drains.
-func TestJudgeArticleFailuresBound(t *testing.T) {
-	now := healthT0
-	prev := store.ArticleFailures{}
-	var errs []error
-	for i := range maxFailingArticles + 50 {
-		u := fmt.Sprintf("https://example.com/%04d", i)
-		if i%2 == 0 { // the even ones have failed since an earlier pass
-			prev[u] = store.ArticleFailure{Attempts: 1, First: now.Add(-10 * time.Minute)}
-		}
-		errs = append(errs, &crawler.ArticleError{URL: u, Keys: []string{u}, Err: errors.New("http status 404")})
-	}
-	got := judgeArticleFailures(prev, errs, now)
-	if len(got.failing) != maxFailingArticles {
-		t.Fatalf("judgeArticleFailures(%d failing) kept %d, want %d", len(errs), len(got.failing), maxFailingArticles)
-	}
-	for u := range prev {
-		if f := got.failing[u]; f.Attempts != 2 {
-			t.Errorf("judgeArticleFailures kept %s = %+v, want it at 2 attempts (failing longest)", u, f)
-		}
-	}
-	if len(got.retries) != len(errs) {
-		t.Errorf("judgeArticleFailures retries = %d, want all %d (dropped ones are still retried)", len(got.retries), len(errs))
-	}
-}
-
-func TestTruncateUTF8(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly", 7, "exactly"},
-		{"abcdef", 3, "abc…"},
-		{"aé", 2, "a…"}, // é is 2 bytes: never cut in half
-		{"ééé", 4, "éé…"},
-	}
-	for _, tt := range tests {
-		if got := truncateUTF8(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncateUTF8(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
-	}
-}
-
-// FuzzTruncateUTF8: the cut never exceeds n bytes plus the ellipsis, keeps
-// a prefix of the input, and never splits a rune of valid UTF-8.
-func FuzzTruncateUTF8(f *testing.F) {
-	f.Add("fetch https://example.com/gone: http status 404", 10)
-	f.Add("ééé", 3)
-	f.Add("نقل عائلات", 5)
-	f.Fuzz(func(t *testing.T, s string, n int) {
-		if n < 0 || n > 1<<16 {
-			return
-		}
-		got := truncateUTF8(s, n)
-		if len(s) <= n {
-			if got != s {
-				t.Errorf("truncateUTF8(%q, %d) = %q, want it unchanged", s, n, got)
-			}
-			return
-		}
-		cut := strings.TrimSuffix(got, "…")
-		if len(cut) > n || !strings.HasPrefix(s, cut) || cut == got {
-			t.Errorf("truncateUTF8(%q, %d) = %q, want a prefix of at most %d bytes and an ellipsis", s, n, got, n)
-		}
-		if utf8.ValidString(s) && !utf8.ValidString(got) {
-			t.Errorf("truncateUTF8(%q, %d) = %q, splits a rune", s, n, got)
-		}
-	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/crawlstate"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/store"
@@ -38,10 +39,11 @@ type PassResult struct {
 	Err error
 	// ArticleErrors are articles that could not be fetched or extracted
 	// (each a *crawler.ArticleError) and child sitemaps that could not be
-	// read. Articles are tried again next pass until given up.
+	// read. Articles are tried again next pass until the crawler gives up.
 	ArticleErrors []error
-	// GivenUp counts the failed articles given up this pass (see
-	// articlefail.go): marked seen without text, never fetched again.
+	// GivenUp counts the failed articles the crawler gave up on this pass
+	// (crawler.Result.GivenUp): marked seen without text, never fetched
+	// again.
 	GivenUp int
 	// NotModified is set when the listing answered 304: nothing parsed,
 	// nothing fetched, a successful run with no new items.
@@ -91,187 +93,169 @@ func (a *App) RunOnce(ctx context.Context) (Summary, error) {
 	return Summary{Passes: results, Delivery: rep}, err
 }
 
-// runPass crawls one source, matches what is new and records it in
-// bounded store transactions (limits.go). A scheduled pass over a source that is backing off
-// after failures does not run; RunOnce (an operator asking now) always
-// runs, and its failures still lengthen the back-off.
+// runPass runs one pass over one source: read what the store remembers
+// of it, crawl, build the pass, record it, remember the crawler's fetch
+// state, then observe and log. A scheduled pass over a source that is
+// backing off after failures does not run; RunOnce (an operator asking
+// now) always runs, and its failures still lengthen the back-off.
 func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, scheduled bool) PassResult {
-	res := PassResult{Source: src.Name}
 	lock := a.sourceLock(src.Name)
 	if !lock.TryLock() {
 		a.log.Warn("source skipped", "source", src.Name, "reason", errPassRunning)
-		res.Err = errPassRunning
-		return res
+		return PassResult{Source: src.Name, Err: errPassRunning}
 	}
 	defer lock.Unlock()
 
 	started := a.now()
 	state, fetch, err := a.sourceStates(src)
 	if err != nil {
-		res.Err = err
-		return res
+		return PassResult{Source: src.Name, Err: err}
 	}
 	if scheduled && backingOff(fetch, started, sourceInterval(src)) {
-		res.BackingOff = true
 		a.log.Debug("source backing off", "source", src.Name, "until", fetch.NotBefore)
-		return res
+		return PassResult{Source: src.Name, BackingOff: true}
 	}
-	crawled, cerr := a.crawl(ctx, src, fetch)
+	crawled, next, cerr := a.crawl(ctx, src, fetch)
 	if ctx.Err() != nil {
 		// Shutting down: a cancelled pass is not a failure of the source.
-		res.Err = ctx.Err()
-		return res
+		return PassResult{Source: src.Name, Err: ctx.Err()}
 	}
-	res.Items, res.ArticleErrors, res.NotModified = crawled.Items, crawled.Errors, crawled.NotModified
-	res.Disallowed = crawled.Disallowed
-	state.LastRun = started
-	if !crawled.NotModified {
-		// After a 304 the listing is the one the last run read and still
-		// lists as many items: keeping the count means a 304 is never
-		// taken for an empty listing.
-		state.Items = crawled.Items
-		if cerr == nil {
-			state.Truncated = crawled.Truncated
-		}
-	}
-	if crawled.Truncated > 0 {
-		a.log.Warn("listing cut: the source lists more entries than a run reads", "source", src.Name,
-			"read", crawled.Items, "dropped", crawled.Truncated)
-	}
-	pass := store.Pass{Source: src.Name, State: state}
-	var failures articleFailures
-	var found passOf
-	var held map[string]store.QueuedAlert
-	if cerr != nil {
-		res.Err = cerr
-		pass.State.ConsecutiveFailures++
-		pass.State.LastError = cerr.Error()
-	} else {
-		pass.State.LastSuccess, pass.State.ConsecutiveFailures, pass.State.LastError = started, 0, ""
-		failures = judgeArticleFailures(fetch.Failing, crawled.Errors, started)
-		found = passOf{articles: crawled.Articles, alerts: a.alertsFor(c, src, crawled.Articles),
-			givenUp: failures.seen(src.Name, started)}
-		held, err = a.holdBack(&found, maxAlerts(src))
-	}
-	// Health bookkeeping and its notices ride in the last transaction.
-	notices := a.trackHealth(c, src, state, &pass.State, crawled, cerr)
+	run, err := a.buildRun(c, src, state, started, crawled, cerr)
 	var queued []string
 	if err == nil {
-		queued, err = a.recordRun(ctx, src, found, held, state, pass.State, notices)
-	}
-	pass.Alerts = append(slices.Concat(found.alerts...), notices...) // for the metrics
-	if len(held) > 0 && err == nil {
-		a.log.Warn("alerts held back: more than max_alerts in one run", "source", src.Name,
-			"max_alerts", maxAlerts(src), "held", len(held))
-	}
-	if err != nil && ctx.Err() != nil {
-		// Shut down between two transactions: what was not recorded is
-		// found again next run, and that is no failure of the source.
-		res.Err = ctx.Err()
-		return res
+		queued, err = a.recordRun(ctx, src, run.found, run.held, run.prev, run.next, run.notices)
 	}
 	if err != nil {
-		// The articles of every transaction not recorded stay unseen, so
-		// the next pass finds them again.
-		res.Err = errors.Join(res.Err, fmt.Errorf("record pass: %w", err))
-		a.log.Error("pass not recorded", "source", src.Name, "err", err)
-		// The run failed, whatever the crawl said; the health is the
-		// stored one, which did not change.
-		failure := cerr
-		if failure == nil {
-			failure = errRecordFailed
-		}
-		a.observeRun(store.Pass{Source: src.Name, State: state}, nil, crawled.Items, len(crawled.Articles), 0,
-			failure, a.now().Sub(started))
-		return res
+		return a.runNotRecorded(ctx, run, err)
 	}
-	// Validators only after the pass they describe is recorded: stored
-	// first, a crash could let the next 304 hide articles never marked
-	// seen. store.Pass cannot carry them without changing Record. The
-	// crawler leaves failed articles to us: while one is retried the
-	// validators are withheld, so the next pass lists in full and tries
-	// it; once every failure is given up (marked seen above) they are
-	// stored and the source is back to 304s.
-	listing := crawled
-	if failures.retrying() {
-		listing.ETag, listing.LastModified = "", ""
-	}
-	next := nextFetchState(src, fetch, started, pass.State.ConsecutiveFailures,
-		a.current().cfg.Crawl.MaxBackoff, listing, cerr)
-	if cerr == nil && !crawled.NotModified {
-		// A failed or 304 pass tried no article: the counts stand.
-		next.Failing = failures.failing
-	}
-	a.putFetchState(src, fetch, next)
-	res.Articles, res.Alerts, res.GivenUp = len(crawled.Articles), len(queued), len(failures.givenUp)
-	took := a.now().Sub(started)
-	a.observeRun(pass, queued, crawled.Items, len(crawled.Articles), res.GivenUp, cerr, took)
-	a.logArticleFailures(src, failures)
-	a.logPass(src, res, took)
-	if len(queued) > 0 {
-		a.wakeDispatcher()
-	}
-	return res
+	a.rememberFetchState(src, fetch, next, started, run.next.ConsecutiveFailures, cerr)
+	return a.finishRun(run, queued)
 }
 
 // sourceStates reads what the store remembers of src: its run state and
 // its fetch state.
-func (a *App) sourceStates(src config.Source) (store.SourceState, store.FetchState, error) {
+func (a *App) sourceStates(src config.Source) (store.SourceState, crawlstate.FetchState, error) {
 	state, _, err := a.store.SourceState(src.Name)
 	if err != nil {
-		return state, store.FetchState{}, fmt.Errorf("read source state: %w", err)
+		return state, crawlstate.FetchState{}, fmt.Errorf("read source state: %w", err)
 	}
 	fetch, _, err := a.store.FetchState(src.Name)
 	return state, fetch, err
 }
 
 // crawl runs the crawler under a recover, so a panic in a parser fails
-// this source's pass and nothing else.
-func (a *App) crawl(ctx context.Context, src config.Source, fetch store.FetchState) (res crawler.Result, err error) {
+// this source's pass and nothing else. next is the source's fetch state
+// as the crawler leaves it (prev after a failure).
+func (a *App) crawl(ctx context.Context, src config.Source, prev crawlstate.FetchState) (res crawler.Result, next crawlstate.FetchState, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("crawl panicked: %v", r)
+			res, next, err = crawler.Result{}, prev, fmt.Errorf("crawl panicked: %v", r)
 		}
 	}()
 	seen := func(key string) (bool, error) { return a.store.Seen(src.Name, key) }
-	return a.crawler.Crawl(ctx, conditionalSource(src, fetch), seen)
+	return a.crawler.Crawl(ctx, crawlerSource(src), prev, seen)
 }
 
-// conditionalSource is crawlerSource with the validators of the last
-// complete listing, the discovered feed of a `url:` source and the
-// remembered children of a sitemap index, when they belong to the same
-// configured URL (an edited URL starts afresh).
-func conditionalSource(src config.Source, fetch store.FetchState) crawler.Source {
-	cs := crawlerSource(src)
-	if fetch.URL == cs.URL {
-		cs.ETag, cs.LastModified, cs.Feed = fetch.ETag, fetch.LastModified, fetch.Feed
-		cs.Children = crawlerChildren(fetch.Children)
-	}
-	return cs
+// run is one pass built from its crawl, ready to record: what the crawl
+// found and the source's run state before and after it.
+type run struct {
+	src     config.Source
+	started time.Time
+	crawled crawler.Result
+	cerr    error // the source's failure; nil when the crawl ran
+	// prev is the stored run state; next is it after this run, with the
+	// health notices it raises (they ride in the last transaction).
+	prev, next store.SourceState
+	notices    []store.QueuedAlert
+	// found are the new and given-up articles with their alerts; held
+	// the alerts over max_alerts, stored without delivery (limits.go).
+	found passOf
+	held  map[string]store.QueuedAlert
 }
 
-// crawlerChildren and storeChildren convert a sitemap index's remembered
-// children between the store's form and the crawler's; none is nil.
-func crawlerChildren(c store.SitemapChildren) map[string]crawler.ChildSitemap {
-	if len(c) == 0 {
-		return nil
+// buildRun turns a crawl into the run to record: the source's next run
+// state and health, and after a successful crawl the alerts of each new
+// article, the articles the crawler gave up on (marked seen without
+// text), and the alerts held back over max_alerts. The error is the
+// store's, looking up which alerts it already holds.
+func (a *App) buildRun(c *compiled, src config.Source, state store.SourceState, started time.Time, crawled crawler.Result, cerr error) (run, error) {
+	r := run{src: src, started: started, crawled: crawled, cerr: cerr, prev: state, next: state}
+	r.next.LastRun = started
+	if !crawled.NotModified {
+		// After a 304 the listing is the one the last run read and still
+		// lists as many items: keeping the count means a 304 is never
+		// taken for an empty listing.
+		r.next.Items = crawled.Items
+		if cerr == nil {
+			r.next.Truncated = crawled.Truncated
+		}
 	}
-	out := make(map[string]crawler.ChildSitemap, len(c))
-	for u, st := range c {
-		out[u] = crawler.ChildSitemap(st)
+	if crawled.Truncated > 0 {
+		a.log.Warn("listing cut: the source lists more entries than a run reads", "source", src.Name,
+			"read", crawled.Items, "dropped", crawled.Truncated)
 	}
-	return out
+	var err error
+	if cerr != nil {
+		r.next.ConsecutiveFailures++
+		r.next.LastError = cerr.Error()
+	} else {
+		r.next.LastSuccess, r.next.ConsecutiveFailures, r.next.LastError = started, 0, ""
+		r.found = passOf{articles: crawled.Articles, alerts: a.alertsFor(c, src, crawled.Articles), givenUp: crawled.GivenUp}
+		r.held, err = a.holdBack(&r.found, maxAlerts(src))
+	}
+	r.notices = a.trackHealth(c, src, state, &r.next, crawled, cerr)
+	return r, err
 }
 
-func storeChildren(c map[string]crawler.ChildSitemap) store.SitemapChildren {
-	if len(c) == 0 {
-		return nil
+// result is the PassResult of a run that was recorded (with queued, the
+// IDs of the alerts newly stored).
+func (r run) result(queued []string) PassResult {
+	return PassResult{Source: r.src.Name, Items: r.crawled.Items, Articles: len(r.crawled.Articles), Alerts: len(queued),
+		Err: r.cerr, ArticleErrors: r.crawled.Errors, GivenUp: len(r.crawled.GivenUp),
+		NotModified: r.crawled.NotModified, Disallowed: r.crawled.Disallowed}
+}
+
+// runNotRecorded ends a run the store did not record (err). The articles
+// of every transaction not recorded stay unseen, so the next pass finds
+// them again, and the fetch state is not touched: its validators could
+// hide them. Shut down between two transactions, that is no failure of
+// the source; otherwise the run failed, whatever the crawl said, and the
+// metrics show the stored health, which did not change.
+func (a *App) runNotRecorded(ctx context.Context, r run, err error) PassResult {
+	res := r.result(nil)
+	if ctx.Err() != nil {
+		res.Err = ctx.Err()
+		return res
 	}
-	out := make(store.SitemapChildren, len(c))
-	for u, st := range c {
-		out[u] = store.SitemapChild(st)
+	res.Err = errors.Join(r.cerr, fmt.Errorf("record pass: %w", err))
+	a.log.Error("pass not recorded", "source", r.src.Name, "err", err)
+	failure := r.cerr
+	if failure == nil {
+		failure = errRecordFailed
 	}
-	return out
+	a.observeRun(store.Pass{Source: r.src.Name, State: r.prev}, nil, r.crawled.Items, len(r.crawled.Articles), 0,
+		failure, a.now().Sub(r.started))
+	return res
+}
+
+// finishRun observes and logs a recorded run, and wakes the dispatcher
+// when it queued alerts.
+func (a *App) finishRun(r run, queued []string) PassResult {
+	res := r.result(queued)
+	took := a.now().Sub(r.started)
+	alerts := append(slices.Concat(r.found.alerts...), r.notices...)
+	a.observeRun(store.Pass{Source: r.src.Name, State: r.next, Alerts: alerts}, queued, res.Items, res.Articles,
+		res.GivenUp, r.cerr, took)
+	if len(r.held) > 0 {
+		a.log.Warn("alerts held back: more than max_alerts in one run", "source", r.src.Name,
+			"max_alerts", maxAlerts(r.src), "held", len(r.held))
+	}
+	a.logArticleFailures(r.src, r.crawled.Errors)
+	a.logPass(r.src, res, took)
+	if len(queued) > 0 {
+		a.wakeDispatcher()
+	}
+	return res
 }
 
 // crawlerSource is src as the crawler takes it.
@@ -341,32 +325,26 @@ func (a *App) logPass(src config.Source, res PassResult, took time.Duration) {
 // backingOff reports whether a pass at now must wait for the source's
 // back-off. Half an interval of slack lets the scheduled run that falls
 // due at NotBefore (started a little before it) go ahead.
-func backingOff(f store.FetchState, now time.Time, interval time.Duration) bool {
+func backingOff(f crawlstate.FetchState, now time.Time, interval time.Duration) bool {
 	return !f.NotBefore.IsZero() && f.NotBefore.Sub(now) > interval/2
 }
 
-// nextFetchState is the fetch state after a pass that started at started.
-// A success stores the listing's validators (empty when the crawler
-// withheld them) and a sitemap index's children (the crawler leaves out
-// every child with an unfinished item, so they need no withholding), and
-// clears the back-off. A failure keeps the validators
-// and backs off: the source's interval doubled per consecutive failure
+// notBefore is the back-off after a pass that started at started and
+// left the source failures failed runs in a row: none after a success;
+// after a failure the source's interval doubled per consecutive failure
 // beyond the first, capped at maxBackoff, and never shorter than the
 // server's Retry-After (which the crawler caps at a week). Polling never
-// stops for good.
-func nextFetchState(src config.Source, prev store.FetchState, started time.Time, failures int, maxBackoff time.Duration, res crawler.Result, err error) store.FetchState {
-	next := prev
+// stops for good. It is the scheduler's decision, so the app makes it;
+// everything else in the fetch state is the crawler's.
+func notBefore(src config.Source, started time.Time, failures int, maxBackoff time.Duration, err error) time.Time {
 	if err == nil {
-		next.URL, next.ETag, next.LastModified, next.NotBefore = src.URL(), res.ETag, res.LastModified, time.Time{}
-		next.Feed, next.Children = res.Feed, storeChildren(res.Children)
-		return next
+		return time.Time{}
 	}
 	delay := backoff(sourceInterval(src), failures, maxBackoff)
 	if ra, ok := crawler.RetryAfter(err); ok && ra > delay {
 		delay = ra
 	}
-	next.NotBefore = started.Add(delay)
-	return next
+	return started.Add(delay)
 }
 
 // backoff is interval·2^(failures-1), capped at ceiling (when set).
@@ -381,11 +359,14 @@ func backoff(interval time.Duration, failures int, ceiling time.Duration) time.D
 	return d
 }
 
-// putFetchState writes next when it differs from prev, so an unchanged
-// source costs no write transaction. A failed write is logged: it costs at
-// most one unconditional fetch, one back-off step or one pass of an
-// article's failure count.
-func (a *App) putFetchState(src config.Source, prev, next store.FetchState) {
+// rememberFetchState stores the fetch state the crawler returned (next),
+// with the back-off set, once the pass it describes is recorded: stored
+// first, a crash could let the next 304 hide articles never marked seen.
+// An unchanged state costs no write transaction. A failed write is
+// logged: it costs at most one unconditional fetch, one back-off step or
+// one pass of an article's failure count.
+func (a *App) rememberFetchState(src config.Source, prev, next crawlstate.FetchState, started time.Time, failures int, cerr error) {
+	next.NotBefore = notBefore(src, started, failures, a.current().cfg.Crawl.MaxBackoff, cerr)
 	if next.Equal(prev) {
 		return
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
-	"github.com/newshound/newshound/store"
 )
 
 const politeConfig = `
@@ -270,44 +269,34 @@ func TestSiteSourceRemembersFeed(t *testing.T) {
 	}
 }
 
-// TestConditionalSourceURLChange: validators and the discovered feed are
-// sent only for the URL they were stored for.
-func TestConditionalSourceURLChange(t *testing.T) {
-	src := config.Source{Name: "wire", Feed: "https://example.com/new.xml", Robots: true}
-	fs := store.FetchState{URL: "https://example.com/old.xml", ETag: `"x"`, LastModified: "Tue", Feed: "f"}
-	if cs := conditionalSource(src, fs); cs.ETag != "" || cs.LastModified != "" || cs.Feed != "" || cs.IgnoreRobots {
-		t.Errorf("conditionalSource(URL changed) = %+v, want no validators, robots honoured", cs)
-	}
-	fs.URL = src.Feed
-	if cs := conditionalSource(src, fs); cs.ETag != `"x"` || cs.LastModified != "Tue" || cs.Feed != "f" {
-		t.Errorf("conditionalSource(same URL) = %+v, want the stored validators", cs)
+// TestCrawlerSourceRobots: robots.txt is honoured unless the config opts
+// out with robots: false.
+func TestCrawlerSourceRobots(t *testing.T) {
+	for _, robots := range []bool{true, false} {
+		src := config.Source{Name: "wire", Feed: "https://example.com/f.xml", Robots: robots}
+		if got := crawlerSource(src).IgnoreRobots; got == robots {
+			t.Errorf("crawlerSource(robots: %v).IgnoreRobots = %v, want %v", robots, got, !robots)
+		}
 	}
 }
 
-func TestNextFetchState(t *testing.T) {
+func TestNotBefore(t *testing.T) {
 	src := config.Source{Name: "wire", Feed: "https://example.com/f.xml", Schedule: "@every 15m"}
-	prev := store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0}
 	tests := []struct {
 		name     string
 		failures int
-		res      crawler.Result
 		err      error
-		want     store.FetchState
+		want     time.Time
 	}{
-		{"success", 0, crawler.Result{ETag: `"new"`, LastModified: "Tue"}, nil,
-			store.FetchState{URL: src.Feed, ETag: `"new"`, LastModified: "Tue"}},
-		{"success withheld", 0, crawler.Result{}, nil, store.FetchState{URL: src.Feed}},
-		{"third failure", 3, crawler.Result{}, errors.New("fetch: timed out"),
-			store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0.Add(time.Hour)}},
-		{"retry-after floor", 1, crawler.Result{}, &crawler.StatusError{Code: 429, RetryAfter: 3 * time.Hour},
-			store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0.Add(3 * time.Hour)}},
-		{"ceiling", 40, crawler.Result{}, errors.New("boom"),
-			store.FetchState{URL: src.Feed, ETag: `"old"`, NotBefore: healthT0.Add(6 * time.Hour)}},
+		{"success", 0, nil, time.Time{}},
+		{"first failure", 1, errors.New("fetch: timed out"), healthT0.Add(15 * time.Minute)},
+		{"third failure", 3, errors.New("fetch: timed out"), healthT0.Add(time.Hour)},
+		{"retry-after floor", 1, &crawler.StatusError{Code: 429, RetryAfter: 3 * time.Hour}, healthT0.Add(3 * time.Hour)},
+		{"ceiling", 40, errors.New("boom"), healthT0.Add(6 * time.Hour)},
 	}
 	for _, tt := range tests {
-		got := nextFetchState(src, prev, healthT0, tt.failures, 6*time.Hour, tt.res, tt.err)
-		if !got.Equal(tt.want) {
-			t.Errorf("nextFetchState(%s) = %+v, want %+v", tt.name, got, tt.want)
+		if got := notBefore(src, healthT0, tt.failures, 6*time.Hour, tt.err); !got.Equal(tt.want) {
+			t.Errorf("notBefore(%s) = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

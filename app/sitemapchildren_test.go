@@ -3,9 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,10 +15,8 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
-	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
-	"github.com/newshound/newshound/store"
 )
 
 const sitemapIndexConfig = `
@@ -308,42 +304,5 @@ func TestSitemapIndexChildrenThroughApp(t *testing.T) {
 				t.Errorf("SourceState(desk) after pass 5 = %+v, %v; want Items 9, no empty runs", st, err)
 			}
 		})
-	}
-}
-
-// TestSitemapChildrenPassThrough: the stored children reach the crawler
-// only for the URL they were stored for, and a successful pass stores
-// what the crawler returned (none when it returned none); a failed pass
-// keeps them.
-func TestSitemapChildrenPassThrough(t *testing.T) {
-	src := config.Source{Name: "desk", Sitemap: "https://example.com/sitemap.xml", Schedule: "@every 15m"}
-	stored := store.SitemapChildren{"https://example.com/sm/1.xml": {ETag: `"c1"`, LastMod: healthT0, Items: 4}}
-	fs := store.FetchState{URL: "https://example.com/old.xml", Children: stored}
-	if cs := conditionalSource(src, fs); cs.Children != nil {
-		t.Errorf("conditionalSource(URL changed) Children = %v, want none", cs.Children)
-	}
-	fs.URL = src.Sitemap
-	want := map[string]crawler.ChildSitemap{"https://example.com/sm/1.xml": {ETag: `"c1"`, LastMod: healthT0, Items: 4}}
-	if cs := conditionalSource(src, fs); !maps.Equal(cs.Children, want) {
-		t.Errorf("conditionalSource(same URL) Children = %v, want %v", cs.Children, want)
-	}
-
-	returned := map[string]crawler.ChildSitemap{"https://example.com/sm/2.xml": {LastModified: "Tue", Items: 2}}
-	tests := []struct {
-		name string
-		res  crawler.Result
-		err  error
-		want store.SitemapChildren
-	}{
-		{"success", crawler.Result{Children: returned}, nil,
-			store.SitemapChildren{"https://example.com/sm/2.xml": {LastModified: "Tue", Items: 2}}},
-		{"success without children", crawler.Result{}, nil, nil},
-		{"failure", crawler.Result{}, errors.New("fetch: timed out"), stored},
-	}
-	for _, tt := range tests {
-		got := nextFetchState(src, fs, healthT0, 1, time.Hour, tt.res, tt.err)
-		if !got.Equal(store.FetchState{URL: got.URL, NotBefore: got.NotBefore, Children: tt.want}) {
-			t.Errorf("nextFetchState(%s) Children = %v, want %v", tt.name, got.Children, tt.want)
-		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
@@ -62,10 +63,10 @@ func (a *App) serveHTTP(ctx context.Context, ln net.Listener, cfg *config.Config
 }
 
 // failingNote says on the status page how failing article pages are
-// retried and given up, from the limits judgeArticleFailures applies.
+// retried and given up, from the limits the crawler applies.
 func failingNote() string {
 	return fmt.Sprintf("retried every pass; given up after %d failed passes over %s, %s if the site seems down",
-		giveUpAttempts, spanWords(giveUpAfter), spanWords(giveUpAfterOutage))
+		crawler.GiveUpAttempts, spanWords(crawler.GiveUpAfter), spanWords(crawler.GiveUpAfterOutage))
 }
 
 // spanWords says a whole number of hours or days in words: "an hour",

@@ -32,7 +32,7 @@ func TestArticleErrorNamesItem(t *testing.T) {
 		{s.URL("/down"), http.StatusServiceUnavailable, nil},
 	}
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "f", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, st, err := c.Crawl(t.Context(), Source{Name: "f", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v", err)
 	}
@@ -65,8 +65,8 @@ func TestArticleErrorNamesItem(t *testing.T) {
 			t.Errorf("errors.As(Errors[%d], *StatusError) = %v %+v, want status %d", i, got, se, tt.status)
 		}
 	}
-	if res.ETag != "" {
-		t.Errorf("Crawl.ETag = %q, want none (the feed sends none)", res.ETag)
+	if st.ETag != "" {
+		t.Errorf("Crawl.ETag = %q, want none (the feed sends none)", st.ETag)
 	}
 }
 
@@ -79,7 +79,7 @@ func TestChildSitemapErrorWithholdsValidators(t *testing.T) {
 	s.page("/good.xml", "application/xml", []byte(urlset(s.URL("/a/one"))))
 	s.set("/index.xml", cacheable("application/xml", `"v1"`, "", []byte(sitemapIndex(s.URL("/good.xml"), s.URL("/gone.xml")))))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "sm", Kind: KindSitemap, URL: s.URL("/index.xml")}, neverSeen)
+	res, st, err := c.Crawl(t.Context(), Source{Name: "sm", Kind: KindSitemap, URL: s.URL("/index.xml")}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 {
 		t.Fatalf("Crawl(index with a missing child) = %d articles, %v; want 1", len(res.Articles), err)
 	}
@@ -87,7 +87,7 @@ func TestChildSitemapErrorWithholdsValidators(t *testing.T) {
 	if len(res.Errors) != 1 || errors.As(res.Errors[0], &ae) {
 		t.Errorf("Crawl Errors = %v, want one child sitemap error that is not an *ArticleError", res.Errors)
 	}
-	if res.ETag != "" {
-		t.Errorf("Crawl.ETag = %q after a child sitemap failed, want none", res.ETag)
+	if st.ETag != "" {
+		t.Errorf("Crawl.ETag = %q after a child sitemap failed, want none", st.ETag)
 	}
 }

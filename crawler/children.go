@@ -3,6 +3,8 @@ package crawler
 import (
 	"maps"
 	"time"
+
+	"github.com/newshound/newshound/crawlstate"
 )
 
 // A news sitemap index changes whenever any of its children does, which on
@@ -10,7 +12,8 @@ import (
 // anything: without more, every child sitemap (up to maxSitemapChildren,
 // often large XML) would be downloaded again each pass although one or two
 // changed. So a Crawl remembers, per child sitemap URL, what lets it tell
-// an unchanged child (ChildSitemap), and a child is
+// an unchanged child (crawlstate.SitemapChild, kept in the source's
+// crawlstate.FetchState.Children), and a child is
 //
 //   - skipped, no request at all, when the index gives it a <lastmod> with
 //     a time of day that equals the one stored when the child was last
@@ -34,51 +37,31 @@ import (
 // its fetch; after that it is fetched (conditionally) again.
 const lastModTrust = time.Hour
 
-// ChildSitemap is what a Crawl remembers of one child sitemap of an index
-// (Source.Children, Result.Children): enough to skip it, or fetch it
-// conditionally, while it is unchanged.
-type ChildSitemap struct {
-	// ETag and LastModified are the child's response validators, sent as
-	// If-None-Match and If-Modified-Since; "" sends none.
-	ETag, LastModified string
-	// LastMod is the index's <lastmod> for the child when it was read and
-	// credible; zero when there was none (the child is then never skipped
-	// unfetched).
-	LastMod time.Time
-	// Items is how many entries the child listed, counted in Result.Items
-	// when the child is skipped or answers 304, so a quiet pass does not
-	// look like an empty listing.
-	Items int
-	// Verified is when the child was last fetched (read in full or
-	// answering 304); a skip by lastmod does not move it.
-	Verified time.Time
-}
-
 // sitemapChildren tracks a Crawl's child sitemaps: what the source
 // remembered (prev) and what this pass read or confirmed unchanged (read).
 type sitemapChildren struct {
 	now  time.Time // the Crawl's start
-	prev map[string]ChildSitemap
-	read map[string]ChildSitemap
+	prev crawlstate.SitemapChildren
+	read crawlstate.SitemapChildren
 	// unchangedItems sums Items over the children skipped or answering
 	// 304: entries listed without being read again.
 	unchangedItems int
 }
 
-func newSitemapChildren(prev map[string]ChildSitemap, now time.Time) *sitemapChildren {
-	return &sitemapChildren{now: now, prev: prev, read: map[string]ChildSitemap{}}
+func newSitemapChildren(prev crawlstate.SitemapChildren, now time.Time) *sitemapChildren {
+	return &sitemapChildren{now: now, prev: prev, read: crawlstate.SitemapChildren{}}
 }
 
 // unchanged returns the remembered state of ref when the index's lastmod
 // shows the child unchanged since it was read in full, and the child was
 // fetched less than lastModTrust ago.
-func (c *sitemapChildren) unchanged(ref sitemapRef) (ChildSitemap, bool) {
+func (c *sitemapChildren) unchanged(ref sitemapRef) (crawlstate.SitemapChild, bool) {
 	prev, ok := c.prev[ref.Loc]
 	if !ok || ref.LastMod.IsZero() || prev.LastMod.IsZero() || !prev.LastMod.Equal(ref.LastMod) {
-		return ChildSitemap{}, false
+		return crawlstate.SitemapChild{}, false
 	}
 	if prev.Verified.IsZero() || c.now.Sub(prev.Verified) >= lastModTrust {
-		return ChildSitemap{}, false
+		return crawlstate.SitemapChild{}, false
 	}
 	return prev, true
 }
@@ -116,7 +99,7 @@ func (c *sitemapChildren) keepUnchanged(ref sitemapRef, got *validators) {
 // credible (set, and none of its entries dated after it), and how many
 // entries it listed.
 func (c *sitemapChildren) keepRead(ref sitemapRef, got validators, credible bool, items int) {
-	st := ChildSitemap{ETag: got.etag, LastModified: got.lastModified, Items: items, Verified: c.now}
+	st := crawlstate.SitemapChild{ETag: got.etag, LastModified: got.lastModified, Items: items, Verified: c.now}
 	if credible {
 		st.LastMod = ref.LastMod
 	}
@@ -141,7 +124,7 @@ func (c *lastModCheck) credible() bool { return !c.lastmod.IsZero() && !c.later 
 // unchanged this pass, less every child that listed an item left
 // unfinished (unfinished[i] for items[i]). Children the index no longer
 // lists, or that failed, are not among them: they are forgotten.
-func (c *sitemapChildren) states(items []item, unfinished []bool) map[string]ChildSitemap {
+func (c *sitemapChildren) states(items []item, unfinished []bool) crawlstate.SitemapChildren {
 	if c == nil || len(c.read) == 0 {
 		return nil
 	}

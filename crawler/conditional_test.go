@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/crawlstate"
 )
 
 // cacheable serves body with an ETag and a Last-Modified, answering 304 to
@@ -67,21 +69,20 @@ func TestConditionalListing(t *testing.T) {
 			}
 			c := newTestCrawler(t, Options{})
 			mem := newMemSeen()
-			res, err := c.Crawl(t.Context(), src, mem.seen)
+			res, st, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 			if err != nil || len(res.Articles) != 2 || res.NotModified {
 				t.Fatalf("Crawl(first) = %d articles, NotModified %v, err %v; want 2, false, nil", len(res.Articles), res.NotModified, err)
 			}
-			if res.ETag != tt.etag || res.LastModified != lastMod {
-				t.Errorf("Crawl(first) validators = %q, %q; want %q, %q", res.ETag, res.LastModified, tt.etag, lastMod)
+			if st.ETag != tt.etag || st.LastModified != lastMod {
+				t.Errorf("Crawl(first) validators = %q, %q; want %q, %q", st.ETag, st.LastModified, tt.etag, lastMod)
 			}
 			mem.record(res.Articles)
-			src.ETag, src.LastModified = res.ETag, res.LastModified
-			res, err = c.Crawl(t.Context(), src, mem.seen)
+			res, st, err = c.Crawl(t.Context(), src, st, mem.seen)
 			if err != nil || !res.NotModified || res.Items != 0 || len(res.Articles) != 0 {
 				t.Fatalf("Crawl(second) = %+v, %v; want NotModified and nothing else", res, err)
 			}
-			if res.ETag != tt.etag || res.LastModified != lastMod {
-				t.Errorf("Crawl(second) validators = %q, %q; want them kept", res.ETag, res.LastModified)
+			if st.ETag != tt.etag || st.LastModified != lastMod {
+				t.Errorf("Crawl(second) validators = %q, %q; want them kept", st.ETag, st.LastModified)
 			}
 			if got := s.hitsOf("/list"); got != 2 {
 				t.Errorf("listing hits = %d, want 2", got)
@@ -94,20 +95,24 @@ func TestConditionalListing(t *testing.T) {
 }
 
 // TestValidatorsWithheldWhenIncomplete: when the MaxItems cap deferred
-// some items, Result carries no validators, so the next pass lists again
-// in full instead of being told 304. A failed article does not withhold
-// them: it is an *ArticleError, and whether it is retried (then the caller
-// must not store them) is the caller's decision.
+// some items, or an article failed and will be tried again, the next fetch
+// state carries no validators, so the next pass lists again in full
+// instead of being told 304. Once the failed article is given up (its
+// fifth failure in a row, the first two days ago) they are kept: the
+// article is in Result.GivenUp, to be marked seen.
 func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
 	tests := []struct {
-		name     string
-		maxItems int
-		broken   bool
-		want     string
+		name         string
+		maxItems     int
+		broken       bool
+		failedBefore int // passes /a/two failed on before, the first two days ago
+		want         string
 	}{
-		{"complete", 0, false, `"v1"`},
-		{"article failed", 0, true, `"v1"`},
-		{"capped", 1, false, ""},
+		{"complete", 0, false, 0, `"v1"`},
+		{"article failed", 0, true, 0, ""},
+		{"article failed again", 0, true, 3, ""},
+		{"article given up", 0, true, 4, `"v1"`},
+		{"capped", 1, false, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,13 +125,24 @@ func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
 			}
 			s.set("/feed", cacheable("application/rss+xml", `"v1"`, "", []byte(rssFeed(
 				entry{link: s.URL("/a/one"), title: "One"}, entry{link: s.URL("/a/two"), title: "Two"}))))
+			var prev crawlstate.FetchState
+			if tt.failedBefore > 0 {
+				prev.Failing = crawlstate.ArticleFailures{s.URL("/a/two"): {Attempts: tt.failedBefore, First: testNow.Add(-48 * time.Hour)}}
+			}
 			c := newTestCrawler(t, Options{})
-			res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), MaxItems: tt.maxItems}, neverSeen)
+			res, st, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), MaxItems: tt.maxItems}, prev, neverSeen)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.ETag != tt.want {
-				t.Errorf("Crawl(%s).ETag = %q, want %q", tt.name, res.ETag, tt.want)
+			if st.ETag != tt.want {
+				t.Errorf("Crawl(%s).ETag = %q, want %q", tt.name, st.ETag, tt.want)
+			}
+			givenUp := tt.failedBefore+1 >= GiveUpAttempts
+			if got := len(res.GivenUp) == 1 && len(res.GivenUp[0].Keys) > 0 && res.GivenUp[0].Text == ""; got != givenUp {
+				t.Errorf("Crawl(%s).GivenUp = %+v, want the article's keys only: %v", tt.name, res.GivenUp, givenUp)
+			}
+			if f, ok := st.Failing[s.URL("/a/two")]; ok != (tt.broken && !givenUp) || (ok && f.Attempts != tt.failedBefore+1) {
+				t.Errorf("Crawl(%s).Failing = %+v, want /a/two at %d attempts: %v", tt.name, st.Failing, tt.failedBefore+1, tt.broken && !givenUp)
 			}
 			var ae *ArticleError
 			if got := len(res.Errors) == 1 && errors.As(res.Errors[0], &ae); got != tt.broken {
@@ -161,7 +177,7 @@ func TestListingRetryAfter(t *testing.T) {
 			w.WriteHeader(tt.status)
 		}})
 		c := newTestCrawler(t, Options{})
-		_, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+		_, _, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 		var se *StatusError
 		if !errors.As(err, &se) || se.Code != tt.status {
 			t.Errorf("Crawl(status %d) error = %v, want a StatusError with that code", tt.status, err)
@@ -188,7 +204,7 @@ func TestSitemapMaxAge(t *testing.T) {
 		`<url><loc>` + s.URL("/a/undated") + `</loc></url></urlset>`
 	s.page("/sitemap.xml", "application/xml", []byte(body))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), MaxAge: 72 * time.Hour}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), MaxAge: 72 * time.Hour}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatal(err)
 	}

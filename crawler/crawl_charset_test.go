@@ -19,7 +19,7 @@ func TestCrawlWindows1256(t *testing.T) {
 	s.page("/news/header", "text/html; charset=windows-1256", arabicPage(t, ""))
 
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "saqr", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "saqr", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl(windows-1256) error: %v", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/crawlstate"
 )
 
 // indexSite is a news site with a sitemap index at /sitemap.xml whose
@@ -153,20 +155,26 @@ func (s *indexSite) counts() (requests, bodies map[string]int, articles int) {
 	return requests, bodies, articles
 }
 
-// crawlPass crawls src as the app would: with the children the last pass
-// returned, recording the articles as seen.
-func crawlPass(t *testing.T, c *Crawler, src *Source, mem *memSeen) Result {
+// crawled is one Crawl's result with the fetch state it returned.
+type crawled struct {
+	Result
+	crawlstate.FetchState
+}
+
+// crawlPass crawls src as the app would: with the fetch state the last
+// pass returned (kept in state), recording the articles as seen.
+func crawlPass(t *testing.T, c *Crawler, src Source, state *crawlstate.FetchState, mem *memSeen) crawled {
 	t.Helper()
-	res, err := c.Crawl(t.Context(), *src, mem.seen)
+	res, next, err := c.Crawl(t.Context(), src, *state, mem.seen)
 	if err != nil {
 		t.Fatalf("Crawl(%s) error: %v", src.Name, err)
 	}
 	mem.record(res.Articles)
-	src.Children = res.Children
-	return res
+	*state = next
+	return crawled{res, next}
 }
 
-func childKeys(m map[string]ChildSitemap, base string) string {
+func childKeys(m crawlstate.SitemapChildren, base string) string {
 	var keys []string
 	for k := range m {
 		keys = append(keys, strings.TrimPrefix(k, base))
@@ -198,7 +206,8 @@ func TestCrawlIndexSkipsUnchangedChildren(t *testing.T) {
 			c := newTestCrawler(t, Options{})
 			src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
 			mem := newMemSeen()
-			first := crawlPass(t, c, &src, mem)
+			var state crawlstate.FetchState
+			first := crawlPass(t, c, src, &state, mem)
 			req, bodies, articles := s.counts()
 			if len(first.Articles) != 10 || articles != 10 || req["/sitemap.xml"] != 1 || len(bodies) != 5 {
 				t.Fatalf("first pass = %d articles, %d article requests, requests %v, bodies %v; want 10, 10, index once, 5 bodies",
@@ -209,7 +218,7 @@ func TestCrawlIndexSkipsUnchangedChildren(t *testing.T) {
 			}
 
 			s.publish("/sm/3.xml", "/a/3-3", childT0.Add(time.Hour))
-			second := crawlPass(t, c, &src, mem)
+			second := crawlPass(t, c, src, &state, mem)
 			req, bodies, articles = s.counts()
 			if len(second.Articles) != 1 || !strings.HasSuffix(second.Articles[0].ID, "/a/3-3") || articles != 1 {
 				t.Errorf("second pass = %d articles, %d article requests; want /a/3-3 alone", len(second.Articles), articles)
@@ -242,7 +251,8 @@ func TestCrawlIndexChildWithFailedArticle(t *testing.T) {
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
 	mem := newMemSeen()
-	first := crawlPass(t, c, &src, mem)
+	var state crawlstate.FetchState
+	first := crawlPass(t, c, src, &state, mem)
 	s.counts()
 	if len(first.Articles) != 9 || len(first.Errors) != 1 {
 		t.Fatalf("first pass = %d articles, errors %v; want 9 and the 404", len(first.Articles), first.Errors)
@@ -251,7 +261,7 @@ func TestCrawlIndexChildWithFailedArticle(t *testing.T) {
 		t.Errorf("first pass Children = %s, want %s (not the child of the failed article)", got, want)
 	}
 
-	second := crawlPass(t, c, &src, mem) // still failing
+	second := crawlPass(t, c, src, &state, mem) // still failing
 	req, bodies, articles := s.counts()
 	if bodies["/sm/2.xml"] != 1 || articles != 1 || len(second.Errors) != 1 {
 		t.Errorf("second pass: /sm/2.xml bodies %d, article requests %d, errors %v; want the child in full and its article retried",
@@ -262,13 +272,13 @@ func TestCrawlIndexChildWithFailedArticle(t *testing.T) {
 	}
 
 	s.setBroken("/a/2-1", false)
-	third := crawlPass(t, c, &src, mem)
+	third := crawlPass(t, c, src, &state, mem)
 	_, bodies, _ = s.counts()
 	if len(third.Articles) != 1 || bodies["/sm/2.xml"] != 1 || len(third.Children) != 5 {
 		t.Errorf("third pass = %d articles, /sm/2.xml bodies %d, %d children; want the article, the child in full, 5 children",
 			len(third.Articles), bodies["/sm/2.xml"], len(third.Children))
 	}
-	crawlPass(t, c, &src, mem)
+	crawlPass(t, c, src, &state, mem)
 	if req, _, _ := s.counts(); req["/sm/2.xml"] != 0 {
 		t.Errorf("fourth pass requested /sm/2.xml %d times, want 0 (every item handled)", req["/sm/2.xml"])
 	}
@@ -282,12 +292,13 @@ func TestCrawlIndexChildDeferred(t *testing.T) {
 	c := newTestCrawler(t, Options{PerHost: 1})
 	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), MaxItems: 3}
 	mem := newMemSeen()
-	first := crawlPass(t, c, &src, mem)
+	var state crawlstate.FetchState
+	first := crawlPass(t, c, src, &state, mem)
 	s.counts()
 	if got, want := childKeys(first.Children, s.URL("")), "/sm/1.xml"; len(first.Articles) != 3 || got != want {
 		t.Fatalf("first pass = %d articles, Children %s; want 3, %s", len(first.Articles), got, want)
 	}
-	second := crawlPass(t, c, &src, mem)
+	second := crawlPass(t, c, src, &state, mem)
 	req, bodies, _ := s.counts()
 	if len(second.Articles) != 3 || req["/sm/1.xml"] != 0 || bodies["/sm/2.xml"] != 1 || bodies["/sm/3.xml"] != 1 {
 		t.Errorf("second pass = %d articles, requests %v, bodies %v; want 3 more, /sm/1.xml spared, the others in full",
@@ -302,10 +313,11 @@ func TestCrawlIndexForgetsDroppedChild(t *testing.T) {
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
 	mem := newMemSeen()
-	crawlPass(t, c, &src, mem)
+	var state crawlstate.FetchState
+	crawlPass(t, c, src, &state, mem)
 	s.counts()
 	s.drop("/sm/5.xml")
-	second := crawlPass(t, c, &src, mem)
+	second := crawlPass(t, c, src, &state, mem)
 	req, _, _ := s.counts()
 	if got, want := childKeys(second.Children, s.URL("")), "/sm/1.xml /sm/2.xml /sm/3.xml /sm/4.xml"; got != want || req["/sm/5.xml"] != 0 {
 		t.Errorf("after dropping /sm/5.xml: Children %s, %d requests of it; want %s, none", got, req["/sm/5.xml"], want)
@@ -325,13 +337,14 @@ func TestCrawlIndexStaleLastMod(t *testing.T) {
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
 	mem := newMemSeen()
-	first := crawlPass(t, c, &src, mem)
+	var state crawlstate.FetchState
+	first := crawlPass(t, c, src, &state, mem)
 	if st := first.Children[s.URL("/sm/2.xml")]; !st.LastMod.IsZero() || st.ETag == "" {
 		t.Errorf("first pass child state of /sm/2.xml = %+v, want its ETag and no lastmod", st)
 	}
 	s.counts()
 	s.publish("/sm/2.xml", "/a/2-3", childT0.Add(time.Hour))
-	second := crawlPass(t, c, &src, mem)
+	second := crawlPass(t, c, src, &state, mem)
 	req, _, _ := s.counts()
 	if len(second.Articles) != 1 || req["/sm/2.xml"] != 1 || req["/sm/1.xml"] != 0 {
 		t.Errorf("second pass = %d articles, requests %v; want /a/2-3 through /sm/2.xml, /sm/1.xml skipped", len(second.Articles), req)
@@ -346,11 +359,12 @@ func TestCrawlIndexNotModifiedKeepsChildren(t *testing.T) {
 		w.Header().Set("ETag", `"idx"`)
 		w.WriteHeader(http.StatusNotModified)
 	}})
-	children := map[string]ChildSitemap{s.URL("/sm/1.xml"): {ETag: `"c"`, Items: 7}}
+	children := crawlstate.SitemapChildren{s.URL("/sm/1.xml"): {ETag: `"c"`, Items: 7}}
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml"), ETag: `"idx"`, Children: children}, neverSeen)
-	if err != nil || !res.NotModified || !maps.Equal(res.Children, children) {
-		t.Errorf("Crawl(index 304) = NotModified %v, Children %v, %v; want true, %v", res.NotModified, res.Children, err, children)
+	prev := crawlstate.FetchState{URL: s.URL("/sitemap.xml"), ETag: `"idx"`, Children: children}
+	res, next, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, prev, neverSeen)
+	if err != nil || !res.NotModified || !maps.Equal(next.Children, children) {
+		t.Errorf("Crawl(index 304) = NotModified %v, Children %v, %v; want true, %v", res.NotModified, next.Children, err, children)
 	}
 }
 
@@ -407,21 +421,78 @@ func TestChildUnchanged(t *testing.T) {
 	const loc = "https://a.example/sm/1.xml"
 	tests := []struct {
 		name     string
-		prev     ChildSitemap
+		prev     crawlstate.SitemapChild
 		indexMod time.Time
 		want     bool
 	}{
-		{"same lastmod, fetched 10 min ago", ChildSitemap{LastMod: lastmod, Verified: now.Add(-10 * time.Minute)}, lastmod, true},
-		{"same lastmod, fetched an hour ago", ChildSitemap{LastMod: lastmod, Verified: now.Add(-time.Hour)}, lastmod, false},
-		{"same lastmod, never fetched", ChildSitemap{LastMod: lastmod}, lastmod, false},
-		{"lastmod changed", ChildSitemap{LastMod: lastmod, Verified: now.Add(-time.Minute)}, lastmod.Add(time.Minute), false},
-		{"no lastmod in the index", ChildSitemap{LastMod: lastmod, Verified: now.Add(-time.Minute)}, time.Time{}, false},
-		{"none remembered", ChildSitemap{Verified: now.Add(-time.Minute)}, lastmod, false},
+		{"same lastmod, fetched 10 min ago", crawlstate.SitemapChild{LastMod: lastmod, Verified: now.Add(-10 * time.Minute)}, lastmod, true},
+		{"same lastmod, fetched an hour ago", crawlstate.SitemapChild{LastMod: lastmod, Verified: now.Add(-time.Hour)}, lastmod, false},
+		{"same lastmod, never fetched", crawlstate.SitemapChild{LastMod: lastmod}, lastmod, false},
+		{"lastmod changed", crawlstate.SitemapChild{LastMod: lastmod, Verified: now.Add(-time.Minute)}, lastmod.Add(time.Minute), false},
+		{"no lastmod in the index", crawlstate.SitemapChild{LastMod: lastmod, Verified: now.Add(-time.Minute)}, time.Time{}, false},
+		{"none remembered", crawlstate.SitemapChild{Verified: now.Add(-time.Minute)}, lastmod, false},
 	}
 	for _, tt := range tests {
-		c := newSitemapChildren(map[string]ChildSitemap{loc: tt.prev}, now)
+		c := newSitemapChildren(crawlstate.SitemapChildren{loc: tt.prev}, now)
 		if _, got := c.unchanged(sitemapRef{Loc: loc, LastMod: tt.indexMod}); got != tt.want {
 			t.Errorf("unchanged(%s) = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestCrawlEditedURLStartsAfresh: what the fetch state remembers of a
+// listing (validators, discovered feed, sitemap children) is used only for
+// the URL it was stored for; a failed Crawl hands the state back as it
+// came.
+func TestCrawlEditedURLStartsAfresh(t *testing.T) {
+	s := newSite(t)
+	s.article("/a/one", "One", para("One"))
+	s.set("/feed", cacheable("application/rss+xml", `"v1"`, "", []byte(rssFeed(entry{link: s.URL("/a/one"), title: "One"}))))
+	s.page("/", "text/html", []byte(`<html><head><link rel="alternate" type="application/rss+xml" href="/feed"></head></html>`))
+	c := newTestCrawler(t, Options{})
+	feed := Source{Name: "wire", Kind: KindFeed, URL: s.URL("/feed")}
+	site := Source{Name: "wire", Kind: KindSite, URL: s.URL("/")}
+	tests := []struct {
+		name        string
+		src         Source
+		prev        crawlstate.FetchState
+		notModified bool
+	}{
+		{"same URL", feed, crawlstate.FetchState{URL: feed.URL, ETag: `"v1"`}, true},
+		{"edited URL", feed, crawlstate.FetchState{URL: s.URL("/old"), ETag: `"v1"`}, false},
+		{"site, same URL", site, crawlstate.FetchState{URL: site.URL, ETag: `"v1"`, Feed: s.URL("/feed")}, true},
+		{"site, edited URL", site, crawlstate.FetchState{URL: s.URL("/old"), ETag: `"v1"`, Feed: s.URL("/old-feed")}, false},
+	}
+	for _, tt := range tests {
+		res, next, err := c.Crawl(t.Context(), tt.src, tt.prev, alwaysSeen)
+		if err != nil || res.NotModified != tt.notModified || next.URL != tt.src.URL || next.ETag != `"v1"` {
+			t.Errorf("Crawl(%s) = NotModified %v, next %+v, %v; want NotModified %v, the listing's URL and ETag",
+				tt.name, res.NotModified, next, err, tt.notModified)
+		}
+		if tt.src.Kind == KindSite && next.Feed != s.URL("/feed") {
+			t.Errorf("Crawl(%s) Feed = %q, want %q", tt.name, next.Feed, s.URL("/feed"))
+		}
+	}
+	if n := s.hitsOf("/old-feed"); n != 0 {
+		t.Errorf("the feed remembered for another URL was fetched %d times, want 0", n)
+	}
+
+	idx := newIndexSite(t, 2)
+	src := Source{Name: "idx", Kind: KindSitemap, URL: idx.URL("/sitemap.xml")}
+	var state crawlstate.FetchState
+	crawlPass(t, c, src, &state, newMemSeen())
+	idx.counts()
+	state.URL = idx.URL("/old.xml")
+	if _, _, err := c.Crawl(t.Context(), src, state, alwaysSeen); err != nil {
+		t.Fatal(err)
+	}
+	if _, bodies, _ := idx.counts(); len(bodies) != 2 {
+		t.Errorf("Crawl(index, edited URL) read %d children in full, want both: their state belongs to another URL", len(bodies))
+	}
+
+	state.URL = idx.URL("/gone.xml")
+	gone := Source{Name: "idx", Kind: KindSitemap, URL: state.URL}
+	if _, next, err := c.Crawl(t.Context(), gone, state, alwaysSeen); err == nil || !next.Equal(state) {
+		t.Errorf("Crawl(listing 404) = %+v, %v; want an error and the state as it came", next, err)
 	}
 }

@@ -26,7 +26,7 @@ func TestCrawlRedirects(t *testing.T) {
 		entry{link: s.URL("/chain/0"), title: "Chain"},
 	)))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "r", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "r", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v", err)
 	}
@@ -80,7 +80,7 @@ func TestCrawlSourceErrors(t *testing.T) {
 	}
 	c := newTestCrawler(t, Options{})
 	for _, tt := range tests {
-		res, err := c.Crawl(t.Context(), tt.src, neverSeen)
+		res, _, err := c.Crawl(t.Context(), tt.src, firstPass, neverSeen)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Crawl(%s) = %d articles, error %v; want an error containing %q", tt.src.Name, len(res.Articles), err, tt.want)
 		}
@@ -99,7 +99,7 @@ func TestCrawlArticleFailures(t *testing.T) {
 		entry{link: s.URL("/good"), title: "Good"},
 	)))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "f", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "f", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v", err)
 	}
@@ -124,7 +124,7 @@ func TestCrawlPanicRecovered(t *testing.T) {
 	s := newSite(t)
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/a"), title: "A"})))
 	c := newTestCrawler(t, Options{})
-	_, err := c.Crawl(t.Context(), Source{Name: "p", Kind: KindFeed, URL: s.URL("/feed")}, func(string) (bool, error) {
+	_, _, err := c.Crawl(t.Context(), Source{Name: "p", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, func(string) (bool, error) {
 		panic("store exploded")
 	})
 	if err == nil || !strings.Contains(err.Error(), "crawl p: panic: store exploded") {
@@ -137,7 +137,7 @@ func TestCrawlSeenError(t *testing.T) {
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/a"), title: "A"})))
 	c := newTestCrawler(t, Options{})
 	boom := errors.New("database closed")
-	_, err := c.Crawl(t.Context(), Source{Name: "e", Kind: KindFeed, URL: s.URL("/feed")}, func(string) (bool, error) { return false, boom })
+	_, _, err := c.Crawl(t.Context(), Source{Name: "e", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, func(string) (bool, error) { return false, boom })
 	if !errors.Is(err, boom) {
 		t.Errorf("Crawl(failing seen) error = %v, want it to wrap %v", err, boom)
 	}
@@ -157,14 +157,14 @@ func TestCrawlCancel(t *testing.T) {
 	s.article("/a/2", "Two", para("Two"))
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/a/1"), title: "1"}, entry{link: s.URL("/a/2"), title: "2"})))
 	c := newTestCrawler(t, Options{PerHost: 1})
-	_, err := c.Crawl(ctx, Source{Name: "x", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	_, _, err := c.Crawl(ctx, Source{Name: "x", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Crawl(cancelled) error = %v, want context.Canceled", err)
 	}
 	if s.hitsOf("/a/2") != 0 {
 		t.Errorf("Crawl(cancelled) went on to fetch /a/2")
 	}
-	if _, err := c.Crawl(ctx, Source{Name: "x", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen); !errors.Is(err, context.Canceled) {
+	if _, _, err := c.Crawl(ctx, Source{Name: "x", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen); !errors.Is(err, context.Canceled) {
 		t.Errorf("Crawl(already cancelled) error = %v, want context.Canceled", err)
 	}
 }
@@ -175,7 +175,7 @@ func TestCrawlTimeout(t *testing.T) {
 	s := newSite(t)
 	s.set("/slow", response{handler: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	c := newTestCrawler(t, Options{})
-	_, err := c.Crawl(t.Context(), Source{Name: "slow", Kind: KindFeed, URL: s.URL("/slow"), Timeout: 50 * time.Millisecond}, neverSeen)
+	_, _, err := c.Crawl(t.Context(), Source{Name: "slow", Kind: KindFeed, URL: s.URL("/slow"), Timeout: 50 * time.Millisecond}, firstPass, neverSeen)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "fetch "+s.URL("/slow")+": timed out") {
 		t.Errorf("Crawl(slow) error = %v, want a client timeout", err)
 	}
@@ -197,7 +197,7 @@ func TestCrawlIgnoresCollyEnvironment(t *testing.T) {
 	s.redirect("/old", "/new")
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/old"), title: "Moved"})))
 	c := newTestCrawler(t, Options{UserAgent: "newshound-test"})
-	res, err := c.Crawl(t.Context(), Source{Name: "env", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "env", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 {
 		t.Fatalf("Crawl(COLLY_* set) = %d articles, %v, errors %v; want 1, nil", len(res.Articles), err, res.Errors)
 	}
@@ -215,7 +215,7 @@ func TestCrawlSourceUserAgent(t *testing.T) {
 	s.page("/feed", "application/rss+xml", []byte(rssFeed()))
 	c := newTestCrawler(t, Options{})
 	for _, tt := range []struct{ src, want string }{{"", DefaultUserAgent}, {"special/1.0", "special/1.0"}} {
-		if _, err := c.Crawl(t.Context(), Source{Name: "ua", Kind: KindFeed, URL: s.URL("/feed"), UserAgent: tt.src}, neverSeen); err != nil {
+		if _, _, err := c.Crawl(t.Context(), Source{Name: "ua", Kind: KindFeed, URL: s.URL("/feed"), UserAgent: tt.src}, firstPass, neverSeen); err != nil {
 			t.Fatal(err)
 		}
 		s.mu.Lock()
@@ -236,7 +236,7 @@ func TestCrawlErrorsHideCredentials(t *testing.T) {
 	s.redirect("/loop2", withPass+"/loop")
 	c := newTestCrawler(t, Options{})
 	for _, u := range []string{withPass + "/missing", withPass + "/loop", "http://reader:s3cret@[::1/feed", "ftp://reader:s3cret@example.com/"} {
-		_, err := c.Crawl(t.Context(), Source{Name: "private", Kind: KindFeed, URL: u}, neverSeen)
+		_, _, err := c.Crawl(t.Context(), Source{Name: "private", Kind: KindFeed, URL: u}, firstPass, neverSeen)
 		if err == nil || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("Crawl(%s) error = %v, want an error without the password", strings.ReplaceAll(u, "s3cret", "***"), err)
 		}

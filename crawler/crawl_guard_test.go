@@ -58,7 +58,7 @@ func TestCrawlAddressGuard(t *testing.T) {
 			)))
 			c := newTestCrawler(t, Options{AllowAddr: allow})
 			c.lookup = loopbackNames("news.test", "evil.test", "localhost")
-			res, err := c.Crawl(t.Context(), Source{Name: "guarded", Kind: KindFeed, URL: at("news.test", "/feed")}, neverSeen)
+			res, _, err := c.Crawl(t.Context(), Source{Name: "guarded", Kind: KindFeed, URL: at("news.test", "/feed")}, firstPass, neverSeen)
 			if err != nil {
 				t.Fatalf("Crawl error: %v", err)
 			}
@@ -93,7 +93,7 @@ func TestCrawlAddressGuardSitemapChild(t *testing.T) {
 	s.page("/sitemap.xml", "application/xml", []byte(sitemapIndex(at("169.254.169.254", "/latest/meta-data"), at("evil.test", "/secret/child.xml"))))
 	c := newTestCrawler(t, Options{})
 	c.lookup = loopbackNames("news.test", "evil.test")
-	_, err := c.Crawl(t.Context(), Source{Name: "sm", Kind: KindSitemap, URL: at("news.test", "/sitemap.xml")}, neverSeen)
+	_, _, err := c.Crawl(t.Context(), Source{Name: "sm", Kind: KindSitemap, URL: at("news.test", "/sitemap.xml")}, firstPass, neverSeen)
 	if !errors.Is(err, ErrAddressNotAllowed) {
 		t.Errorf("Crawl(index of refused children) error = %v, want ErrAddressNotAllowed", err)
 	}
@@ -206,7 +206,7 @@ func TestItem36HostileDNS(t *testing.T) {
 		return []netip.Addr{netip.MustParseAddr("127.0.0.2")}, nil
 	}
 	src := Source{Name: "rebinding", Kind: KindFeed, URL: at("http", internal.port(), "/feed")}
-	res, err := c.Crawl(t.Context(), src, neverSeen)
+	res, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v (the listing was served at a public address)", err)
 	}
@@ -273,7 +273,7 @@ func TestItem36LoopbackSource(t *testing.T) {
 				}
 				return nil, fmt.Errorf("lookup %s: no such host", host)
 			}
-			res, err := c.Crawl(t.Context(), Source{Name: "local", Kind: KindFeed, URL: at("http", origin, port, "/feed")}, neverSeen)
+			res, _, err := c.Crawl(t.Context(), Source{Name: "local", Kind: KindFeed, URL: at("http", origin, port, "/feed")}, firstPass, neverSeen)
 			if err != nil {
 				t.Fatalf("Crawl error: %v", err)
 			}

@@ -109,7 +109,7 @@ func TestCrawlHardenedGzipBombs(t *testing.T) {
 	var res Result
 	var err error
 	alloc := allocatedDuring(func() {
-		res, err = c.Crawl(t.Context(), Source{Name: "bomb", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+		res, _, err = c.Crawl(t.Context(), Source{Name: "bomb", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	})
 	if err != nil || len(res.Articles) != 1 || res.Articles[0].Title != "Fine" {
 		t.Errorf("Crawl(feed with bomb article) = %d articles, %v; want only the fine one", len(res.Articles), err)
@@ -121,7 +121,7 @@ func TestCrawlHardenedGzipBombs(t *testing.T) {
 		t.Errorf("Crawl(4 GiB bomb article) allocated %d MiB, want at most %d", alloc>>20, maxAlloc>>20)
 	}
 	alloc = allocatedDuring(func() {
-		_, err = c.Crawl(t.Context(), Source{Name: "bomb2", Kind: KindSitemap, URL: s.URL("/sitemap.xml.gz")}, neverSeen)
+		_, _, err = c.Crawl(t.Context(), Source{Name: "bomb2", Kind: KindSitemap, URL: s.URL("/sitemap.xml.gz")}, firstPass, neverSeen)
 	})
 	if !errors.Is(err, ErrBodyTooLarge) || !strings.HasPrefix(err.Error(), "crawl bomb2: ") {
 		t.Errorf("Crawl(two-layer sitemap bomb) error = %v, want the cap error of source bomb2", err)
@@ -189,7 +189,7 @@ func TestCrawlHardenedEndlessBodies(t *testing.T) {
 	for _, tt := range sourceErrors {
 		var err error
 		alloc := allocatedDuring(func() {
-			_, err = c.Crawl(t.Context(), Source{Name: "endless", Kind: KindFeed, URL: s.URL(tt.path), Timeout: deadline}, neverSeen)
+			_, _, err = c.Crawl(t.Context(), Source{Name: "endless", Kind: KindFeed, URL: s.URL(tt.path), Timeout: deadline}, firstPass, neverSeen)
 		})
 		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.msg) || !strings.HasPrefix(err.Error(), "crawl endless: ") {
 			t.Errorf("Crawl(%s) error = %v, want %q wrapping %v", tt.path, err, tt.msg, tt.want)
@@ -199,7 +199,7 @@ func TestCrawlHardenedEndlessBodies(t *testing.T) {
 		}
 		h.check(t, c, tt.path)
 	}
-	res, err := c.Crawl(t.Context(), Source{Name: "articles", Kind: KindFeed, URL: s.URL("/feed"), Timeout: deadline}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "articles", Kind: KindFeed, URL: s.URL("/feed"), Timeout: deadline}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 || res.Articles[0].Title != "Fine" {
 		t.Fatalf("Crawl(feed of endless articles) = %d articles, %v; want only the fine one", len(res.Articles), err)
 	}

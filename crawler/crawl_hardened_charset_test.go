@@ -97,7 +97,7 @@ func TestCrawlHardenedCharsets(t *testing.T) {
 			s := newSite(t)
 			s.page(tt.path, "text/html", tt.body)
 			s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL(tt.path)})))
-			res, err := c.Crawl(t.Context(), Source{Name: tt.watch, Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+			res, _, err := c.Crawl(t.Context(), Source{Name: tt.watch, Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 			if err != nil || len(res.Articles) != 1 {
 				t.Fatalf("Crawl = %d articles, %v, errors %v; want 1", len(res.Articles), err, res.Errors)
 			}

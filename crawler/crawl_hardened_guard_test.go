@@ -63,7 +63,7 @@ func TestCrawlHardenedPrivateLinks(t *testing.T) {
 		return nil, fmt.Errorf("lookup %s: no such host", host)
 	}
 	src := Source{Name: "guarded", Kind: KindPage, URL: at("news.test", "/list"), Links: "a.story", Timeout: 2 * time.Second}
-	res, err := c.Crawl(t.Context(), src, neverSeen)
+	res, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v", err)
 	}

@@ -35,7 +35,7 @@ func newHealthy(t *testing.T) healthy {
 // yields its one article.
 func (h healthy) check(t *testing.T, c *Crawler, after string) {
 	t.Helper()
-	res, err := c.Crawl(t.Context(), h.src, neverSeen)
+	res, _, err := c.Crawl(t.Context(), h.src, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 || len(res.Errors) != 0 || !strings.Contains(res.Articles[0].Text, "The healthy story") {
 		t.Errorf("Crawl(healthy) after %s = %d articles, %v, errors %v; want its one article", after, len(res.Articles), err, res.Errors)
 	}
@@ -73,7 +73,7 @@ func TestCrawlHardenedXML(t *testing.T) {
 	h := newHealthy(t)
 	c := newTestCrawler(t, Options{})
 	for _, tt := range tests {
-		res, err := c.Crawl(t.Context(), Source{Name: "x", Kind: tt.kind, URL: s.URL(tt.path)}, neverSeen)
+		res, _, err := c.Crawl(t.Context(), Source{Name: "x", Kind: tt.kind, URL: s.URL(tt.path)}, firstPass, neverSeen)
 		switch {
 		case tt.wantErr != "":
 			if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
@@ -101,7 +101,7 @@ func TestCrawlHardenedInvalidUTF8(t *testing.T) {
 		rssFeed(entry{link: s.URL("/a/1"), title: "Talks TITLE resume"}), "TITLE", bad, 1)))
 	h := newHealthy(t)
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "u", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "u", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 {
 		t.Fatalf("Crawl(invalid UTF-8) = %d articles, %v, errors %v; want 1", len(res.Articles), err, res.Errors)
 	}
@@ -143,7 +143,7 @@ func TestCrawlHardenedGUIDs(t *testing.T) {
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "g", Kind: KindFeed, URL: s.URL("/feed")}
 	mem := newMemSeen()
-	res, err := c.Crawl(t.Context(), src, mem.seen)
+	res, _, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v", err)
 	}
@@ -159,7 +159,7 @@ func TestCrawlHardenedGUIDs(t *testing.T) {
 		entry{link: s.URL("/a/2"), guid: "new-guid", title: "Two"},
 		entry{title: "Brief", desc: "A brief without link or guid."},
 	)))
-	again, err := c.Crawl(t.Context(), src, mem.seen)
+	again, _, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 	if err != nil || len(again.Articles) != 0 {
 		t.Errorf("second Crawl (GUIDs changed, links same) = %q, %v; want no new article", articleIDs(again.Articles), err)
 	}
@@ -207,7 +207,7 @@ func TestCrawlHardenedRedirectLoops(t *testing.T) {
 	// other, which the address guard would refuse between two loopback
 	// ports (RELIABILITY.md item 36).
 	c := newTestCrawler(t, Options{AllowAddr: func(netip.Addr) bool { return true }})
-	res, err := c.Crawl(t.Context(), Source{Name: "loops", Kind: KindFeed, URL: a.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "loops", Kind: KindFeed, URL: a.URL("/feed")}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 || res.Articles[0].Title != "Fine" {
 		t.Fatalf("Crawl(feed of redirect loops) = %d articles, %v; want only the fine one", len(res.Articles), err)
 	}
@@ -221,7 +221,7 @@ func TestCrawlHardenedRedirectLoops(t *testing.T) {
 	}
 	h.check(t, c, "redirect loops in articles")
 	for _, u := range []string{a.URL("/self"), a.URL("/ping")} {
-		_, err := c.Crawl(t.Context(), Source{Name: "loop", Kind: KindFeed, URL: u}, neverSeen)
+		_, _, err := c.Crawl(t.Context(), Source{Name: "loop", Kind: KindFeed, URL: u}, firstPass, neverSeen)
 		if err == nil || !strings.HasPrefix(err.Error(), "crawl loop: ") || !strings.Contains(err.Error(), "redirect loop at ") {
 			t.Errorf("Crawl(source %s) error = %v, want a redirect error of source loop", u, err)
 		}

@@ -34,7 +34,7 @@ func TestItem31_LinklessItemsCountAgainstMaxItems(t *testing.T) {
 	seen := newMemSeen()
 	src := Source{Name: "flood", Kind: KindFeed, URL: s.URL("/feed"), MaxItems: limit}
 	for pass := range 3 {
-		res, err := c.Crawl(t.Context(), src, seen.seen)
+		res, st, err := c.Crawl(t.Context(), src, firstPass, seen.seen)
 		if err != nil {
 			t.Fatalf("pass %d: Crawl = %v", pass, err)
 		}
@@ -44,8 +44,8 @@ func TestItem31_LinklessItemsCountAgainstMaxItems(t *testing.T) {
 		if want := fmt.Sprintf("CENTCOM %d", pass*limit); res.Articles[0].Title != want {
 			t.Errorf("pass %d: first article %q, want %q (listing order, the rest deferred)", pass, res.Articles[0].Title, want)
 		}
-		if res.ETag != "" {
-			t.Errorf("pass %d: ETag %q kept with items deferred; a 304 would hide them", pass, res.ETag)
+		if st.ETag != "" {
+			t.Errorf("pass %d: ETag %q kept with items deferred; a 304 would hide them", pass, st.ETag)
 		}
 		seen.record(res.Articles)
 	}
@@ -79,7 +79,7 @@ func TestItem31_BudgetDefersTheRest(t *testing.T) {
 	}})
 	c := newTestCrawler(t, Options{PerHost: 1})
 	src := Source{Name: "slow", Kind: KindFeed, URL: s.URL("/feed"), Budget: 700 * time.Millisecond}
-	res, err := c.Crawl(t.Context(), src, neverSeen)
+	res, st, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl(budget spent on article pages) = %v, want the pass to succeed with what it fetched", err)
 	}
@@ -93,14 +93,14 @@ func TestItem31_BudgetDefersTheRest(t *testing.T) {
 	if len(res.Errors) != 0 {
 		t.Errorf("Crawl errors = %v, want none: items cut by the budget are deferred, not failed", res.Errors)
 	}
-	if res.ETag != "" {
-		t.Errorf("ETag %q kept with items deferred", res.ETag)
+	if st.ETag != "" {
+		t.Errorf("ETag %q kept with items deferred", st.ETag)
 	}
 
 	// A listing that does not answer within the budget fails the pass and
 	// says why.
 	s.set("/stuck", response{handler: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
-	_, err = c.Crawl(t.Context(), Source{Name: "stuck", Kind: KindFeed, URL: s.URL("/stuck"), Budget: 300 * time.Millisecond}, neverSeen)
+	_, _, err = c.Crawl(t.Context(), Source{Name: "stuck", Kind: KindFeed, URL: s.URL("/stuck"), Budget: 300 * time.Millisecond}, firstPass, neverSeen)
 	if err == nil || !strings.Contains(err.Error(), "pass budget of 300ms spent") {
 		t.Errorf("Crawl(listing outlasts the budget) = %v, want an error naming the budget", err)
 	}
@@ -122,7 +122,7 @@ func TestItem34_GiantFieldsCapped(t *testing.T) {
 		entry{link: s.URL("/big"), title: "Big"},
 	)))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "huge", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "huge", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestItem35_ForgedTitleOnAnotherSite(t *testing.T) {
 	// Both sites are on loopback: let the guard pass them so the test is
 	// about titles alone.
 	c := newTestCrawler(t, Options{AllowAddr: func(netip.Addr) bool { return true }})
-	res, err := c.Crawl(t.Context(), Source{Name: "hostile", Kind: KindFeed, URL: hostile.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "hostile", Kind: KindFeed, URL: hostile.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,11 +214,11 @@ func TestItem40_CrawlErrorsMaskCredentials(t *testing.T) {
 	s.redirect("/loop", "/loop?token=S3CRET-LOOP")
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/missing?apikey=S3CRET-ART"), title: "Gone"})))
 	c := newTestCrawler(t, Options{})
-	_, err := c.Crawl(t.Context(), Source{Name: "loop", Kind: KindFeed, URL: s.URL("/loop?token=S3CRET-LOOP")}, neverSeen)
+	_, _, err := c.Crawl(t.Context(), Source{Name: "loop", Kind: KindFeed, URL: s.URL("/loop?token=S3CRET-LOOP")}, firstPass, neverSeen)
 	if err == nil || strings.Contains(err.Error(), "S3CRET") {
 		t.Errorf("Crawl(redirect loop) = %v, want an error without the token", err)
 	}
-	res, err := c.Crawl(t.Context(), Source{Name: "feed", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "feed", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil || len(res.Errors) != 1 {
 		t.Fatalf("Crawl(feed with a missing page) = %d errors, %v; want 1, nil", len(res.Errors), err)
 	}

@@ -39,7 +39,7 @@ func TestCrawlNewsSitemap(t *testing.T) {
 <news:publication_date>2024-03-05T09:30:00+01:00</news:publication_date><news:title>Sitemap title</news:title></news:news></url>
 </urlset>`))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "sm", Kind: KindSitemap, URL: s.URL("/news-sitemap.xml")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "sm", Kind: KindSitemap, URL: s.URL("/news-sitemap.xml")}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 {
 		t.Fatalf("Crawl(news sitemap) = %d articles, %v (errors %v); want 1, nil", len(res.Articles), err, res.Errors)
 	}
@@ -72,7 +72,7 @@ func TestCrawlSitemapIndex(t *testing.T) {
 	s.page("/sm/too-deep.xml", "application/xml", []byte(urlset(s.URL("/a/4"))))
 
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, neverSeen)
+	res, st, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl(sitemap index) error: %v", err)
 	}
@@ -94,7 +94,7 @@ func TestCrawlSitemapIndex(t *testing.T) {
 	}
 	// Only urlsets read in full are remembered: not the indexes (a 304
 	// would hide their children), not the child that failed.
-	if got, want := childKeys(res.Children, s.URL("")), "/sm/archive.xml.gz /sm/gz-encoded.xml /sm/plain.xml"; got != want {
+	if got, want := childKeys(st.Children, s.URL("")), "/sm/archive.xml.gz /sm/gz-encoded.xml /sm/plain.xml"; got != want {
 		t.Errorf("Crawl(sitemap index) Children = %s, want %s", got, want)
 	}
 }
@@ -103,7 +103,7 @@ func TestCrawlSitemapIndexAllChildrenFail(t *testing.T) {
 	s := newSite(t)
 	s.page("/sitemap.xml", "text/xml", []byte(sitemapIndex(s.URL("/gone-1.xml"), s.URL("/gone-2.xml"))))
 	c := newTestCrawler(t, Options{})
-	_, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, neverSeen)
+	_, _, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, firstPass, neverSeen)
 	if err == nil || !strings.Contains(err.Error(), "every child sitemap failed") {
 		t.Errorf("Crawl(index of broken children) error = %v, want \"every child sitemap failed\"", err)
 	}
@@ -119,7 +119,7 @@ func TestCrawlSitemapChildLimit(t *testing.T) {
 	}
 	s.page("/sitemap.xml", "text/xml", []byte(sitemapIndex(children...)))
 	c := newTestCrawler(t, Options{})
-	if _, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, neverSeen); err != nil {
+	if _, _, err := c.Crawl(t.Context(), Source{Name: "idx", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}, firstPass, neverSeen); err != nil {
 		t.Fatalf("Crawl(big index) error: %v", err)
 	}
 	if got := s.totalHits("/sm/"); got != maxSitemapChildren {
@@ -148,7 +148,7 @@ func TestCrawlGzipBomb(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := newTestCrawler(t, tt.opts)
-		_, err := c.Crawl(t.Context(), tt.src, neverSeen)
+		_, _, err := c.Crawl(t.Context(), tt.src, firstPass, neverSeen)
 		if !errors.Is(err, ErrBodyTooLarge) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Crawl(%s bomb) error = %v, want %q", tt.src.Name, err, tt.want)
 		}
@@ -169,12 +169,12 @@ func TestCrawlFetchCap(t *testing.T) {
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "big", Kind: KindSitemap, URL: s.URL("/sitemap.xml")}
 	mem := newMemSeen()
-	first, err := c.Crawl(t.Context(), src, mem.seen)
+	first, _, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 	if err != nil || len(first.Articles) != DefaultMaxItems || first.Items != DefaultMaxItems+3 {
 		t.Fatalf("first Crawl = %d articles of %d items, %v; want %d of %d", len(first.Articles), first.Items, err, DefaultMaxItems, DefaultMaxItems+3)
 	}
 	mem.record(first.Articles)
-	second, err := c.Crawl(t.Context(), src, mem.seen)
+	second, _, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 	if err != nil || len(second.Articles) != 3 {
 		t.Fatalf("second Crawl = %d articles, %v; want the 3 deferred", len(second.Articles), err)
 	}

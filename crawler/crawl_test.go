@@ -119,7 +119,7 @@ func TestCrawlFeedKinds(t *testing.T) {
 			c := newTestCrawler(t, Options{})
 			src := Source{Name: "courier", Kind: KindFeed, URL: s.URL("/feed")}
 			mem := newMemSeen()
-			res, err := c.Crawl(t.Context(), src, mem.seen)
+			res, _, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 			if err != nil {
 				t.Fatalf("Crawl(%s) error: %v", tt.name, err)
 			}
@@ -145,7 +145,7 @@ func TestCrawlFeedKinds(t *testing.T) {
 			}
 
 			mem.record(res.Articles)
-			again, err := c.Crawl(t.Context(), src, mem.seen)
+			again, _, err := c.Crawl(t.Context(), src, firstPass, mem.seen)
 			if err != nil {
 				t.Fatalf("second Crawl(%s) error: %v", tt.name, err)
 			}
@@ -170,7 +170,7 @@ func TestCrawlSeenEverything(t *testing.T) {
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/a/1"), title: "One"}, entry{guid: "g", title: "Brief", desc: "text"})))
 	c := newTestCrawler(t, Options{})
 	var asked []string
-	res, err := c.Crawl(t.Context(), Source{Name: "s", Kind: KindFeed, URL: s.URL("/feed")}, func(key string) (bool, error) {
+	res, _, err := c.Crawl(t.Context(), Source{Name: "s", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, func(key string) (bool, error) {
 		asked = append(asked, key)
 		return true, nil
 	})
@@ -196,7 +196,7 @@ func TestCrawlListingPage(t *testing.T) {
 <div class="teaser"><h2><a href="/world/1">First again</a></h2></div>
 </body></html>`))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "front", Kind: KindPage, URL: s.URL("/world"), Links: ".teaser h2"}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "front", Kind: KindPage, URL: s.URL("/world"), Links: ".teaser h2"}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl(page) error: %v", err)
 	}
@@ -232,7 +232,7 @@ func TestCrawlIdentity(t *testing.T) {
 		entry{title: "Bulletin", desc: "No link, no guid."},
 	)))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "s", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "s", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if err != nil {
 		t.Fatalf("Crawl error: %v", err)
 	}

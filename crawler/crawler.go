@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/newshound/newshound/crawlstate"
 	"github.com/newshound/newshound/news"
 )
 
@@ -134,10 +135,6 @@ type Source struct {
 	Links     string
 	UserAgent string        // "" = Options.UserAgent
 	Timeout   time.Duration // whole-request timeout per HTTP request; 0 = 30s
-	// ETag and LastModified are the validators of the last complete
-	// listing (Result.ETag, Result.LastModified), sent as If-None-Match
-	// and If-Modified-Since; "" sends none.
-	ETag, LastModified string
 	// MaxItems caps the new items one Crawl handles, pages fetched and
 	// items without a link taken from the listing alike; 0 = 200. Items
 	// over the cap are deferred: not marked seen, so the next pass picks
@@ -151,18 +148,9 @@ type Source struct {
 	// MaxAge skips sitemap entries whose publication date (else lastmod)
 	// is older, without fetching them; 0 = no limit.
 	MaxAge time.Duration
-	// Feed is, for KindSite, the feed discovered on an earlier Crawl
-	// (Result.Feed); "" discovers it now. It is re-discovered only when it
-	// fails.
-	Feed string
 	// IgnoreRobots opts the source out of robots.txt (config robots:
 	// false). The zero value honours it, for the listing too.
 	IgnoreRobots bool
-	// Children are, for a sitemap index, what the last Crawls learned of
-	// its child sitemaps, by URL (Result.Children): a child unchanged
-	// since it was last read in full is skipped or fetched conditionally
-	// (children.go). nil reads every child in full.
-	Children map[string]ChildSitemap
 }
 
 // SeenFunc reports whether an identity key was already recorded as seen for
@@ -189,49 +177,50 @@ type Result struct {
 	Disallowed int
 	// Errors are per-article (and per child sitemap) failures; the source
 	// run itself succeeded. A failed article is an *ArticleError naming
-	// its item; a child sitemap's failure is not. Failed items are not in
-	// Articles, so they are not marked seen and are tried again on the
-	// next pass unless the caller marks their keys seen (gives up).
+	// its item and counting its failures in a row; a child sitemap's
+	// failure is not. Failed items are not in Articles and are not marked
+	// seen: they are tried again on the next pass, unless given up.
 	Errors []error
+	// GivenUp are the failed articles given up this pass (their
+	// *ArticleError in Errors has GivenUp set), as the caller must mark
+	// them seen: Source, Found and Keys only, no ID and no text, so nothing
+	// is stored for replay and no alert can come of them.
+	GivenUp []news.Article
 	// NotModified is set when the listing answered 304 to the source's
 	// validators: nothing was parsed or fetched, Items is 0.
 	NotModified bool
-	// ETag and LastModified are the listing's validators to send next
-	// time (Source.ETag, Source.LastModified). They are empty after child
-	// sitemap errors or a reached MaxItems cap: the next pass must list
-	// again in full. Failed articles (*ArticleError in Errors) do not
-	// empty them, because only the caller knows whether it retries an
-	// article (then it must not store them: a 304 would hide the article
-	// from every later pass) or gives up on it.
-	ETag, LastModified string
-	// Feed is, for KindSite, the feed crawled (to pass as Source.Feed).
-	Feed string
-	// Children are, for a sitemap index, the child sitemaps to pass as
-	// Source.Children next time: each child read (or shown unchanged) this
-	// pass whose every item was handled. A child that failed, that listed
-	// an article that failed or was deferred, or that the index no longer
-	// lists is left out, so the next pass reads it in full. After a 304
-	// of the index they are Source.Children unchanged. Unlike ETag and
-	// LastModified they need no withholding by the caller: a retried
-	// article's child is already left out. Store them, like the
-	// validators, only after the pass is recorded.
-	Children map[string]ChildSitemap
 }
 
 // Crawl fetches the source's listing, skips every item whose lookup key
-// seen reports, fetches and extracts the rest, and returns them. The error
-// is for the source itself: bad configuration, listing unreachable or
-// unparsable, seen failing, ctx cancelled, or a panic (recovered).
-func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Result, err error) {
+// seen reports, fetches and extracts the rest, and returns them with the
+// source's next fetch state. prev is the state the last Crawl returned
+// (the zero value for a source never crawled); its validators, discovered
+// feed and sitemap children are used only when prev.URL is src.URL.
+//
+// The crawler decides what next may remember: the listing's validators
+// only when every listed item was read and tried, and every failed
+// article is given up (so an item still retried, deferred by MaxItems or
+// the budget, or on a child sitemap that failed, is listed in full next
+// time, never hidden by a 304); the discovered feed; the sitemap children
+// read in full whose every item was handled; and the failing articles
+// with their counts (giveup.go). NotBefore is carried through unchanged:
+// back-off is the scheduler's. Store next only after the pass it
+// describes is recorded. On error next is prev.
+//
+// The error is for the source itself: bad configuration, listing
+// unreachable or unparsable, seen failing, ctx cancelled, or a panic
+// (recovered).
+func (c *Crawler) Crawl(ctx context.Context, src Source, prev crawlstate.FetchState, seen SeenFunc) (res Result, next crawlstate.FetchState, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("crawl panicked", "source", src.Name, "panic", r, "stack", string(debug.Stack()))
-			res, err = Result{}, fmt.Errorf("crawl %s: panic: %v", src.Name, r)
+			res, next, err = Result{}, prev, fmt.Errorf("crawl %s: panic: %v", src.Name, r)
 		}
 	}()
+	started := c.now()
 	configured, err := src.check()
 	if err != nil {
-		return Result{}, err
+		return Result{}, prev, err
 	}
 	// Shutdown (ctx) and the budget (bctx) both stop fetches; only
 	// shutdown fails the Crawl once the listing is read.
@@ -242,6 +231,11 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 		defer cancel()
 	}
 	s := c.newSession(bctx, src, configured)
+	if prev.URL == src.URL {
+		// An edited URL starts afresh: another listing's validators, feed
+		// and children say nothing about this one.
+		s.known = prev
+	}
 	var items []item
 	switch src.Kind {
 	case KindFeed:
@@ -253,36 +247,38 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, seen SeenFunc) (res Res
 	case KindSite:
 		items, err = s.listSite()
 	}
-	res.Feed = s.feed
+	next = prev
+	next.URL, next.Feed = src.URL, s.feed
 	if errors.Is(err, errNotModified) {
 		// A 304 costs no parsing: the listing is what the last complete
-		// pass saw, so every item on it is known.
-		return Result{NotModified: true, ETag: s.listed.etag, LastModified: s.listed.lastModified, Feed: s.feed,
-			Children: src.Children}, nil
+		// pass saw, so every item on it is known, and no article was
+		// tried, so the failure counts stand.
+		next.ETag, next.LastModified, next.Children = s.listed.etag, s.listed.lastModified, s.known.Children
+		return Result{NotModified: true}, next, nil
 	}
 	if err != nil {
 		if bctx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", context.Cause(bctx), err)
 		}
-		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
+		return Result{}, prev, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
 	res.Items, res.Truncated = len(items), s.truncated
 	if s.children != nil {
 		res.Items += s.children.unchangedItems
 	}
-	childErrors := len(res.Errors) // the listing's own: child sitemaps
 	if err := s.collect(ctx, bctx, items, seen, &res); err != nil {
-		return Result{}, fmt.Errorf("crawl %s: %w", src.Name, err)
+		return Result{}, prev, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
-	res.Children = s.children.states(items, s.unfinished)
-	if childErrors == 0 && s.deferred == 0 {
-		// Only a listing whose every item was listed and tried may answer
-		// 304 next time; otherwise the unread or deferred items would
-		// never be seen. Whether failed articles are retried is the
-		// caller's decision (see Result.ETag).
-		res.ETag, res.LastModified = s.listed.etag, s.listed.lastModified
+	next.Children = s.children.states(items, s.unfinished)
+	next.Failing, res.GivenUp = judgeFailures(prev.Failing, res.Errors, src.Name, started)
+	next.ETag, next.LastModified = "", ""
+	if s.deferred == 0 && len(res.Errors) == len(res.GivenUp) {
+		// Only a listing whose every item was listed and tried, and whose
+		// every failure is given up, may answer 304 next time; otherwise
+		// the unread, deferred or retried items would never be seen.
+		next.ETag, next.LastModified = s.listed.etag, s.listed.lastModified
 	}
-	return res, nil
+	return res, next, nil
 }
 
 // ArticleError is the failure of one new item's article page, its fetch
@@ -299,6 +295,13 @@ type ArticleError struct {
 	// Crawl fetches it.
 	Keys []string
 	Err  error
+	// Attempts is how many passes in a row, this one included, the page
+	// failed on, the first of them at First (FetchState.Failing).
+	Attempts int
+	First    time.Time
+	// GivenUp is set when this failure gives up on the article: it is in
+	// Result.GivenUp, to be marked seen, and never fetched again.
+	GivenUp bool
 }
 
 func (e *ArticleError) Error() string { return e.Err.Error() }

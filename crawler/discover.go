@@ -57,24 +57,24 @@ func (s *session) discover(pageURL string) ([]string, error) {
 }
 
 // listSite lists a `url:` source through its feed: the one discovered
-// before (Source.Feed) while it works, else the first one the page names
+// before (FetchState.Feed) while it works, else the first one the page names
 // now. Validators belong to the feed they came from, so a newly
 // discovered feed is fetched unconditionally.
 func (s *session) listSite() ([]item, error) {
-	if s.src.Feed != "" {
-		items, err := s.listFeed(s.src.Feed)
+	if s.known.Feed != "" {
+		items, err := s.listFeed(s.known.Feed)
 		if err == nil || errors.Is(err, errNotModified) {
-			s.feed = s.src.Feed
+			s.feed = s.known.Feed
 			return items, err
 		}
-		s.c.log.Warn("discovered feed failed; discovering again", "source", s.src.Name, "feed", redact(s.src.Feed), "err", err)
+		s.c.log.Warn("discovered feed failed; discovering again", "source", s.src.Name, "feed", redact(s.known.Feed), "err", err)
 	}
 	feeds, err := s.discover(s.src.URL)
 	if err != nil {
 		return nil, err
 	}
-	if feeds[0] != s.src.Feed {
-		s.src.ETag, s.src.LastModified = "", ""
+	if feeds[0] != s.known.Feed {
+		s.known.ETag, s.known.LastModified = "", ""
 	}
 	s.feed = feeds[0]
 	return s.listFeed(feeds[0])

@@ -66,12 +66,11 @@ func TestCrawlSite(t *testing.T) {
 	if err != nil || !slices.Equal(feeds, []string{s.URL("/feed-a")}) {
 		t.Fatalf("Discover = %q, %v; want [%s]", feeds, err, s.URL("/feed-a"))
 	}
-	res, err := c.Crawl(t.Context(), src, neverSeen)
-	if err != nil || len(res.Articles) != 1 || res.Feed != s.URL("/feed-a") {
-		t.Fatalf("Crawl(site) = %d articles, feed %q, %v; want 1 via /feed-a", len(res.Articles), res.Feed, err)
+	res, st, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
+	if err != nil || len(res.Articles) != 1 || st.Feed != s.URL("/feed-a") {
+		t.Fatalf("Crawl(site) = %d articles, feed %q, %v; want 1 via /feed-a", len(res.Articles), st.Feed, err)
 	}
-	src.Feed = res.Feed
-	if _, err := c.Crawl(t.Context(), src, neverSeen); err != nil {
+	if _, _, err := c.Crawl(t.Context(), src, st, neverSeen); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.hitsOf("/"); got != 2 {
@@ -80,9 +79,9 @@ func TestCrawlSite(t *testing.T) {
 	s.set("/feed-a", response{status: http.StatusGone})
 	s.page("/", "text/html", []byte(`<link rel="alternate" type="application/atom+xml" href="/feed-b">`))
 	s.page("/feed-b", "application/atom+xml", []byte(atomFeed(entry{link: s.URL("/a/1"), guid: "1", title: "One", published: testNow})))
-	res, err = c.Crawl(t.Context(), src, neverSeen)
-	if err != nil || res.Feed != s.URL("/feed-b") || len(res.Articles) != 1 {
-		t.Errorf("Crawl(site, feed gone) = feed %q, %d articles, %v; want rediscovered /feed-b", res.Feed, len(res.Articles), err)
+	res, st, err = c.Crawl(t.Context(), src, st, neverSeen)
+	if err != nil || st.Feed != s.URL("/feed-b") || len(res.Articles) != 1 {
+		t.Errorf("Crawl(site, feed gone) = feed %q, %d articles, %v; want rediscovered /feed-b", st.Feed, len(res.Articles), err)
 	}
 
 	s.page("/", "text/html", []byte(`<html><body>no feeds here</body></html>`))

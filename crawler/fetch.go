@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gocolly/colly/v2"
+	"github.com/newshound/newshound/crawlstate"
 	"github.com/newshound/newshound/internal/httpx"
 	"github.com/newshound/newshound/news"
 )
@@ -39,13 +40,17 @@ type session struct {
 	ua  string
 	// listed are the validators of the listing response; deferred counts
 	// new items left for the next pass (fetch cap). Both decide whether
-	// Result carries validators.
+	// the next fetch state carries validators.
 	listed   validators
 	deferred int
-	feed     string // the feed a KindSite source was crawled through
+	// known is what the source's fetch state remembers of its listing
+	// (validators, discovered feed, sitemap children), or nothing when it
+	// belongs to another listing URL.
+	known crawlstate.FetchState
+	feed  string // the feed a KindSite source was crawled through
 	// children tracks a sitemap index's children (nil for other
 	// listings); unfinished marks the listed items whose article failed or
-	// was deferred. Together they decide Result.Children.
+	// was deferred. Together they decide the next fetch state's Children.
 	children   *sitemapChildren
 	unfinished []bool
 	// truncated counts the entries the listing named beyond the listing
@@ -146,7 +151,7 @@ func (s *session) get(rawURL, accept string) (*fetched, error) {
 // source's validators, remembering the response's own for Result. A 304
 // gives errNotModified.
 func (s *session) listing(rawURL, accept string) (*fetched, error) {
-	cond := validators{etag: s.src.ETag, lastModified: s.src.LastModified}
+	cond := validators{etag: s.known.ETag, lastModified: s.known.LastModified}
 	f, err := s.fetch(rawURL, accept, &cond)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/newshound/newshound/crawlstate"
 )
 
 func mustParse(t testing.TB, raw string) *url.URL {
@@ -16,3 +18,6 @@ func mustParse(t testing.TB, raw string) *url.URL {
 }
 
 func isValidUTF8(s string) bool { return utf8.ValidString(s) }
+
+// firstPass is the fetch state of a source never crawled.
+var firstPass crawlstate.FetchState

@@ -150,7 +150,7 @@ func TestCrawlFetchesArticlesConcurrently(t *testing.T) {
 	}
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entries...)))
 	c := newTestCrawler(t, Options{PerHost: 2})
-	res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), Timeout: 5 * time.Second}, neverSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), Timeout: 5 * time.Second}, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 4 || len(res.Errors) != 0 {
 		t.Fatalf("Crawl = %d articles, errors %v, %v; want 4 fetched two at a time", len(res.Articles), res.Errors, err)
 	}

@@ -232,12 +232,12 @@ func TestCrawlHostilePages(t *testing.T) {
 	front := Source{Name: "front", Kind: KindPage, URL: s.URL("/front.html"), Links: "a.story"}
 	for _, tt := range hostilePages {
 		s.page("/hostile.html", "text/html; charset=utf-8", tt.body())
-		res, err := c.Crawl(t.Context(), Source{Name: "hostile", Kind: KindPage, URL: s.URL("/hostile.html"), Links: "a.story"}, alwaysSeen)
+		res, _, err := c.Crawl(t.Context(), Source{Name: "hostile", Kind: KindPage, URL: s.URL("/hostile.html"), Links: "a.story"}, firstPass, alwaysSeen)
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.What != "listing page" || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Crawl(listing page %s) = %d items, %v; want a *ParseError naming %q", tt.name, res.Items, err, tt.want)
 		}
-		if res, err := c.Crawl(t.Context(), front, alwaysSeen); err != nil || res.Items != 3 {
+		if res, _, err := c.Crawl(t.Context(), front, firstPass, alwaysSeen); err != nil || res.Items != 3 {
 			t.Errorf("Crawl(neighbour listing page) after %s = %d items, %v; want 3, nil", tt.name, res.Items, err)
 		}
 
@@ -245,7 +245,7 @@ func TestCrawlHostilePages(t *testing.T) {
 			entry{link: s.URL("/hostile.html"), title: "Hostile"},
 			entry{link: s.URL("/news/good"), title: "Harbour reopens"},
 		)))
-		res, err = c.Crawl(t.Context(), Source{Name: "feed", Kind: KindFeed, URL: s.URL("/feed.xml")}, neverSeen)
+		res, _, err = c.Crawl(t.Context(), Source{Name: "feed", Kind: KindFeed, URL: s.URL("/feed.xml")}, firstPass, neverSeen)
 		if err != nil {
 			t.Errorf("Crawl(feed linking %s) error: %v", tt.name, err)
 			continue

@@ -114,7 +114,7 @@ func BenchmarkHostileSitemapIndex(b *testing.B) {
 	src := Source{Name: "index", Kind: KindSitemap, URL: idx.URL("/index.xml")}
 	p := startHeapPeak()
 	for b.Loop() {
-		res, err := c.Crawl(b.Context(), src, alwaysSeen)
+		res, _, err := c.Crawl(b.Context(), src, firstPass, alwaysSeen)
 		if err != nil || res.Items != maxSitemapListed {
 			b.Fatalf("Crawl = %d items, %v", res.Items, err)
 		}

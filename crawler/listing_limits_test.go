@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/newshound/newshound/crawlstate"
 )
 
 // Hostile listings, each under the 10 MiB body cap (RELIABILITY.md items
@@ -305,22 +306,22 @@ func TestCrawlHostileFeeds(t *testing.T) {
 	good := Source{Name: "good", Kind: KindFeed, URL: s.URL("/good.xml")}
 	for _, tt := range hostileFeeds {
 		s.page("/hostile.xml", "application/rss+xml", tt.body())
-		res, err := c.Crawl(t.Context(), Source{Name: "hostile", Kind: KindFeed, URL: s.URL("/hostile.xml")}, alwaysSeen)
+		res, _, err := c.Crawl(t.Context(), Source{Name: "hostile", Kind: KindFeed, URL: s.URL("/hostile.xml")}, firstPass, alwaysSeen)
 		var pe *ParseError
 		if !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Crawl(%s) = %d items, %v; want a *ParseError naming %q", tt.name, res.Items, err, tt.want)
 		}
-		if res, err := c.Crawl(t.Context(), good, alwaysSeen); err != nil || res.Items != 3 {
+		if res, _, err := c.Crawl(t.Context(), good, firstPass, alwaysSeen); err != nil || res.Items != 3 {
 			t.Errorf("Crawl(neighbour feed) after %s = %d items, %v; want 3, nil", tt.name, res.Items, err)
 		}
 	}
 	s.page("/centcom.xml", "application/rss+xml", centcomFeed(240_000))
-	res, err := c.Crawl(t.Context(), Source{Name: "centcom", Kind: KindFeed, URL: s.URL("/centcom.xml")}, alwaysSeen)
+	res, _, err := c.Crawl(t.Context(), Source{Name: "centcom", Kind: KindFeed, URL: s.URL("/centcom.xml")}, firstPass, alwaysSeen)
 	if err != nil || res.Items != maxListed || res.Truncated != 230_000 {
 		t.Errorf("Crawl(240,000 items) = %d items, %d truncated, %v; want %d, 230000, nil", res.Items, res.Truncated, err, maxListed)
 	}
 	s.page("/links.html", "text/html", linkPage(maxListed+3))
-	res, err = c.Crawl(t.Context(), Source{Name: "links", Kind: KindPage, URL: s.URL("/links.html"), Links: "a.story"}, alwaysSeen)
+	res, _, err = c.Crawl(t.Context(), Source{Name: "links", Kind: KindPage, URL: s.URL("/links.html"), Links: "a.story"}, firstPass, alwaysSeen)
 	if err != nil || res.Items != maxListed || res.Truncated != 3 {
 		t.Errorf("Crawl(page of %d links) = %d items, %d truncated, %v; want %d, 3, nil", maxListed+3, res.Items, res.Truncated, err, maxListed)
 	}
@@ -387,7 +388,7 @@ func TestCrawlHugeSitemapIndex(t *testing.T) {
 	b := newBigIndex(t, sizes, testNow.Add(-60*24*time.Hour))
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "index", Kind: KindSitemap, URL: b.URL("/index.xml")}
-	res, err := c.Crawl(t.Context(), src, alwaysSeen)
+	res, st, err := c.Crawl(t.Context(), src, firstPass, alwaysSeen)
 	if err != nil {
 		t.Fatalf("Crawl(50 × 50,000 index) error: %v", err)
 	}
@@ -401,15 +402,14 @@ func TestCrawlHugeSitemapIndex(t *testing.T) {
 		t.Errorf("Crawl(50 × 50,000 index) fetched %d children (/sm/50.xml %d times, /sm/49.xml %d); want only the two newest",
 			got, b.hitsOf("/sm/50.xml"), b.hitsOf("/sm/49.xml"))
 	}
-	if _, ok := res.Children[b.child(50)]; !ok || len(res.Children) != 1 {
-		t.Errorf("Crawl(50 × 50,000 index) children = %v, want only the newest, read in full (not the one cut short)", keysOf(res.Children))
+	if _, ok := st.Children[b.child(50)]; !ok || len(st.Children) != 1 {
+		t.Errorf("Crawl(50 × 50,000 index) children = %v, want only the newest, read in full (not the one cut short)", keysOf(st.Children))
 	}
 
 	// Next pass: the newest is unchanged by its lastmod and not fetched;
 	// the one cut short is read again, in full now, which uses up the
 	// limit: the 48 older children are left for the passes after.
-	src.Children = res.Children
-	res, err = c.Crawl(t.Context(), src, alwaysSeen)
+	res, st, err = c.Crawl(t.Context(), src, st, alwaysSeen)
 	if err != nil {
 		t.Fatalf("second Crawl(50 × 50,000 index) error: %v", err)
 	}
@@ -417,11 +417,11 @@ func TestCrawlHugeSitemapIndex(t *testing.T) {
 		t.Errorf("second Crawl fetched /sm/50.xml %d, /sm/49.xml %d, /sm/48.xml %d times, %d in all; want 1, 2, 0, 3",
 			b.hitsOf("/sm/50.xml"), b.hitsOf("/sm/49.xml"), b.hitsOf("/sm/48.xml"), b.totalHits("/sm/"))
 	}
-	_, has50 := res.Children[b.child(50)]
-	_, has49 := res.Children[b.child(49)]
-	if !has50 || !has49 || len(res.Children) != 2 || res.Items != 80_000 || res.Truncated != 48 {
+	_, has50 := st.Children[b.child(50)]
+	_, has49 := st.Children[b.child(49)]
+	if !has50 || !has49 || len(st.Children) != 2 || res.Items != 80_000 || res.Truncated != 48 {
 		t.Errorf("second Crawl = %d items, %d truncated, children %v; want 80000 (30,000 of them remembered), 48, /sm/50.xml and /sm/49.xml",
-			res.Items, res.Truncated, keysOf(res.Children))
+			res.Items, res.Truncated, keysOf(st.Children))
 	}
 }
 
@@ -438,7 +438,7 @@ func TestCrawlSitemapIndexMaxAge(t *testing.T) {
 	// minutes (34 days): most are too old.
 	b := newBigIndex(t, sizes, testNow.Add(-50*24*time.Hour))
 	c := newTestCrawler(t, Options{})
-	res, err := c.Crawl(t.Context(), Source{Name: "index", Kind: KindSitemap, URL: b.URL("/index.xml"), MaxAge: 60 * time.Hour}, alwaysSeen)
+	res, st, err := c.Crawl(t.Context(), Source{Name: "index", Kind: KindSitemap, URL: b.URL("/index.xml"), MaxAge: 60 * time.Hour}, firstPass, alwaysSeen)
 	if err != nil {
 		t.Fatalf("Crawl(index, max_age) error: %v", err)
 	}
@@ -448,8 +448,8 @@ func TestCrawlSitemapIndexMaxAge(t *testing.T) {
 		t.Errorf("Crawl(index, max_age) = %d items, %d truncated, %d children fetched; want %d, 0, 3",
 			res.Items, res.Truncated, b.totalHits("/sm/"), want)
 	}
-	if len(res.Children) != 3 {
-		t.Errorf("Crawl(index, max_age) children = %v, want the three read", keysOf(res.Children))
+	if len(st.Children) != 3 {
+		t.Errorf("Crawl(index, max_age) children = %v, want the three read", keysOf(st.Children))
 	}
 }
 
@@ -461,7 +461,7 @@ func newSiteTB(t testing.TB) *site {
 	return s
 }
 
-func keysOf(m map[string]ChildSitemap) []string {
+func keysOf(m crawlstate.SitemapChildren) []string {
 	var keys []string
 	for k := range m {
 		keys = append(keys, k)

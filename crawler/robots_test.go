@@ -48,7 +48,7 @@ func TestRobotsDecidesArticles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := robotsSite(t, tt.status, tt.robots)
 			c := newTestCrawler(t, Options{})
-			res, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), IgnoreRobots: tt.ignore}, neverSeen)
+			res, _, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), IgnoreRobots: tt.ignore}, firstPass, neverSeen)
 			if err != nil {
 				t.Fatalf("Crawl(%s) error: %v", tt.name, err)
 			}
@@ -76,7 +76,7 @@ func TestRobotsCachedForTTL(t *testing.T) {
 		if i == 2 {
 			clock.Advance(time.Hour)
 		}
-		if _, err := c.Crawl(t.Context(), src, neverSeen); err != nil {
+		if _, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen); err != nil {
 			t.Fatal(err)
 		}
 		if got := s.hitsOf("/robots.txt"); got != want {
@@ -91,7 +91,7 @@ func TestRobotsTemporaryFailure(t *testing.T) {
 	s := robotsSite(t, http.StatusServiceUnavailable, "")
 	c := newTestCrawler(t, Options{})
 	src := Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}
-	_, err := c.Crawl(t.Context(), src, neverSeen)
+	_, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
 	if err == nil || !strings.Contains(err.Error(), "robots.txt unavailable") || errors.Is(err, ErrDisallowed) {
 		t.Fatalf("Crawl with robots.txt 503 = %v, want a temporary robots.txt failure", err)
 	}
@@ -99,7 +99,7 @@ func TestRobotsTemporaryFailure(t *testing.T) {
 		t.Errorf("feed fetched %d times while robots.txt failed, want 0", got)
 	}
 	s.set("/robots.txt", response{status: 200, body: []byte(disallowPrivate)})
-	res, err := c.Crawl(t.Context(), src, neverSeen)
+	res, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 {
 		t.Errorf("Crawl after robots.txt recovered = %d articles, %v; want 1, nil", len(res.Articles), err)
 	}
@@ -110,7 +110,7 @@ func TestRobotsTemporaryFailure(t *testing.T) {
 func TestRobotsDisallowsListing(t *testing.T) {
 	s := robotsSite(t, 200, "User-agent: *\nDisallow: /feed\n")
 	c := newTestCrawler(t, Options{})
-	_, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}, neverSeen)
+	_, _, err := c.Crawl(t.Context(), Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed")}, firstPass, neverSeen)
 	if !errors.Is(err, ErrDisallowed) {
 		t.Errorf("Crawl(disallowed feed) error = %v, want ErrDisallowed", err)
 	}
@@ -157,7 +157,7 @@ func TestRobotsCrawlDelay(t *testing.T) {
 				return nil
 			}
 			src := Source{Name: "c", Kind: KindFeed, URL: s.URL("/feed"), IgnoreRobots: tt.ignore}
-			if _, err := c.Crawl(t.Context(), src, neverSeen); err != nil {
+			if _, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen); err != nil {
 				t.Fatalf("Crawl(%s) error: %v", tt.name, err)
 			}
 			slices.Sort(waits)

@@ -294,7 +294,7 @@ func (s *session) listSitemap(rawURL string) ([]item, []error, error) {
 	if s.src.MaxAge > 0 {
 		q.cutoff = s.c.now().Add(-s.src.MaxAge)
 	}
-	s.children = newSitemapChildren(s.src.Children, s.c.now())
+	s.children = newSitemapChildren(s.known.Children, s.c.now())
 	r, err := s.readSitemap(f, "", time.Time{}, q)
 	if err != nil {
 		return nil, nil, err
