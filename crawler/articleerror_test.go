@@ -16,7 +16,7 @@ func TestArticleErrorNamesItem(t *testing.T) {
 	s := newSite(t)
 	withPass := strings.Replace(s.URL(""), "http://", "http://reader:s3cret@", 1)
 	s.page("/report.pdf", "application/pdf", []byte("%PDF-1.7 ..."))
-	s.set("/down", response{status: http.StatusServiceUnavailable})
+	s.set("/down", response{Status: http.StatusServiceUnavailable})
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(
 		entry{link: s.URL("/missing"), guid: "g-missing", title: "Missing"},
 		entry{link: s.URL("/report.pdf"), title: "PDF"},

@@ -14,7 +14,7 @@ import (
 // cacheable serves body with an ETag and a Last-Modified, answering 304 to
 // a request whose If-None-Match or If-Modified-Since matches.
 func cacheable(contentType, etag, lastMod string, body []byte) response {
-	return response{handler: func(w http.ResponseWriter, r *http.Request) {
+	return response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", etag)
 		w.Header().Set("Last-Modified", lastMod)
 		inm, ims := r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
@@ -119,7 +119,7 @@ func TestValidatorsWithheldWhenIncomplete(t *testing.T) {
 			s := newSite(t)
 			s.article("/a/one", "One", para("One"))
 			if tt.broken {
-				s.set("/a/two", response{status: http.StatusInternalServerError})
+				s.set("/a/two", response{Status: http.StatusInternalServerError})
 			} else {
 				s.article("/a/two", "Two", para("Two"))
 			}
@@ -170,7 +170,7 @@ func TestListingRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := newSite(t)
-		s.set("/feed", response{handler: func(w http.ResponseWriter, r *http.Request) {
+		s.set("/feed", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 			if tt.header != "" {
 				w.Header().Set("Retry-After", tt.header)
 			}

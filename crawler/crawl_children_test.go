@@ -355,7 +355,7 @@ func TestCrawlIndexStaleLastMod(t *testing.T) {
 // children back as they came.
 func TestCrawlIndexNotModifiedKeepsChildren(t *testing.T) {
 	s := newSite(t)
-	s.set("/sitemap.xml", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/sitemap.xml", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"idx"`)
 		w.WriteHeader(http.StatusNotModified)
 	}})

@@ -56,12 +56,12 @@ func TestCrawlSourceErrors(t *testing.T) {
 	s.page("/truncated", "application/rss+xml", []byte(rss[:len(rss)-30]))
 	s.page("/html", "text/html", []byte("<html><body>Not a feed</body></html>"))
 	s.page("/sitemap-truncated", "application/xml", []byte(urlset(s.URL("/a"))[:60]))
-	s.set("/down", response{status: http.StatusServiceUnavailable, body: []byte("down")})
+	s.set("/down", response{Status: http.StatusServiceUnavailable, Body: []byte("down")})
 	s.redirect("/listing-loop", "/listing-loop2")
 	s.redirect("/listing-loop2", "/listing-loop")
 	closed := newSite(t)
 	closedURL := closed.URL("/feed")
-	closed.srv.Close()
+	closed.Close()
 	tests := []struct {
 		src  Source
 		want string
@@ -150,7 +150,7 @@ func TestCrawlCancel(t *testing.T) {
 	s := newSite(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	s.set("/a/1", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/a/1", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		cancel()
 		<-r.Context().Done()
 	}})
@@ -173,7 +173,7 @@ func TestCrawlCancel(t *testing.T) {
 // source's per-request timeout.
 func TestCrawlTimeout(t *testing.T) {
 	s := newSite(t)
-	s.set("/slow", response{handler: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
+	s.set("/slow", response{Handler: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	c := newTestCrawler(t, Options{})
 	_, _, err := c.Crawl(t.Context(), Source{Name: "slow", Kind: KindFeed, URL: s.URL("/slow"), Timeout: 50 * time.Millisecond}, firstPass, neverSeen)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "fetch "+s.URL("/slow")+": timed out") {
@@ -201,9 +201,7 @@ func TestCrawlIgnoresCollyEnvironment(t *testing.T) {
 	if err != nil || len(res.Articles) != 1 {
 		t.Fatalf("Crawl(COLLY_* set) = %d articles, %v, errors %v; want 1, nil", len(res.Articles), err, res.Errors)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, ua := range s.agents {
+	for _, ua := range s.Agents() {
 		if ua != "newshound-test" {
 			t.Errorf("request User-Agent = %q, want %q", ua, "newshound-test")
 		}
@@ -218,9 +216,8 @@ func TestCrawlSourceUserAgent(t *testing.T) {
 		if _, _, err := c.Crawl(t.Context(), Source{Name: "ua", Kind: KindFeed, URL: s.URL("/feed"), UserAgent: tt.src}, firstPass, neverSeen); err != nil {
 			t.Fatal(err)
 		}
-		s.mu.Lock()
-		got := s.agents[len(s.agents)-1]
-		s.mu.Unlock()
+		agents := s.Agents()
+		got := agents[len(agents)-1]
 		if got != tt.want {
 			t.Errorf("Crawl(Source.UserAgent %q) sent User-Agent %q, want %q", tt.src, got, tt.want)
 		}

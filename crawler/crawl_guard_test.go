@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 // loopbackNames makes the crawler's resolver answer 127.0.0.1 for the
@@ -41,7 +43,7 @@ func TestCrawlAddressGuard(t *testing.T) {
 	for name, allow := range policies {
 		t.Run(name, func(t *testing.T) {
 			s := newSite(t)
-			_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+			_, port, _ := net.SplitHostPort(s.Addr())
 			at := func(host, path string) string { return "http://" + net.JoinHostPort(host, port) + path }
 			s.article("/a/1", "Allowed", para("The story on the source's own host"))
 			s.redirect("/a/2", at("evil.test", "/secret/redirected"))
@@ -88,7 +90,7 @@ func TestCrawlAddressGuard(t *testing.T) {
 // too.
 func TestCrawlAddressGuardSitemapChild(t *testing.T) {
 	s := newSite(t)
-	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+	_, port, _ := net.SplitHostPort(s.Addr())
 	at := func(host, path string) string { return "http://" + net.JoinHostPort(host, port) + path }
 	s.page("/sitemap.xml", "application/xml", []byte(sitemapIndex(at("169.254.169.254", "/latest/meta-data"), at("evil.test", "/secret/child.xml"))))
 	c := newTestCrawler(t, Options{})
@@ -146,14 +148,7 @@ func newSiteAt(t *testing.T, addr string) *site {
 	if err != nil {
 		t.Fatalf("site listen %s: %v (the test needs the loopback range 127.0.0.0/8)", addr, err)
 	}
-	s := &site{routes: map[string]response{}, hits: map[string]int{}}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.srv.Listener.Close()
-	s.srv.Listener = l
-	s.srv.Config.SetKeepAlivesEnabled(false)
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
-	return s
+	return &site{testsite.NewWith(t, testsite.Options{Listener: l, NoKeepAlives: true})}
 }
 
 // notLoopback1 is the policy of the item 36 tests: 127.0.0.1 is this
@@ -185,7 +180,7 @@ func TestItem36HostileDNS(t *testing.T) {
 		entry{link: at("https", internal.port(), "/secret/scheme"), title: "another scheme"},
 		entry{link: at("http", internal.port(), "/hop"), title: "redirect to another port"},
 	)
-	s.set("/feed", response{handler: func(w http.ResponseWriter, _ *http.Request) {
+	s.set("/feed", response{Handler: func(w http.ResponseWriter, _ *http.Request) {
 		hostile.Store(true) // the listing is on its way; every later answer is 127.0.0.1
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprint(w, feed)
@@ -242,13 +237,13 @@ func TestItem36LoopbackSource(t *testing.T) {
 	for _, origin := range []string{"127.0.0.1", "local.test"} {
 		t.Run(origin, func(t *testing.T) {
 			s := newSite(t)
-			_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+			_, port, _ := net.SplitHostPort(s.Addr())
 			at := func(scheme, host, port, path string) string {
 				return scheme + "://" + net.JoinHostPort(host, port) + path
 			}
 			internal := newCanary(t, "127.0.0.1:0")
 			public := newSiteAt(t, "127.0.0.2:0")
-			_, publicPort, _ := net.SplitHostPort(public.srv.Listener.Addr().String())
+			_, publicPort, _ := net.SplitHostPort(public.Addr())
 			public.article("/p/1", "Public", para("The story on a public host"))
 			s.article("/a/1", "Own origin", para("The story on the source's own host"))
 			s.redirect("/hop", at("http", origin, internal.port(), "/secret/hop"))

@@ -95,12 +95,12 @@ func TestCrawlHardenedGzipBombs(t *testing.T) {
 		t.Fatalf("two-layer bomb is %d bytes on the wire, want a small one", outer.Len())
 	}
 	s := newSite(t)
-	s.set("/a/bomb", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/a/bomb", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		streamBomb("text/html", &repeatReader{b: member, n: 4096})(w, r)
 	}})
 	s.article("/a/fine", "Fine", para("The fine story"))
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(entry{link: s.URL("/a/bomb"), title: "Bomb"}, entry{link: s.URL("/a/fine"), title: "Fine"})))
-	s.set("/sitemap.xml.gz", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/sitemap.xml.gz", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		streamBomb("application/x-gzip", bytes.NewReader(outer.Bytes()))(w, r)
 	}})
 	h := newHealthy(t)
@@ -163,10 +163,10 @@ func TestCrawlHardenedEndlessBodies(t *testing.T) {
 	s := newSite(t)
 	flood := []byte(strings.Repeat("<p>more and more words</p>\n", 1200)) // 32 kB chunks
 	drip := []byte("<")
-	s.set("/listing/flood", response{handler: endless(flood, 0)})
-	s.set("/listing/drip", response{handler: endless(drip, 5*time.Millisecond)})
-	s.set("/a/flood", response{handler: endless(flood, 0)})
-	s.set("/a/drip", response{handler: endless(drip, 5*time.Millisecond)})
+	s.set("/listing/flood", response{Handler: endless(flood, 0)})
+	s.set("/listing/drip", response{Handler: endless(drip, 5*time.Millisecond)})
+	s.set("/a/flood", response{Handler: endless(flood, 0)})
+	s.set("/a/drip", response{Handler: endless(drip, 5*time.Millisecond)})
 	s.article("/a/fine", "Fine", para("The fine story"))
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(
 		entry{link: s.URL("/a/flood"), title: "Flood"},

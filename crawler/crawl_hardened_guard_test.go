@@ -21,7 +21,7 @@ import (
 // crawled, and another source is unaffected.
 func TestCrawlHardenedPrivateLinks(t *testing.T) {
 	s := newSite(t)
-	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+	_, port, _ := net.SplitHostPort(s.Addr())
 	at := func(host, path string) string { return "http://" + net.JoinHostPort(host, port) + path }
 	s.article("/a/own", "Own host", para("The story on the source's own host"))
 	hosts := []string{

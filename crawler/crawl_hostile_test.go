@@ -25,7 +25,7 @@ func TestItem31_LinklessItemsCountAgainstMaxItems(t *testing.T) {
 		entries[i] = entry{title: fmt.Sprintf("CENTCOM %d", i)}
 	}
 	s := newSite(t)
-	s.set("/feed", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/feed", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Header().Set("ETag", `"v1"`)
 		fmt.Fprint(w, rssFeed(entries...))
@@ -65,14 +65,14 @@ func TestItem31_BudgetDefersTheRest(t *testing.T) {
 			s.article(path, fmt.Sprintf("Story %d", i), para("CENTCOM"))
 			continue
 		}
-		s.set(path, response{handler: func(w http.ResponseWriter, r *http.Request) {
+		s.set(path, response{Handler: func(w http.ResponseWriter, r *http.Request) {
 			select { // a drip that outlasts the budget
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
 			}
 		}})
 	}
-	s.set("/feed", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/feed", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Header().Set("ETag", `"v1"`)
 		fmt.Fprint(w, rssFeed(entries...))
@@ -99,7 +99,7 @@ func TestItem31_BudgetDefersTheRest(t *testing.T) {
 
 	// A listing that does not answer within the budget fails the pass and
 	// says why.
-	s.set("/stuck", response{handler: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
+	s.set("/stuck", response{Handler: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	_, _, err = c.Crawl(t.Context(), Source{Name: "stuck", Kind: KindFeed, URL: s.URL("/stuck"), Budget: 300 * time.Millisecond}, firstPass, neverSeen)
 	if err == nil || !strings.Contains(err.Error(), "pass budget of 300ms spent") {
 		t.Errorf("Crawl(listing outlasts the budget) = %v, want an error naming the budget", err)

@@ -67,7 +67,7 @@ func TestCrawlSitemapIndex(t *testing.T) {
 	s.page("/sm/plain.xml", "application/xml", []byte(urlset(s.URL("/a/1"))))
 	s.page("/sm/archive.xml.gz", "application/x-gzip", gzipBytes(t, []byte(urlset(s.URL("/a/2"), s.URL("/a/1")))))
 	s.page("/sm/nested.xml", "application/xml", []byte(sitemapIndex(s.URL("/sm/gz-encoded.xml"), s.URL("/sm/too-deep-index.xml"))))
-	s.set("/sm/gz-encoded.xml", response{contentType: "application/xml", encoding: "gzip", body: gzipBytes(t, []byte(urlset(s.URL("/a/3"))))})
+	s.set("/sm/gz-encoded.xml", response{ContentType: "application/xml", Encoding: "gzip", Body: gzipBytes(t, []byte(urlset(s.URL("/a/3"))))})
 	s.page("/sm/too-deep-index.xml", "application/xml", []byte(sitemapIndex(s.URL("/sm/too-deep.xml"))))
 	s.page("/sm/too-deep.xml", "application/xml", []byte(urlset(s.URL("/a/4"))))
 
@@ -137,7 +137,7 @@ func TestCrawlGzipBomb(t *testing.T) {
 	}
 	s := newSite(t)
 	s.page("/sitemap.xml.gz", "application/octet-stream", bomb)
-	s.set("/feed", response{contentType: "application/rss+xml", encoding: "gzip", body: bomb})
+	s.set("/feed", response{ContentType: "application/rss+xml", Encoding: "gzip", Body: bomb})
 	tests := []struct {
 		src  Source
 		opts Options

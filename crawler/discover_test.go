@@ -76,7 +76,7 @@ func TestCrawlSite(t *testing.T) {
 	if got := s.hitsOf("/"); got != 2 {
 		t.Errorf("page read %d times (Discover, first Crawl), want 2: the second Crawl uses the known feed", got)
 	}
-	s.set("/feed-a", response{status: http.StatusGone})
+	s.set("/feed-a", response{Status: http.StatusGone})
 	s.page("/", "text/html", []byte(`<link rel="alternate" type="application/atom+xml" href="/feed-b">`))
 	s.page("/feed-b", "application/atom+xml", []byte(atomFeed(entry{link: s.URL("/a/1"), guid: "1", title: "One", published: testNow})))
 	res, st, err = c.Crawl(t.Context(), src, st, neverSeen)

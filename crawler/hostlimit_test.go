@@ -86,7 +86,7 @@ func TestPerHostLimitOverHTTP(t *testing.T) {
 	inFlight, peak := 0, 0
 	gate := make(chan struct{})
 	body := []byte(articleHTML("T", "", para("T")))
-	s.set("/a", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	s.set("/a", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		inFlight++
 		peak = max(peak, inFlight)
@@ -129,7 +129,7 @@ func TestCrawlFetchesArticlesConcurrently(t *testing.T) {
 	var entries []entry
 	for _, p := range []string{"/a/1", "/a/2", "/a/3", "/a/4"} {
 		entries = append(entries, entry{link: s.URL(p), title: p})
-		s.set(p, response{handler: func(w http.ResponseWriter, r *http.Request) {
+		s.set(p, response{Handler: func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
 			inFlight++
 			peak = max(peak, inFlight)

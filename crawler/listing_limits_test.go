@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -339,24 +338,24 @@ type bigIndex struct {
 }
 
 func newBigIndex(t testing.TB, sizes []int, base time.Time) *bigIndex {
-	b := &bigIndex{site: newSiteTB(t), sizes: sizes, base: base}
-	b.set("/index.xml", response{handler: func(w http.ResponseWriter, r *http.Request) {
+	b := &bigIndex{site: newSite(t), sizes: sizes, base: base}
+	b.set("/index.xml", response{Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/xml")
 		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
 		for i := range sizes {
-			fmt.Fprintf(w, "<sitemap><loc>%s/sm/%d.xml</loc><lastmod>%s</lastmod></sitemap>", b.srv.URL, i+1, b.childMod(i+1).Format(time.RFC3339))
+			fmt.Fprintf(w, "<sitemap><loc>%s/sm/%d.xml</loc><lastmod>%s</lastmod></sitemap>", b.URL(""), i+1, b.childMod(i+1).Format(time.RFC3339))
 		}
 		fmt.Fprint(w, "</sitemapindex>")
 	}})
 	for i := range sizes {
 		n := i + 1
-		b.set(fmt.Sprintf("/sm/%d.xml", n), response{handler: func(w http.ResponseWriter, r *http.Request) {
+		b.set(fmt.Sprintf("/sm/%d.xml", n), response{Handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/xml")
 			w.Header().Set("ETag", fmt.Sprintf(`"sm%d"`, n))
 			bw := bytes.NewBuffer(make([]byte, 0, 64<<10))
 			bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
 			for j := range sizes[n-1] {
-				fmt.Fprintf(bw, "<url><loc>%s/a/%d/%d</loc><lastmod>%s</lastmod></url>", b.srv.URL, n, j,
+				fmt.Fprintf(bw, "<url><loc>%s/a/%d/%d</loc><lastmod>%s</lastmod></url>", b.URL(""), n, j,
 					b.childMod(n).Add(-time.Duration(j)*time.Minute).Format(time.RFC3339))
 				if bw.Len() > 60<<10 {
 					w.Write(bw.Bytes())
@@ -372,7 +371,7 @@ func newBigIndex(t testing.TB, sizes []int, base time.Time) *bigIndex {
 
 func (b *bigIndex) childMod(n int) time.Time { return b.base.Add(time.Duration(n) * 24 * time.Hour) }
 
-func (b *bigIndex) child(n int) string { return fmt.Sprintf("%s/sm/%d.xml", b.srv.URL, n) }
+func (b *bigIndex) child(n int) string { return fmt.Sprintf("%s/sm/%d.xml", b.URL(""), n) }
 
 // TestCrawlHugeSitemapIndex: RELIABILITY.md item 33. An index of 50
 // children of 50,000 URLs each is streamed and cut at maxSitemapListed
@@ -451,14 +450,6 @@ func TestCrawlSitemapIndexMaxAge(t *testing.T) {
 	if len(st.Children) != 3 {
 		t.Errorf("Crawl(index, max_age) children = %v, want the three read", keysOf(st.Children))
 	}
-}
-
-// newSiteTB is newSite for benchmarks too.
-func newSiteTB(t testing.TB) *site {
-	s := &site{routes: map[string]response{}, hits: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
-	return s
 }
 
 func keysOf(m crawlstate.SitemapChildren) []string {

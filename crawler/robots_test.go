@@ -21,7 +21,7 @@ func robotsSite(t *testing.T, status int, robots string) *site {
 	s.article("/private/2", "Two", para("Two"))
 	s.page("/feed", "application/rss+xml", []byte(rssFeed(
 		entry{link: s.URL("/news/1"), title: "One"}, entry{link: s.URL("/private/2"), title: "Two"})))
-	s.set("/robots.txt", response{status: status, contentType: "text/plain", body: []byte(robots)})
+	s.set("/robots.txt", response{Status: status, ContentType: "text/plain", Body: []byte(robots)})
 	return s
 }
 
@@ -98,7 +98,7 @@ func TestRobotsTemporaryFailure(t *testing.T) {
 	if got := s.hitsOf("/feed"); got != 0 {
 		t.Errorf("feed fetched %d times while robots.txt failed, want 0", got)
 	}
-	s.set("/robots.txt", response{status: 200, body: []byte(disallowPrivate)})
+	s.set("/robots.txt", response{Status: 200, Body: []byte(disallowPrivate)})
 	res, _, err := c.Crawl(t.Context(), src, firstPass, neverSeen)
 	if err != nil || len(res.Articles) != 1 {
 		t.Errorf("Crawl after robots.txt recovered = %d articles, %v; want 1, nil", len(res.Articles), err)

@@ -82,6 +82,9 @@ func Start(opts Options) *Site {
 	return s
 }
 
+// Addr is the host:port the site listens on.
+func (s *Site) Addr() string { return s.srv.Listener.Addr().String() }
+
 // Close shuts the site down, waiting for the requests in flight.
 func (s *Site) Close() { s.srv.Close() }
 
