@@ -205,8 +205,10 @@
 // # Backups and compaction
 //
 // Backup and BackupFile copy the database in one read transaction
-// (bbolt Tx.WriteTo) while the daemon runs; BackupFile writes a synced
-// 0600 temporary file and renames it into place. Compact copies a closed
+// (bbolt Tx.WriteTo) while the daemon runs. Every backup file, this
+// process's or one a running daemon streamed over HTTP, is written by
+// WriteBackupFile: a synced 0600 temporary file, checked with Verify, then
+// renamed into place. Compact copies a closed
 // database into a new 0600 file with full pages; bbolt never shrinks a
 // file, so this is how space freed by pruning goes back to the system.
 // The database is created 0600; Permissions lets the daemon warn about a

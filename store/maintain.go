@@ -31,16 +31,26 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// BackupFile writes a backup of s to path: into a temporary file (mode
-// 0600) in path's directory, synced, then renamed over path, so path
-// holds either the previous backup or a complete new one. Backing up onto
-// the database itself is refused.
+// BackupFile writes a backup of s to path with WriteBackupFile: path
+// holds either its previous contents or a complete, verified new backup.
+// Backing up onto the database itself is refused.
 func BackupFile(s *Store, path string) (int64, error) {
 	if same, err := sameFile(s.path, path); err != nil {
 		return 0, fmt.Errorf("back up to %s: %w", path, err)
 	} else if same {
 		return 0, fmt.Errorf("back up to %s: that is the database itself", path)
 	}
+	return WriteBackupFile(path, s.Backup)
+}
+
+// WriteBackupFile is the one way a backup file is written, whether the
+// copy comes from Backup or from a running daemon over HTTP: fill writes
+// the copy into a temporary file (mode 0600) in path's folder, which is
+// synced, checked with Verify (a copy cut short or damaged is refused),
+// renamed over path, and the rename synced. On any failure path keeps
+// its previous contents and the temporary file is removed. It returns the
+// bytes fill wrote.
+func WriteBackupFile(path string, fill func(io.Writer) (int64, error)) (int64, error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -51,16 +61,20 @@ func BackupFile(s *Store, path string) (int64, error) {
 		_ = tmp.Close()
 		return 0, fmt.Errorf("back up to %s: %w", path, err)
 	}
-	n, err := s.Backup(tmp)
+	n, err := fill(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+	if err != nil {
+		return n, fmt.Errorf("back up to %s: %w", path, err)
 	}
+	if err := Verify(tmp.Name()); err != nil {
+		return n, fmt.Errorf("back up to %s: the copy is not a usable database, %s left as it was: %w", path, path, err)
+	}
+	err = os.Rename(tmp.Name(), path)
 	if err == nil {
 		err = syncDir(dir)
 	}

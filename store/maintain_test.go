@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -70,6 +72,48 @@ func TestBackupFile(t *testing.T) {
 	var buf bytes.Buffer
 	if n, err := s.Backup(&buf); err != nil || n != int64(buf.Len()) {
 		t.Errorf("Backup(buffer) = %d, %v; buffer holds %d", n, err, buf.Len())
+	}
+}
+
+// TestWriteBackupFileRefusesBadCopies: a copy cut short, not a database
+// at all, or whose writer failed never replaces the backup at
+// path, and no temporary file stays behind. BackupFile and the backup
+// fetched from a running daemon are both written this way.
+func TestWriteBackupFileRefusesBadCopies(t *testing.T) {
+	s, _ := openTest(t)
+	fillDB(t, s)
+	var good bytes.Buffer
+	if _, err := s.Backup(&good); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if _, err := WriteBackupFile(out, func(w io.Writer) (int64, error) { return io.Copy(w, bytes.NewReader(good.Bytes())) }); err != nil {
+		t.Fatalf("WriteBackupFile(a sound copy) error: %v", err)
+	}
+	for _, tt := range []struct {
+		name string
+		copy []byte
+		err  error
+	}{
+		{"cut short", good.Bytes()[:good.Len()/2], nil},
+		{"last page missing", good.Bytes()[:good.Len()-4096], nil},
+		{"not a database", []byte("<html>a proxy's error page</html>"), nil},
+		{"empty", nil, nil},
+		{"writer failed", good.Bytes(), errors.New("connection reset")},
+	} {
+		_, err := WriteBackupFile(out, func(w io.Writer) (int64, error) {
+			n, werr := w.Write(tt.copy)
+			return int64(n), cmp.Or(tt.err, werr)
+		})
+		if err == nil {
+			t.Errorf("WriteBackupFile(%s) = nil error, want a refusal", tt.name)
+		}
+		if now, _ := os.ReadFile(out); !bytes.Equal(now, good.Bytes()) {
+			t.Errorf("WriteBackupFile(%s) changed the backup at path", tt.name)
+		}
+		if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*tmp-*")); len(leftovers) != 0 {
+			t.Errorf("WriteBackupFile(%s) left temporary files %v", tt.name, leftovers)
+		}
 	}
 }
 

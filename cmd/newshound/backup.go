@@ -20,7 +20,7 @@ import (
 
 // backupCmd runs `newshound backup --config F OUT`: a consistent copy of
 // the database at OUT, mode 0600, replacing OUT only once the copy is
-// complete and verified.
+// complete and verified (store.WriteBackupFile, for both ways below).
 //
 // With the daemon stopped the command opens the database itself and
 // copies it in one read transaction (store.BackupFile). While the daemon
@@ -86,7 +86,7 @@ func backupFromDaemon(cfg *config.Config, out string, stdout, stderr io.Writer) 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	n, err := writeVerified(out, func(w io.Writer) (int64, error) { return client.backup(ctx, w) })
+	n, err := store.WriteBackupFile(out, func(w io.Writer) (int64, error) { return client.backup(ctx, w) })
 	if err != nil {
 		fmt.Fprintf(stderr, "newshound backup: %v\n", err)
 		return exitFailure
@@ -94,46 +94,6 @@ func backupFromDaemon(cfg *config.Config, out string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "backed up %s to %s (%s, from the running daemon at %s)\n", cfg.Data, out, byteSize(n), client.base)
 	return exitOK
 }
-
-// writeVerified writes what fill produces into a temporary file (mode
-// 0600) next to path, syncs it, checks that it is a sound newshound
-// database (store.Verify refuses a truncated or damaged file), and only then
-// renames it over path: path holds either its old contents or a complete,
-// verified backup.
-func writeVerified(path string, fill func(io.Writer) (int64, error)) (int64, error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("write backup %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // fails harmlessly after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		_ = tmp.Close()
-		return 0, fmt.Errorf("write backup %s: %w", path, err)
-	}
-	n, err := fill(tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, err
-	}
-	if err := verifyDatabase(tmpName); err != nil {
-		return n, fmt.Errorf("the backup received is not a usable database, %s left as it was: %w", path, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		return n, fmt.Errorf("write backup %s: %w", path, err)
-	}
-	return n, syncDir(dir)
-}
-
-// verifyDatabase checks the copy without writing to it (store.Verify):
-// opening it with store.Open would migrate a copy from an older daemon.
-func verifyDatabase(path string) error { return store.Verify(path) }
 
 // compactCmd runs `newshound compact --config F`: it rewrites the
 // database offline without the free pages bbolt never gives back, and
