@@ -341,172 +341,200 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 		return false
 	})
 
-	for _, path := range []string{"/readyz", "/api/v1/sources", "/api/v1/alerts", "/watches/camp.atom", "/"} {
-		if code, _ := d.get(t, path, ""); code != http.StatusUnauthorized {
-			t.Errorf("GET %s without the token = %d, want 401", path, code)
+	// The subtests run in order on the one daemon: the failing-article
+	// pass changes what the sources show, and the last stops it.
+	t.Run("auth", func(t *testing.T) {
+		for _, path := range []string{"/readyz", "/api/v1/sources", "/api/v1/alerts", "/watches/camp.atom", "/"} {
+			if code, _ := d.get(t, path, ""); code != http.StatusUnauthorized {
+				t.Errorf("GET %s without the token = %d, want 401", path, code)
+			}
+			if code, _ := d.get(t, path, "wrong-"+webToken); code != http.StatusUnauthorized {
+				t.Errorf("GET %s with a wrong token = %d, want 401", path, code)
+			}
 		}
-		if code, _ := d.get(t, path, "wrong-"+webToken); code != http.StatusUnauthorized {
-			t.Errorf("GET %s with a wrong token = %d, want 401", path, code)
+	})
+
+	t.Run("healthz and readyz", func(t *testing.T) {
+		if code, body := d.get(t, "/healthz", ""); code != http.StatusOK || body != "ok\n" {
+			t.Errorf("GET /healthz = %d %q, want 200 ok without auth", code, body)
 		}
-	}
-	if code, body := d.get(t, "/healthz", ""); code != http.StatusOK || body != "ok\n" {
-		t.Errorf("GET /healthz = %d %q, want 200 ok without auth", code, body)
-	}
-	if code, body := d.get(t, "/readyz", webToken); code != http.StatusOK || body != "ready\n" {
-		t.Errorf("GET /readyz = %d %q, want 200 ready", code, body)
-	}
+		if code, body := d.get(t, "/readyz", webToken); code != http.StatusOK || body != "ready\n" {
+			t.Errorf("GET /readyz = %d %q, want 200 ready", code, body)
+		}
+
+	})
 
 	// The source table: config order, stored state, next run from the schedule.
-	code, body := d.get(t, "/api/v1/sources", webToken)
-	var sources struct {
-		Sources []struct {
-			Name                string     `json:"name"`
-			Kind                string     `json:"kind"`
-			URL                 string     `json:"url"`
-			Healthy             bool       `json:"healthy"`
-			LastRun             *time.Time `json:"last_run"`
-			NextRun             *time.Time `json:"next_run"`
-			ConsecutiveFailures int        `json:"consecutive_failures"`
-			Items               int        `json:"items"`
-			NewArticles         int        `json:"new_articles"`
-			LastError           string     `json:"last_error"`
-		} `json:"sources"`
-	}
-	if err := json.Unmarshal([]byte(body), &sources); code != http.StatusOK || err != nil {
-		t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
-	}
-	var names []string
-	for _, s := range sources.Sources {
-		names = append(names, s.Name)
-	}
-	if got := strings.Join(names, ","); got != "wire,missing,broken" {
-		t.Fatalf("sources = %s, want wire,missing,broken (config order)", got)
-	}
-	wire, missing := sources.Sources[0], sources.Sources[1]
-	if wire.Kind != "feed" || wire.URL != d.site.URL("/rss.xml") || !wire.Healthy || wire.Items != 3 || wire.NewArticles != 3 ||
-		wire.LastRun == nil || wire.ConsecutiveFailures != 0 {
-		t.Errorf("source wire = %+v, want a healthy feed run listing 3 items, 3 new", wire)
-	}
-	if next := wire.NextRun; next == nil || !next.After(time.Now()) || next.Local().Month() != time.February ||
-		next.Local().Day() != 29 || next.Local().Hour() != 0 || next.Local().Minute() >= 5 {
-		t.Errorf("source wire next_run = %v, want the next 29 February, 00:00 plus the jitter (under 5 minutes)", next)
-	}
-	if missing.ConsecutiveFailures != 1 || !strings.Contains(missing.LastError, "404") {
-		t.Errorf("source missing = %+v, want one failure with the 404", missing)
-	}
+	t.Run("sources", func(t *testing.T) {
+		code, body := d.get(t, "/api/v1/sources", webToken)
+		var sources struct {
+			Sources []struct {
+				Name                string     `json:"name"`
+				Kind                string     `json:"kind"`
+				URL                 string     `json:"url"`
+				Healthy             bool       `json:"healthy"`
+				LastRun             *time.Time `json:"last_run"`
+				NextRun             *time.Time `json:"next_run"`
+				ConsecutiveFailures int        `json:"consecutive_failures"`
+				Items               int        `json:"items"`
+				NewArticles         int        `json:"new_articles"`
+				LastError           string     `json:"last_error"`
+			} `json:"sources"`
+		}
+		if err := json.Unmarshal([]byte(body), &sources); code != http.StatusOK || err != nil {
+			t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
+		}
+		var names []string
+		for _, s := range sources.Sources {
+			names = append(names, s.Name)
+		}
+		if got := strings.Join(names, ","); got != "wire,missing,broken" {
+			t.Fatalf("sources = %s, want wire,missing,broken (config order)", got)
+		}
+		wire, missing := sources.Sources[0], sources.Sources[1]
+		if wire.Kind != "feed" || wire.URL != d.site.URL("/rss.xml") || !wire.Healthy || wire.Items != 3 || wire.NewArticles != 3 ||
+			wire.LastRun == nil || wire.ConsecutiveFailures != 0 {
+			t.Errorf("source wire = %+v, want a healthy feed run listing 3 items, 3 new", wire)
+		}
+		if next := wire.NextRun; next == nil || !next.After(time.Now()) || next.Local().Month() != time.February ||
+			next.Local().Day() != 29 || next.Local().Hour() != 0 || next.Local().Minute() >= 5 {
+			t.Errorf("source wire next_run = %v, want the next 29 February, 00:00 plus the jitter (under 5 minutes)", next)
+		}
+		if missing.ConsecutiveFailures != 1 || !strings.Contains(missing.LastError, "404") {
+			t.Errorf("source missing = %+v, want one failure with the 404", missing)
+		}
+
+	})
 
 	// The alert history with its delivery states.
-	code, body = d.get(t, "/api/v1/alerts?watch=camp", webToken)
-	var alerts struct {
-		Alerts []struct {
-			ID         string `json:"id"`
-			Title      string `json:"title"`
-			Deliveries []struct {
-				Notifier, State string
-			} `json:"deliveries"`
-		} `json:"alerts"`
-	}
-	if err := json.Unmarshal([]byte(body), &alerts); code != http.StatusOK || err != nil {
-		t.Fatalf("GET /api/v1/alerts = %d, %v: %s", code, err, body)
-	}
-	if len(alerts.Alerts) != 1 || alerts.Alerts[0].ID != alertID {
-		t.Fatalf("alerts of camp = %+v, want the al-Hol alert %s", alerts.Alerts, alertID)
-	}
-	states := map[string]string{}
-	for _, dl := range alerts.Alerts[0].Deliveries {
-		states[dl.Notifier] = dl.State
-	}
-	if states["hook"] != store.DeliveryDelivered || states["down"] != store.DeliveryQueued || states["gone"] != store.DeliveryDead {
-		t.Errorf("delivery states = %v, want hook delivered, down queued, gone dead", states)
-	}
+	t.Run("alerts", func(t *testing.T) {
+		code, body := d.get(t, "/api/v1/alerts?watch=camp", webToken)
+		var alerts struct {
+			Alerts []struct {
+				ID         string `json:"id"`
+				Title      string `json:"title"`
+				Deliveries []struct {
+					Notifier, State string
+				} `json:"deliveries"`
+			} `json:"alerts"`
+		}
+		if err := json.Unmarshal([]byte(body), &alerts); code != http.StatusOK || err != nil {
+			t.Fatalf("GET /api/v1/alerts = %d, %v: %s", code, err, body)
+		}
+		if len(alerts.Alerts) != 1 || alerts.Alerts[0].ID != alertID {
+			t.Fatalf("alerts of camp = %+v, want the al-Hol alert %s", alerts.Alerts, alertID)
+		}
+		states := map[string]string{}
+		for _, dl := range alerts.Alerts[0].Deliveries {
+			states[dl.Notifier] = dl.State
+		}
+		if states["hook"] != store.DeliveryDelivered || states["down"] != store.DeliveryQueued || states["gone"] != store.DeliveryDead {
+			t.Errorf("delivery states = %v, want hook delivered, down queued, gone dead", states)
+		}
+
+	})
 
 	// The watch's Atom feed.
-	code, body = d.get(t, "/watches/camp.atom", webToken)
-	if code != http.StatusOK || !strings.Contains(body, "urn:newshound:alert:"+alertID) ||
-		!strings.Contains(body, "Detainees moved from al-Hol camp") {
-		t.Errorf("GET /watches/camp.atom = %d, want the alert as an entry:\n%s", code, body)
-	}
+	t.Run("atom", func(t *testing.T) {
+		code, body := d.get(t, "/watches/camp.atom", webToken)
+		if code != http.StatusOK || !strings.Contains(body, "urn:newshound:alert:"+alertID) ||
+			!strings.Contains(body, "Detainees moved from al-Hol camp") {
+			t.Errorf("GET /watches/camp.atom = %d, want the alert as an entry:\n%s", code, body)
+		}
+
+	})
 
 	// The status page: sources, the alert, the outbox.
-	code, body = d.get(t, "/", webToken)
-	for _, want := range []string{"wire", "missing", "broken", "Detainees moved from al-Hol camp", "hook", "down", "gone", "404"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("status page lacks %q", want)
+	t.Run("status page", func(t *testing.T) {
+		code, body := d.get(t, "/", webToken)
+		for _, want := range []string{"wire", "missing", "broken", "Detainees moved from al-Hol camp", "hook", "down", "gone", "404"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("status page lacks %q", want)
+			}
 		}
-	}
-	if code != http.StatusOK {
-		t.Errorf("GET / = %d, want 200", code)
-	}
+		if code != http.StatusOK {
+			t.Errorf("GET / = %d, want 200", code)
+		}
+
+	})
 
 	// A listed article whose page is missing: the next pass retries it,
 	// and the API and the page show it as failing on wire.
-	d.site.AddToFeed(testsite.Item{Path: "/2026/not-yet.html", Title: "Not published yet", Published: time.Now()})
-	if _, err := d.app.RunOnce(context.Background()); err != nil {
-		t.Fatalf("RunOnce: %v", err)
-	}
-	code, body = d.get(t, "/api/v1/sources", webToken)
-	var failing struct {
-		Sources []struct {
-			Name            string `json:"name"`
-			FailingArticles []struct {
-				URL          string    `json:"url"`
-				Attempts     int       `json:"attempts"`
-				FirstFailure time.Time `json:"first_failure"`
-				LastError    string    `json:"last_error"`
-			} `json:"failing_articles"`
-		} `json:"sources"`
-	}
-	if err := json.Unmarshal([]byte(body), &failing); code != http.StatusOK || err != nil || len(failing.Sources) != 3 {
-		t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
-	}
-	if got := failing.Sources[0].FailingArticles; len(got) != 1 || got[0].URL != d.site.URL("/2026/not-yet.html") ||
-		got[0].Attempts != 1 || got[0].FirstFailure.IsZero() || !strings.Contains(got[0].LastError, "404") {
-		t.Errorf("wire failing_articles = %+v, want the missing page, 1 attempt, its 404", got)
-	}
-	if got := failing.Sources[1].FailingArticles; got == nil || len(got) != 0 {
-		t.Errorf("missing failing_articles = %#v, want [] (present, empty)", got)
-	}
-	code, body = d.get(t, "/", webToken)
-	if want := "1 article page failing <small>(" + failingNote() + ")</small>"; code != http.StatusOK || !strings.Contains(body, want) {
-		t.Errorf("status page lacks %q", want)
-	}
+	t.Run("failing articles", func(t *testing.T) {
+		d.site.AddToFeed(testsite.Item{Path: "/2026/not-yet.html", Title: "Not published yet", Published: time.Now()})
+		if _, err := d.app.RunOnce(context.Background()); err != nil {
+			t.Fatalf("RunOnce: %v", err)
+		}
+		code, body := d.get(t, "/api/v1/sources", webToken)
+		var failing struct {
+			Sources []struct {
+				Name            string `json:"name"`
+				FailingArticles []struct {
+					URL          string    `json:"url"`
+					Attempts     int       `json:"attempts"`
+					FirstFailure time.Time `json:"first_failure"`
+					LastError    string    `json:"last_error"`
+				} `json:"failing_articles"`
+			} `json:"sources"`
+		}
+		if err := json.Unmarshal([]byte(body), &failing); code != http.StatusOK || err != nil || len(failing.Sources) != 3 {
+			t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
+		}
+		if got := failing.Sources[0].FailingArticles; len(got) != 1 || got[0].URL != d.site.URL("/2026/not-yet.html") ||
+			got[0].Attempts != 1 || got[0].FirstFailure.IsZero() || !strings.Contains(got[0].LastError, "404") {
+			t.Errorf("wire failing_articles = %+v, want the missing page, 1 attempt, its 404", got)
+		}
+		if got := failing.Sources[1].FailingArticles; got == nil || len(got) != 0 {
+			t.Errorf("missing failing_articles = %#v, want [] (present, empty)", got)
+		}
+		code, body = d.get(t, "/", webToken)
+		if want := "1 article page failing <small>(" + failingNote() + ")</small>"; code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+
+	})
 
 	// The online backup `newshound backup` asks for: a consistent copy
 	// holding the alert.
-	req, _ := http.NewRequest(http.MethodPost, d.base+"/api/v1/backup", nil)
-	req.Header.Set("Authorization", "Bearer "+webToken)
-	req.Header.Set("X-Newshound-Request", "1") // as the command sends it: the server refuses a POST without
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || err != nil {
-		t.Fatalf("POST /api/v1/backup = %d, %v", resp.StatusCode, err)
-	}
-	path := filepath.Join(t.TempDir(), "backup.db")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	copied, err := store.Open(path, store.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatalf("open the daemon's backup: %v", err)
-	}
-	_, ok, err := copied.Alert(alertID)
-	_ = copied.Close()
-	if !ok || err != nil {
-		t.Errorf("backup holds the al-Hol alert = %v, %v; want true", ok, err)
-	}
+	t.Run("backup", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, d.base+"/api/v1/backup", nil)
+		req.Header.Set("Authorization", "Bearer "+webToken)
+		req.Header.Set("X-Newshound-Request", "1") // as the command sends it: the server refuses a POST without
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil {
+			t.Fatalf("POST /api/v1/backup = %d, %v", resp.StatusCode, err)
+		}
+		path := filepath.Join(t.TempDir(), "backup.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		copied, err := store.Open(path, store.Options{Timeout: time.Second})
+		if err != nil {
+			t.Fatalf("open the daemon's backup: %v", err)
+		}
+		_, ok, err := copied.Alert(alertID)
+		_ = copied.Close()
+		if !ok || err != nil {
+			t.Errorf("backup holds the al-Hol alert = %v, %v; want true", ok, err)
+		}
+
+	})
 
 	// After Run returns the daemon is no longer ready.
-	d.stop(t)
-	if err := (webBackend{d.app}).Ready(); err == nil || !strings.Contains(err.Error(), "scheduler") {
-		t.Errorf("Ready() after Run returned = %v, want the scheduler not running", err)
-	}
-	if d.app.HTTPAddr() != "" {
-		t.Errorf("HTTPAddr() after Run returned = %q, want empty", d.app.HTTPAddr())
-	}
+	t.Run("after stop", func(t *testing.T) {
+		d.stop(t)
+		if err := (webBackend{d.app}).Ready(); err == nil || !strings.Contains(err.Error(), "scheduler") {
+			t.Errorf("Ready() after Run returned = %v, want the scheduler not running", err)
+		}
+		if d.app.HTTPAddr() != "" {
+			t.Errorf("HTTPAddr() after Run returned = %q, want empty", d.app.HTTPAddr())
+		}
+	})
 }
 
 func TestFailingNote(t *testing.T) {
