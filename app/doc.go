@@ -31,9 +31,10 @@
 // the dispatcher reports every delivery outcome through
 // DispatcherOptions.OnOutcome; Reload and ReloadFile count reloads by
 // result, and a reload that drops a source, watch or notifier removes
-// its series. Article pages that keep failing are given up after 5
-// passes spanning an hour, a day for outages (articlefail.go), and
-// counted in newshound_source_articles_given_up_total. The
+// its series. Article pages that keep failing are given up by the
+// crawler after 5 passes spanning an hour, a day for outages
+// (crawler.Result.GivenUp), marked seen by the pass, and counted in
+// newshound_source_articles_given_up_total. The
 // error kind of a failed run comes from the crawler's error chain: an
 // HTTP status (its class), robots.txt, the address guard (network), the
 // crawler's *crawler.ParseError for a feed, sitemap or listing page it

@@ -42,16 +42,32 @@
 //     robots.txt Crawl-delay (capped at MaxCrawlDelay, 60 s) between request
 //     starts, at most Options.MaxInFlight in all, shared by every Crawl of
 //     the Crawler.
-//   - Listings are fetched conditionally (conditional.go): Source.ETag and
-//     Source.LastModified go out as If-None-Match / If-Modified-Since; a
-//     304 is Result.NotModified with nothing parsed. New validators come
-//     back in Result only when every listed item was listed and tried (no
-//     child sitemap failed, no MaxItems cap reached); a failed article,
-//     an *ArticleError naming its URL and keys, leaves the choice to the
-//     caller, which stores them only once it gave up retrying. 429 and
-//     503 carry Retry-After in a *StatusError (RetryAfter).
+//   - A source's crawl state is one crawlstate.FetchState, and the crawler
+//     owns it: Crawl takes the one the last Crawl returned (prev) and
+//     returns the next. What prev remembers of a listing (validators,
+//     discovered feed, sitemap children) is used only when prev.URL is the
+//     source's URL, so an edited URL starts afresh. NotBefore, the
+//     scheduler's back-off, is carried through untouched. The caller
+//     stores the next state after the pass is recorded; after a failed
+//     Crawl it is prev.
+//   - Listings are fetched conditionally (conditional.go): the state's ETag
+//     and LastModified go out as If-None-Match / If-Modified-Since; a
+//     304 is Result.NotModified with nothing parsed. The next state keeps
+//     the listing's new validators only when every listed item was listed
+//     and tried and every failed article given up (no child sitemap
+//     failed, no item deferred by the MaxItems cap or the budget, no
+//     article still retried): otherwise a 304 would hide those items from
+//     every later pass. 429 and 503 carry Retry-After in a *StatusError
+//     (RetryAfter).
+//   - A failed article is an *ArticleError naming its URL and keys in
+//     Result.Errors, not marked seen, so the next pass retries it. The
+//     state counts its failures in a row (FetchState.Failing, at most 300
+//     articles); after 5 spanning at least an hour (a day when it looks
+//     like an outage: 5xx, 408, 425, 429, timeout, network) it is given
+//     up (giveup.go): listed in Result.GivenUp, keys only, for the caller
+//     to mark seen without text.
 //   - A sitemap index that changed does not re-download every child
-//     (children.go): Source.Children remembers, per child read in full
+//     (children.go): FetchState.Children remembers, per child read in full
 //     whose every item was handled, its ETag/Last-Modified, the index's
 //     <lastmod> for it and its entry count. A child whose lastmod (with a
 //     time of day, and not older than the child's own entries) is
@@ -59,9 +75,9 @@
 //     is fetched conditionally. A skip or a 304 lists nothing new and
 //     counts the remembered entries in Result.Items. A child that failed,
 //     listed a failed or deferred article, or is itself an index gets no
-//     state (Result.Children), so the next pass reads it in full.
+//     state in FetchState.Children, so the next pass reads it in full.
 //   - A "site" source (discover.go) crawls the first feed its page names in
-//     <link rel="alternate">, remembered as Source.Feed and re-discovered
+//     <link rel="alternate">, remembered as FetchState.Feed and re-discovered
 //     only when it fails.
 //
 // # Address guard
@@ -167,7 +183,7 @@
 //     counts the entries it had when last read, at least one.
 //   - Sitemaps are streamed entry by entry (encoding/xml tokens), so a file
 //     costs its body and the entries taken, never a tree. A child cut
-//     short gets no state (Result.Children) and is read again next pass.
+//     short gets no state (FetchState.Children) and is read again next pass.
 //   - An HTML page, listing or article, is checked in one pass of the
 //     x/net/html tokenizer before the tree is built (htmllimit.go): more
 //     than 256 levels of nested elements, more than 1,000 attributes on

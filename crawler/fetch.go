@@ -148,8 +148,8 @@ func (s *session) get(rawURL, accept string) (*fetched, error) {
 }
 
 // listing fetches the source's listing (feed, page, root sitemap) with the
-// source's validators, remembering the response's own for Result. A 304
-// gives errNotModified.
+// source's validators, remembering the response's own for the next
+// fetch state. A 304 gives errNotModified.
 func (s *session) listing(rawURL, accept string) (*fetched, error) {
 	cond := validators{etag: s.known.ETag, lastModified: s.known.LastModified}
 	f, err := s.fetch(rawURL, accept, &cond)
