@@ -24,6 +24,7 @@ import (
 	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/web"
 )
 
 // webConfig is the daemon config of the HTTP tests: %[1]s is the news
@@ -367,20 +368,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 	// The source table: config order, stored state, next run from the schedule.
 	t.Run("sources", func(t *testing.T) {
 		code, body := d.get(t, "/api/v1/sources", webToken)
-		var sources struct {
-			Sources []struct {
-				Name                string     `json:"name"`
-				Kind                string     `json:"kind"`
-				URL                 string     `json:"url"`
-				Healthy             bool       `json:"healthy"`
-				LastRun             *time.Time `json:"last_run"`
-				NextRun             *time.Time `json:"next_run"`
-				ConsecutiveFailures int        `json:"consecutive_failures"`
-				Items               int        `json:"items"`
-				NewArticles         int        `json:"new_articles"`
-				LastError           string     `json:"last_error"`
-			} `json:"sources"`
-		}
+		var sources web.SourcesPage
 		if err := json.Unmarshal([]byte(body), &sources); code != http.StatusOK || err != nil {
 			t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
 		}
@@ -466,17 +454,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 			t.Fatalf("RunOnce: %v", err)
 		}
 		code, body := d.get(t, "/api/v1/sources", webToken)
-		var failing struct {
-			Sources []struct {
-				Name            string `json:"name"`
-				FailingArticles []struct {
-					URL          string    `json:"url"`
-					Attempts     int       `json:"attempts"`
-					FirstFailure time.Time `json:"first_failure"`
-					LastError    string    `json:"last_error"`
-				} `json:"failing_articles"`
-			} `json:"sources"`
-		}
+		var failing web.SourcesPage
 		if err := json.Unmarshal([]byte(body), &failing); code != http.StatusOK || err != nil || len(failing.Sources) != 3 {
 			t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
 		}
