@@ -3,6 +3,8 @@ package news
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/newshound/newshound/internal/textsafe"
 )
 
 // Limits on what one article may carry. The web is hostile: a feed title
@@ -26,29 +28,11 @@ const (
 // MaxTextBytes (at a rune boundary), both as valid UTF-8. URL and ID are
 // left alone: the crawler never builds one longer than MaxURLBytes.
 func Clamp(a Article) Article {
-	a.Title = Truncate(a.Title, MaxTitleRunes)
+	a.Title = textsafe.Truncate(a.Title, MaxTitleRunes)
 	if len(a.Text) > MaxTextBytes {
 		a.Text = strings.ToValidUTF8(cutAtRune(a.Text, MaxTextBytes), "\uFFFD")
 	}
 	return a
-}
-
-// Truncate shortens s to at most max runes, ending with "…" when cut, and
-// replaces invalid UTF-8, so an untrusted field never fails a delivery by
-// its length or its bytes.
-func Truncate(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }
 
 // cutAtRune returns the longest prefix of s of at most n bytes that does

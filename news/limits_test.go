@@ -6,24 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-func TestTruncate(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly ten", 11, "exactly ten"},
-		{"abcdef", 4, "abc…"},
-		{"الهول مخيم", 4, "اله…"},
-		{"bad \xff byte", 20, "bad \uFFFD byte"},
-	} {
-		if got := Truncate(tc.in, tc.max); got != tc.want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
-		}
-	}
-}
-
 func TestClamp(t *testing.T) {
 	huge := strings.Repeat("CENTCOM ", 2<<20) // 16 MiB
 	arabic := strings.Repeat("الهول", MaxTextBytes)

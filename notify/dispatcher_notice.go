@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/outbox"
 )
@@ -94,13 +95,13 @@ func deadNotice(notifier string, dead []outbox.Entry, now time.Time) news.Alert 
 		if title == "" {
 			title = e.AlertID
 		}
-		fmt.Fprintf(&b, "- %s (%s, %d attempts): %s\n", Truncate(oneLine(title), 120), e.ID, e.Attempts, Truncate(oneLine(e.LastError), 200))
+		fmt.Fprintf(&b, "- %s (%s, %d attempts): %s\n", textsafe.Truncate(oneLine(title), 120), e.ID, e.Attempts, textsafe.Truncate(oneLine(e.LastError), 200))
 	}
 	b.WriteString(`Retry with "newshound outbox retry ID" or "newshound outbox retry --all-dead".`)
 	return news.Alert{
 		ID:      news.AlertID(news.WatchDelivery, strings.Join(ids, ",")),
 		Watch:   news.WatchDelivery,
-		Title:   Truncate(fmt.Sprintf("%s could not be delivered through %q: %s", what, notifier, oneLine(last.LastError)), maxNoticeTitle),
+		Title:   textsafe.Truncate(fmt.Sprintf("%s could not be delivered through %q: %s", what, notifier, oneLine(last.LastError)), maxNoticeTitle),
 		Found:   now,
 		Snippet: b.String(),
 	}
@@ -112,7 +113,7 @@ func disabledNotice(dis outbox.DisabledNotifier, now time.Time) news.Alert {
 	return news.Alert{
 		ID:    news.AlertID(news.WatchDelivery, key),
 		Watch: news.WatchDelivery,
-		Title: Truncate(fmt.Sprintf("Notifier %q disabled: %s; it stays off until its config changes or %q",
+		Title: textsafe.Truncate(fmt.Sprintf("Notifier %q disabled: %s; it stays off until its config changes or %q",
 			dis.Name, oneLine(dis.Reason), "newshound outbox enable "+dis.Name), maxNoticeTitle),
 		Found: now,
 		Snippet: fmt.Sprintf("Its queued alerts wait; those older than its max_queue_age become dead letters. "+

@@ -7,8 +7,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-
-	"github.com/newshound/newshound/notify/highlight"
 )
 
 // minSecretLen keeps the redactor from scrubbing trivial strings such as
@@ -114,10 +112,3 @@ func URLSecrets(raw string, u *url.URL) []string {
 	}
 	return s
 }
-
-// Truncate shortens s to at most max runes, ending with "…" when cut, and
-// replaces invalid UTF-8, so an untrusted field never fails a delivery by
-// its length or its bytes. It is highlight.Truncate, kept here because
-// every channel uses it; the code lives in the leaf package so that
-// notify/tmpl (and through it config) need not import notify and the store.
-func Truncate(s string, max int) string { return highlight.Truncate(s, max) }

@@ -9,25 +9,6 @@ import (
 	"time"
 )
 
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"eleven runes", 10, "eleven ru…"},
-		{"الهول الهول", 6, "الهول…"},
-		{"bad \xff byte", 20, "bad \uFFFD byte"},
-	}
-	for _, tt := range tests {
-		if got := Truncate(tt.in, tt.max); got != tt.want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
-		}
-	}
-}
-
 func TestRedactorErr(t *testing.T) {
 	raw := "https://hooks.example.org/services/T0/B0/sentinelTOKEN123"
 	u, err := url.Parse(raw)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/highlight"
 	"github.com/newshound/newshound/store"
@@ -109,7 +110,7 @@ func buildEntry(a news.Alert, now time.Time) atomEntry {
 	if updated.IsZero() {
 		updated = now
 	}
-	title := cleanText(a.Title)
+	title := textsafe.Flatten(a.Title)
 	if strings.TrimSpace(title) == "" {
 		title = "(untitled)"
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/notify/highlight"
 	"github.com/newshound/newshound/store"
 )
@@ -185,7 +186,7 @@ func viewSource(src SourceStatus, now time.Time) sourceRow {
 	row := sourceRow{
 		Name:           src.Name,
 		Kind:           src.Kind,
-		URL:            cleanText(src.URL),
+		URL:            textsafe.Flatten(src.URL),
 		Unhealthy:      src.Unhealthy,
 		UnhealthySince: viewTime(src.UnhealthySince, now),
 		LastRun:        viewTime(src.LastRun, now),
@@ -195,7 +196,7 @@ func viewSource(src SourceStatus, now time.Time) sourceRow {
 		Items:          src.Items,
 		New:            src.New,
 		Truncated:      src.Truncated,
-		LastError:      cleanText(src.LastError),
+		LastError:      textsafe.Flatten(src.LastError),
 	}
 	row.Href, _ = safeHref(src.URL)
 	var hist []string
@@ -209,7 +210,7 @@ func viewSource(src SourceStatus, now time.Time) sourceRow {
 	row.History = strings.Join(hist, " · ")
 	row.FailingTotal = len(src.FailingArticles)
 	for _, f := range src.FailingArticles[:min(len(src.FailingArticles), pageFailing)] {
-		fr := failingRow{URL: cleanText(f.URL), Attempts: f.Attempts, First: viewTime(f.First, now), LastError: cleanText(f.LastError)}
+		fr := failingRow{URL: textsafe.Flatten(f.URL), Attempts: f.Attempts, First: viewTime(f.First, now), LastError: textsafe.Flatten(f.LastError)}
 		fr.Href, _ = safeHref(f.URL)
 		row.Failing = append(row.Failing, fr)
 	}
@@ -221,11 +222,11 @@ func viewAlert(rec store.AlertRecord, now time.Time) alertRow {
 	a := rec.Alert
 	row := alertRow{
 		ID:     a.ID,
-		Title:  cleanText(a.Title),
+		Title:  textsafe.Flatten(a.Title),
 		Watch:  a.Watch,
 		Source: a.Source,
 		Found:  viewTime(a.Found, now),
-		Fired:  cleanText(a.Fired),
+		Fired:  textsafe.Flatten(a.Fired),
 		// highlight.HTML escapes every piece and adds only <mark>, so its
 		// output is safe to trust as HTML.
 		Snippet: template.HTML(highlight.HTML(snippetPieces(a))), //nolint:gosec // escaped by highlight.HTML
@@ -251,7 +252,7 @@ func viewDelivery(d store.Delivery, now time.Time) deliveryRow {
 		}
 	case store.DeliveryDead:
 		row.Symbol, row.Class = "✖", "bad"
-		row.Detail = cleanText(d.LastError)
+		row.Detail = textsafe.Flatten(d.LastError)
 	default:
 		row.Symbol, row.Class = "…", "neutral"
 		var parts []string
@@ -266,7 +267,7 @@ func viewDelivery(d store.Delivery, now time.Time) deliveryRow {
 			parts = append(parts, "due") // overdue: the next sweep (or an enabled notifier) sends it
 		}
 		if d.LastError != "" {
-			parts = append(parts, cleanText(d.LastError))
+			parts = append(parts, textsafe.Flatten(d.LastError))
 		}
 		row.Detail = strings.Join(parts, "; ")
 	}
@@ -281,7 +282,7 @@ func viewOutbox(data *pageData, out OutboxStatus, now time.Time) {
 	disabled := map[string]bool{}
 	for _, d := range out.Disabled {
 		disabled[d.Name] = true
-		data.Disabled = append(data.Disabled, disabledRow{Name: d.Name, Reason: cleanText(d.Reason), At: viewTime(d.At, now)})
+		data.Disabled = append(data.Disabled, disabledRow{Name: d.Name, Reason: textsafe.Flatten(d.Reason), At: viewTime(d.At, now)})
 	}
 	listed := map[string]bool{}
 	for _, q := range out.Queues {
@@ -313,9 +314,9 @@ func viewOutbox(data *pageData, out OutboxStatus, now time.Time) {
 		e := out.DeadLetters[i]
 		row := deadRow{
 			Notifier: e.Notifier,
-			Title:    cleanText(e.Alert.Title),
+			Title:    textsafe.Flatten(e.Alert.Title),
 			Watch:    e.Alert.Watch,
-			Reason:   cleanText(e.LastError),
+			Reason:   textsafe.Flatten(e.LastError),
 			Attempts: e.Attempts,
 			At:       viewTime(e.DeadAt, now),
 		}
@@ -365,14 +366,9 @@ func humanDuration(d time.Duration) string {
 	}
 }
 
-// oneLine keeps an error message to one line of plain text.
-func oneLine(s string) string {
-	s = cleanText(s)
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:299]) + "…"
-	}
-	return s
-}
+// oneLine keeps an error message to one line of plain text of at most
+// 300 runes.
+func oneLine(s string) string { return textsafe.Truncate(textsafe.Flatten(s), 300) }
 
 // plural writes a count with the noun that agrees with it.
 func plural(n int, one, many string) string {

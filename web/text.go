@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/highlight"
 )
@@ -31,17 +32,12 @@ func safeHref(u string) (string, bool) {
 // are no business of a viewer.
 func sourceURL(u string) string { return news.RedactURL(u) }
 
-// cleanText makes untrusted text safe to show on one line: control and
-// bidirectional formatting characters become spaces, invalid UTF-8
-// U+FFFD. Escaping is left to the encoder of each format.
-func cleanText(s string) string { return highlight.Flatten(s) }
-
 // snippetPieces cuts an alert's snippet at its highlights, each piece
-// cleaned like cleanText (after the cut, so the byte spans still fit).
+// flattened to one line by textsafe.Flatten (after the cut, so the byte spans still fit).
 func snippetPieces(a news.Alert) []highlight.Piece {
 	pieces := highlight.Split(a.Snippet, a.Highlights, snippetRunes)
 	for i := range pieces {
-		pieces[i].Text = cleanText(pieces[i].Text)
+		pieces[i].Text = textsafe.Flatten(pieces[i].Text)
 	}
 	return pieces
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/app"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -149,7 +150,7 @@ func writeAlertsTable(w io.Writer, l alertList, now time.Time) error {
 	}
 	for _, r := range l.Alerts {
 		a := r.Alert
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", tableTime(a.Found), oneLine(a.Watch), oneLine(a.Source), titleCell(a.Title),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", tableTime(a.Found), textsafe.Flatten(a.Watch), textsafe.Flatten(a.Source), titleCell(a.Title),
 			deliveriesCell(r.Deliveries, now))
 	}
 	if err := tw.Flush(); err != nil {
@@ -176,7 +177,7 @@ func deliveriesCell(ds []store.Delivery, now time.Time) string {
 	}
 	parts := make([]string, 0, len(ds))
 	for _, d := range ds {
-		name := oneLine(d.Notifier)
+		name := textsafe.Flatten(d.Notifier)
 		switch d.State {
 		case store.DeliveryDelivered:
 			parts = append(parts, name+" delivered")
@@ -200,7 +201,7 @@ func deliveriesCell(ds []store.Delivery, now time.Time) string {
 			}
 			parts = append(parts, s)
 		default:
-			parts = append(parts, name+" "+oneLine(d.State))
+			parts = append(parts, name+" "+textsafe.Flatten(d.State))
 		}
 	}
 	return strings.Join(parts, ", ")

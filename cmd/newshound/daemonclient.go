@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -162,7 +163,7 @@ func (c *daemonClient) do(req *http.Request) (*http.Response, error) {
 	case http.StatusNotFound, http.StatusMethodNotAllowed:
 		return nil, fmt.Errorf("the daemon at %s has no %s %s (%s): is it an older newshound?", c.base, req.Method, req.URL.Path, resp.Status)
 	}
-	return nil, fmt.Errorf("the daemon at %s answered %s: %s", c.base, resp.Status, oneLine(detail))
+	return nil, fmt.Errorf("the daemon at %s answered %s: %s", c.base, resp.Status, textsafe.Flatten(detail))
 }
 
 // alerts reads one page of the alert history from the daemon.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 )
 
@@ -78,13 +79,13 @@ func explainCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 // which source (and whether the watch applies to it), when it was
 // published and how much text the extractor kept.
 func writeArticle(w io.Writer, cfg *config.Config, watch, target string, art news.Article) error {
-	where := "url:       " + oneLine(art.URL)
+	where := "url:       " + textsafe.Flatten(art.URL)
 	if strings.HasPrefix(art.URL, "file:") {
-		where = "file:      " + oneLine(target) // as given, not the absolute path
+		where = "file:      " + textsafe.Flatten(target) // as given, not the absolute path
 	}
 	source := "(none: no source matches)"
 	if art.Source != "" {
-		source = oneLine(art.Source)
+		source = textsafe.Flatten(art.Source)
 		for _, wt := range cfg.Watches {
 			if wt.Name == watch && !wt.AppliesTo(art.Source) {
 				source += fmt.Sprintf(" (watch %s does not apply to it: sources %s)", watch, strings.Join(wt.Sources, ", "))
@@ -96,6 +97,6 @@ func writeArticle(w io.Writer, cfg *config.Config, watch, target string, art new
 		published = art.Published.UTC().Format(time.RFC3339)
 	}
 	_, err := fmt.Fprintf(w, "title:     %s\n%s\nsource:    %s\npublished: %s\ntext:      %d characters\n\n",
-		oneLine(art.Title), where, source, published, utf8.RuneCountInString(art.Text))
+		textsafe.Flatten(art.Title), where, source, published, utf8.RuneCountInString(art.Text))
 	return err
 }

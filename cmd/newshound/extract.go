@@ -19,6 +19,7 @@ import (
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/internal/textsafe"
 )
 
 // maxExtractFile bounds a page read from a file, as the crawler bounds a
@@ -170,9 +171,9 @@ func writeExtracted(w io.Writer, p crawler.Page) error {
 		language = p.Language
 	}
 	if p.Canonical != "" {
-		canonical = oneLine(p.Canonical)
+		canonical = textsafe.Flatten(p.Canonical)
 	}
 	_, err := fmt.Fprintf(w, "title:     %s\nurl:       %s\ncanonical: %s\npublished: %s\nlanguage:  %s\ntext:      %d characters\n\n%s\n",
-		oneLine(a.Title), oneLine(a.URL), canonical, published, language, utf8.RuneCountInString(a.Text), a.Text)
+		textsafe.Flatten(a.Title), textsafe.Flatten(a.URL), canonical, published, language, utf8.RuneCountInString(a.Text), a.Text)
 	return err
 }

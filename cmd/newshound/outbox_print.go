@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/newshound/newshound/internal/textsafe"
 )
 
 // maxTitleCell bounds the title column, in runes; --json gives it whole.
@@ -34,7 +36,7 @@ func writeOutboxTables(w io.Writer, l outboxList, now time.Time) error {
 			if e.Digest {
 				next += " (digest)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", oneLine(e.ID), oneLine(e.Notifier), oneLine(e.Alert.Watch),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", textsafe.Flatten(e.ID), textsafe.Flatten(e.Notifier), textsafe.Flatten(e.Alert.Watch),
 				titleCell(e.Alert.Title), age(e.FirstDue, now), e.Attempts, next, errorCell(e.LastError))
 		}
 	}
@@ -42,7 +44,7 @@ func writeOutboxTables(w io.Writer, l outboxList, now time.Time) error {
 	if len(l.Dead) > 0 {
 		fmt.Fprintln(tw, "ID\tNOTIFIER\tWATCH\tTITLE\tDEAD SINCE\tATTEMPTS\tREASON")
 		for _, e := range l.Dead {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", oneLine(e.ID), oneLine(e.Notifier), oneLine(e.Alert.Watch),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", textsafe.Flatten(e.ID), textsafe.Flatten(e.Notifier), textsafe.Flatten(e.Alert.Watch),
 				titleCell(e.Alert.Title), tableTime(e.DeadAt), e.Attempts, errorCell(e.LastError))
 		}
 	}
@@ -50,7 +52,7 @@ func writeOutboxTables(w io.Writer, l outboxList, now time.Time) error {
 	if len(l.Disabled) > 0 {
 		fmt.Fprintln(tw, "NAME\tSINCE\tREASON")
 		for _, d := range l.Disabled {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", oneLine(d.Name), tableTime(d.At), errorCell(d.Reason))
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", textsafe.Flatten(d.Name), tableTime(d.At), errorCell(d.Reason))
 		}
 	}
 	if len(l.Dead) > 0 || len(l.Disabled) > 0 {
@@ -62,7 +64,7 @@ func writeOutboxTables(w io.Writer, l outboxList, now time.Time) error {
 // titleCell is the title on one line, without tabs, cut to maxTitleCell
 // runes.
 func titleCell(s string) string {
-	s = strings.Join(strings.Fields(oneLine(s)), " ")
+	s = strings.Join(strings.Fields(textsafe.Flatten(s)), " ")
 	if s == "" {
 		return "-"
 	}

@@ -13,10 +13,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
 
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/highlight"
 	"github.com/newshound/newshound/store"
@@ -120,8 +120,8 @@ func writeReplayLines(w io.Writer, res app.ReplayResult) error {
 			alerted++
 		}
 		_, err := fmt.Fprintf(w, "%s  [%s] %s: %s — %s (fired: %s)%s\n",
-			h.Article.Found.UTC().Format(time.RFC3339), oneLine(h.Hit.Watch), oneLine(h.Article.Source),
-			oneLine(h.Article.Title), oneLine(h.Article.URL), oneLine(h.Hit.Fired), note)
+			h.Article.Found.UTC().Format(time.RFC3339), textsafe.Flatten(h.Hit.Watch), textsafe.Flatten(h.Article.Source),
+			textsafe.Flatten(h.Article.Title), textsafe.Flatten(h.Article.URL), textsafe.Flatten(h.Hit.Fired), note)
 		if err != nil {
 			return err
 		}
@@ -184,18 +184,6 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is negative", s)
 	}
 	return now.Add(-d), nil
-}
-
-// oneLine replaces line breaks, control characters and bidirectional
-// overrides in web text with spaces, so one hit stays one line and cannot
-// restyle the terminal.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || unicode.Is(unicode.Bidi_Control, r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func hasWatch(cfg *config.Config, name string) bool {

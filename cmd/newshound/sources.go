@@ -13,6 +13,7 @@ import (
 
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -131,11 +132,11 @@ func writeSourcesTable(w io.Writer, rows []web.SourceStatus, threshold int) erro
 	fmt.Fprintln(tw, "SOURCE\tKIND\tHEALTH\tLAST RUN\tLAST SUCCESS\tFAILED\tEMPTY\tITEMS\tNEW\tFAILING\tRECENT\tLAST ERROR")
 	for _, s := range rows {
 		if s.LastRun.IsZero() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", oneLine(s.Name), s.Kind, healthCell(s, threshold))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\n", textsafe.Flatten(s.Name), s.Kind, healthCell(s, threshold))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\n",
-			oneLine(s.Name), s.Kind, healthCell(s, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
+			textsafe.Flatten(s.Name), s.Kind, healthCell(s, threshold), tableTime(s.LastRun), tableTime(s.LastSuccess),
 			s.ConsecutiveFailures, s.ConsecutiveEmpty, itemsCell(s.Items, s.Truncated), s.New, len(s.FailingArticles), recent(s.History), errorCell(s.LastError))
 	}
 	return tw.Flush()
@@ -177,7 +178,7 @@ func recent(h []int) string {
 // wrapped errors name the step first and the cause (the HTTP status, the
 // parse error) last, and both matter more than the URL between them.
 func errorCell(s string) string {
-	s = strings.Join(strings.Fields(oneLine(s)), " ")
+	s = strings.Join(strings.Fields(textsafe.Flatten(s)), " ")
 	if s == "" {
 		return "-"
 	}

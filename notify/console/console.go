@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
@@ -146,7 +147,7 @@ func DigestHeader(alerts []news.Alert) string {
 	if len(alerts) == 1 {
 		noun = "alert"
 	}
-	list := flatten(notify.Truncate(strings.Join(parts, ", "), MaxTitleRunes))
+	list := textsafe.Flatten(textsafe.Truncate(strings.Join(parts, ", "), MaxTitleRunes))
 	return fmt.Sprintf("--- newshound digest: %d %s: %s ---\n", len(alerts), noun, list)
 }
 
@@ -157,14 +158,14 @@ func Line(a news.Alert) string {
 		b.WriteString(a.Found.UTC().Format(time.RFC3339))
 		b.WriteByte(' ')
 	}
-	fmt.Fprintf(&b, "[%s] ", flatten(a.Watch))
+	fmt.Fprintf(&b, "[%s] ", textsafe.Flatten(a.Watch))
 	if a.Source != "" { // delivery notices belong to no source
-		fmt.Fprintf(&b, "%s: ", flatten(a.Source))
+		fmt.Fprintf(&b, "%s: ", textsafe.Flatten(a.Source))
 	}
-	b.WriteString(flatten(notify.Truncate(a.Title, MaxTitleRunes)))
+	b.WriteString(textsafe.Flatten(textsafe.Truncate(a.Title, MaxTitleRunes)))
 	if a.URL != "" {
 		b.WriteString(" — ")
-		b.WriteString(flatten(a.URL))
+		b.WriteString(textsafe.Flatten(a.URL))
 	}
 	if len(a.Matches) > 0 {
 		b.WriteString(" (")
@@ -172,11 +173,11 @@ func Line(a news.Alert) string {
 			if i > 0 {
 				b.WriteString("; ")
 			}
-			fmt.Fprintf(&b, "%s ×%d", flatten(m.Term), m.Count)
+			fmt.Fprintf(&b, "%s ×%d", textsafe.Flatten(m.Term), m.Count)
 			var seen []string
 			for _, s := range m.Seen {
 				if s != m.Term {
-					seen = append(seen, flatten(s))
+					seen = append(seen, textsafe.Flatten(s))
 				}
 			}
 			if len(seen) > 0 {
@@ -187,21 +188,15 @@ func Line(a news.Alert) string {
 	}
 	if a.Fired != "" {
 		b.WriteString(" fired: ")
-		b.WriteString(flatten(notify.Truncate(a.Fired, MaxFiredRunes)))
+		b.WriteString(textsafe.Flatten(textsafe.Truncate(a.Fired, MaxFiredRunes)))
 	}
 	if a.Snippet != "" {
 		b.WriteString(" | ")
-		b.WriteString(flatten(highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»")))
+		b.WriteString(textsafe.Flatten(highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»")))
 	}
 	b.WriteByte('\n')
 	return b.String()
 }
-
-// flatten is highlight.Flatten: control characters, line separators and
-// bidirectional controls become spaces, invalid UTF-8 U+FFFD.
-func flatten(s string) string { return highlight.Flatten(s) }
-
-func isBidiControl(r rune) bool { return highlight.IsBidiControl(r) }
 
 // The Dispatcher and `newshound test-notify` find these by type assertion.
 var (

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/notifytest"
 )
@@ -72,24 +73,9 @@ func TestLineIsOneLine(t *testing.T) {
 func checkFlat(t *testing.T, s string) {
 	t.Helper()
 	for _, r := range s {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == '\u2028' || r == '\u2029' {
+		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || textsafe.IsBidiControl(r) || r == '\u2028' || r == '\u2029' {
 			t.Errorf("output %q keeps control character %U", s, r)
 			return
-		}
-	}
-}
-
-func TestFlatten(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"a\r\nb", "a  b"},
-		{"\x1b[31mred", " [31mred"},
-		{"gnp\u202eexe", "gnp exe"},
-		{"nel\u0085x", "nel x"},
-		{"bad\xff", "bad\uFFFD"},
-		{"الهول", "الهول"},
-	} {
-		if got := flatten(tc.in); got != tc.want {
-			t.Errorf("flatten(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

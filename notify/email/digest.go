@@ -6,8 +6,8 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/tmpl"
 )
 
@@ -83,7 +83,7 @@ func (n *Notifier) digestMessage(alerts []news.Alert) (*gomail.Msg, error) {
 		if !ok {
 			i = len(v.Watches)
 			index[a.Watch] = i
-			v.Watches = append(v.Watches, watchView{Name: sanitizeHeader(notify.Truncate(a.Watch, maxWatchRunes))})
+			v.Watches = append(v.Watches, watchView{Name: sanitizeHeader(textsafe.Truncate(a.Watch, maxWatchRunes))})
 		}
 		v.Watches[i].Count++
 		v.Watches[i].Alerts = append(v.Watches[i].Alerts, newView(a))
@@ -106,13 +106,13 @@ func (n *Notifier) digestMessage(alerts []news.Alert) (*gomail.Msg, error) {
 func digestSubject(alerts []news.Alert) string {
 	var parts []string
 	for _, w := range tmpl.CountWatches(alerts) {
-		name := sanitizeHeader(notify.Truncate(w.Watch, maxSubjectWatchRunes))
+		name := sanitizeHeader(textsafe.Truncate(w.Watch, maxSubjectWatchRunes))
 		parts = append(parts, fmt.Sprintf("%s (%d)", name, w.Count))
 	}
 	noun := "alerts"
 	if len(alerts) == 1 {
 		noun = "alert"
 	}
-	list := notify.Truncate(strings.Join(parts, ", "), maxSubjectListRunes)
+	list := textsafe.Truncate(strings.Join(parts, ", "), maxSubjectListRunes)
 	return fmt.Sprintf("[newshound] %d %s: %s", len(alerts), noun, list)
 }

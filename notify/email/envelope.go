@@ -9,7 +9,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
-	"github.com/newshound/newshound/notify"
+	"github.com/newshound/newshound/internal/textsafe"
 )
 
 // maxReplyRunes bounds one server reply quoted in an error, a log line or
@@ -64,7 +64,7 @@ func (e *rcptError) Error() string {
 // oneLine folds a (possibly multi-line) server reply into one bounded
 // line.
 func oneLine(code int, msg string) string {
-	return notify.Truncate(fmt.Sprintf("%03d %s", code, strings.Join(strings.Fields(msg), " ")), maxReplyRunes)
+	return textsafe.Truncate(fmt.Sprintf("%03d %s", code, strings.Join(strings.Fields(msg), " ")), maxReplyRunes)
 }
 
 // transact runs one mail transaction for msg on sc: MAIL FROM, one

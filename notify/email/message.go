@@ -14,8 +14,8 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
 )
 
@@ -134,11 +134,11 @@ func newView(a news.Alert) view {
 		ID:        sanitizeHeader(a.ID),
 		Watch:     sanitizeHeader(a.Watch),
 		Source:    sanitizeHeader(a.Source),
-		Title:     sanitizeHeader(notify.Truncate(a.Title, MaxTitleRunes)),
+		Title:     sanitizeHeader(textsafe.Truncate(a.Title, MaxTitleRunes)),
 		Link:      httpURL(a.URL),
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
-		Fired:     sanitizeHeader(notify.Truncate(a.Fired, MaxFiredRunes)),
+		Fired:     sanitizeHeader(textsafe.Truncate(a.Fired, MaxFiredRunes)),
 		Snippet:   sanitizePieces(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes)),
 	}
 	v.SnippetText = highlight.Mark(v.Snippet, "«", "»")
@@ -149,7 +149,7 @@ func newView(a news.Alert) view {
 		var seen []string
 		for _, s := range m.Seen {
 			if s != m.Term {
-				seen = append(seen, sanitizeHeader(notify.Truncate(s, maxSeenRunes)))
+				seen = append(seen, sanitizeHeader(textsafe.Truncate(s, maxSeenRunes)))
 			}
 		}
 		v.Matches = append(v.Matches, viewMatch{
@@ -162,17 +162,17 @@ func newView(a news.Alert) view {
 // subject is "[newshound] <watch>: <title>", one line, unencoded: go-mail
 // applies RFC 2047 encoding when it writes the header.
 func subject(watch, title string) string {
-	t := sanitizeHeader(notify.Truncate(title, MaxTitleRunes))
+	t := sanitizeHeader(textsafe.Truncate(title, MaxTitleRunes))
 	if t == "" {
 		t = "(untitled)"
 	}
-	return "[newshound] " + sanitizeHeader(notify.Truncate(watch, maxWatchRunes)) + ": " + t
+	return "[newshound] " + sanitizeHeader(textsafe.Truncate(watch, maxWatchRunes)) + ": " + t
 }
 
 // sanitizeHeader makes s safe as (part of) a header value: invalid UTF-8
 // becomes U+FFFD, every control character (CR, LF, TAB, NUL, ESC, the C1
 // range including NEL), Unicode line or paragraph separator and bidi
-// control (highlight.Breaks) becomes a space, runs of spaces collapse to
+// control (textsafe.Breaks) becomes a space, runs of spaces collapse to
 // one, and the ends are trimmed. A title therefore cannot end the Subject
 // header and start another, nor display reordered.
 func sanitizeHeader(s string) string {
@@ -180,7 +180,7 @@ func sanitizeHeader(s string) string {
 	b.Grow(len(s))
 	space := true // trims leading spaces
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if r == ' ' || highlight.Breaks(r) {
+		if r == ' ' || textsafe.Breaks(r) {
 			if !space {
 				b.WriteByte(' ')
 			}
@@ -202,7 +202,7 @@ func sanitizePieces(ps []highlight.Piece) []highlight.Piece {
 	for _, p := range ps {
 		var b strings.Builder
 		for _, r := range p.Text {
-			if r == ' ' || highlight.Breaks(r) {
+			if r == ' ' || textsafe.Breaks(r) {
 				if !space {
 					b.WriteByte(' ')
 				}

@@ -11,13 +11,11 @@
 // than mis-marked or allowed to split a character. Split never fails and
 // never panics, whatever the input.
 //
-// The package also holds the renderers of untrusted text that more than
-// one package needs: HTML (pieces with <mark>), Flatten (one terminal
-// line), and the Slack mrkdwn escaping, links and bold snippets
+// The package also renders the pieces where more than one package needs
+// the same form: HTML (pieces with <mark>) and Slack's bold snippets
 // (slack.go). Both the channels and the templates of package tmpl use
-// them, so a template's fields are escaped exactly as the built-in
-// formats are; the channels' tests and fuzz targets exercise them through
-// the channels' own wrappers too.
+// them, so a template's fields are marked exactly as the built-in formats
+// are. Escaping, cutting and flattening untrusted text is internal/textsafe's.
 package highlight
 
 import (
@@ -37,9 +35,9 @@ type Piece struct {
 
 // Split returns s cut into pieces at the usable spans (see Usable), with
 // invalid UTF-8 replaced by U+FFFD and the whole cut to at most maxRunes
-// runes exactly as Truncate cuts it (the last rune becomes a plain
+// runes exactly as textsafe.Truncate cuts it (the last rune becomes a plain
 // "…" piece when cut). Joining the pieces' texts therefore gives
-// Truncate(s, maxRunes). Empty pieces are left out and touching
+// textsafe.Truncate(s, maxRunes). Empty pieces are left out and touching
 // hits are merged, so no channel ever emits an empty or doubled marker.
 func Split(s string, spans []news.Span, maxRunes int) []Piece {
 	var out []Piece

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 )
 
@@ -74,7 +75,7 @@ func TestMark(t *testing.T) {
 }
 
 // FuzzSplit: for any snippet and spans, Split never panics, its pieces
-// join to Truncate(s, max), are valid UTF-8, never empty, alternate
+// join to textsafe.Truncate(s, max), are valid UTF-8, never empty, alternate
 // between hit and plain, and (when nothing is cut) the hits are exactly
 // the usable spans' texts.
 func FuzzSplit(f *testing.F) {
@@ -98,7 +99,7 @@ func FuzzSplit(f *testing.F) {
 		}
 		want := strings.ToValidUTF8(s, "\uFFFD")
 		if max > 0 {
-			want = Truncate(s, max)
+			want = textsafe.Truncate(s, max)
 		}
 		if joined.String() != want {
 			t.Fatalf("Split(%q, %v, %d) joins to %q, want %q", s, spans, max, joined.String(), want)

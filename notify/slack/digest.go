@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/highlight"
 	"github.com/newshound/newshound/notify/tmpl"
@@ -56,13 +57,13 @@ func DigestPayload(alerts []news.Alert) ([]byte, error) {
 	if len(alerts) == 1 {
 		noun = "alert"
 	}
-	head := fmt.Sprintf("*%d %s* · %s", len(alerts), noun, text(summary, digestHeadUnits, digestHeadUnits))
+	head := fmt.Sprintf("*%d %s* · %s", len(alerts), noun, textsafe.SlackText(summary, digestHeadUnits, digestHeadUnits))
 	blocks := []block{section(head)}
 	for _, a := range alerts {
 		blocks = append(blocks, section(digestItem(a)))
 	}
 	return encode(message{
-		Text:   text(fmt.Sprintf("newshound: %d %s: %s", len(alerts), noun, summary), maxFallbackRunes, maxFallbackRunes),
+		Text:   textsafe.SlackText(fmt.Sprintf("newshound: %d %s: %s", len(alerts), noun, summary), maxFallbackRunes, maxFallbackRunes),
 		Blocks: blocks,
 	})
 }
@@ -83,12 +84,12 @@ func watchSummary(alerts []news.Alert) string {
 
 // digestItem is one alert's section text in a digest.
 func digestItem(a news.Alert) string {
-	title := text(a.Title, MaxTitleRunes, digestTitleUnits)
+	title := textsafe.SlackText(a.Title, MaxTitleRunes, digestTitleUnits)
 	if title == "" {
 		title = "(untitled)"
 	}
 	head := "*" + title + "*"
-	if link := highlight.SlackLink(a.URL, digestLinkBytes); link != "" {
+	if link := textsafe.SlackLink(a.URL, digestLinkBytes); link != "" {
 		head = "*<" + link + "|" + title + ">*"
 	}
 	when := formatTime(a.Found)
@@ -103,8 +104,8 @@ func digestItem(a news.Alert) string {
 		}
 		meta = append(meta, strings.Join(terms, ", "))
 	}
-	out := head + "\n" + text(strings.Join(meta, " · "), digestMetaUnits, digestMetaUnits)
-	if rest := digestItemUnits - highlight.SlackUnits(out) - len("\n> "); a.Snippet != "" && rest > 20 {
+	out := head + "\n" + textsafe.SlackText(strings.Join(meta, " · "), digestMetaUnits, digestMetaUnits)
+	if rest := digestItemUnits - textsafe.SlackUnits(out) - len("\n> "); a.Snippet != "" && rest > 20 {
 		out += "\n> " + highlight.SlackMarked(a.Snippet, a.Highlights, MaxSnippetRunes, rest)
 	}
 	return out
@@ -136,7 +137,7 @@ func splitSections(s string, max int) []string {
 	var cur strings.Builder
 	n := 0
 	for _, line := range strings.SplitAfter(s, "\n") {
-		w := highlight.SlackUnits(line)
+		w := textsafe.SlackUnits(line)
 		if n+w > max && n > 0 {
 			out = append(out, cur.String())
 			cur.Reset()
@@ -144,7 +145,7 @@ func splitSections(s string, max int) []string {
 		}
 		if w > max {
 			line = cutMrkdwn(line, max)
-			w = highlight.SlackUnits(line)
+			w = textsafe.SlackUnits(line)
 		}
 		cur.WriteString(line)
 		n += w
@@ -158,7 +159,7 @@ func splitSections(s string, max int) []string {
 // cutMrkdwn cuts escaped mrkdwn to at most max UTF-16 units, ending in
 // "…" when cut, never inside an entity (&amp; &lt; &gt;).
 func cutMrkdwn(s string, max int) string {
-	if highlight.SlackUnits(s) <= max {
+	if textsafe.SlackUnits(s) <= max {
 		return s
 	}
 	n, end := 0, 0

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
-	"github.com/newshound/newshound/notify/highlight"
 	"github.com/newshound/newshound/notify/notifytest"
 	"github.com/newshound/newshound/notify/tmpl"
 )
@@ -63,7 +63,7 @@ func checkDigest(t *testing.T, m decoded, alerts int) {
 	total := 0
 	for i, b := range m.Blocks {
 		s := b.Text.Text
-		n := highlight.SlackUnits(s)
+		n := textsafe.SlackUnits(s)
 		total += n
 		if n > 3000 || (i > 0 && n > digestItemUnits) {
 			t.Errorf("block %d is %d units long", i, n)
@@ -240,14 +240,14 @@ func TestTemplatePayloadSplits(t *testing.T) {
 	total := 0
 	for i, b := range m.Blocks {
 		s := b.Text.Text
-		total += highlight.SlackUnits(s)
-		if n := highlight.SlackUnits(s); n > maxSectionRunes {
+		total += textsafe.SlackUnits(s)
+		if n := textsafe.SlackUnits(s); n > maxSectionRunes {
 			t.Errorf("section %d is %d units", i, n)
 		}
 		checkInert(t, "section", strings.ReplaceAll(strings.ReplaceAll(s, "\n", ""), "*", ""))
 	}
-	if total > maxMessageUnits || len(m.Blocks) > 50 || highlight.SlackUnits(m.Text) > maxFallbackRunes {
-		t.Errorf("TemplatePayload = %d blocks, %d units, fallback %d; want within limits", len(m.Blocks), total, highlight.SlackUnits(m.Text))
+	if total > maxMessageUnits || len(m.Blocks) > 50 || textsafe.SlackUnits(m.Text) > maxFallbackRunes {
+		t.Errorf("TemplatePayload = %d blocks, %d units, fallback %d; want within limits", len(m.Blocks), total, textsafe.SlackUnits(m.Text))
 	}
 	if _, err := TemplatePayload(" \n "); err == nil {
 		t.Errorf("TemplatePayload(blank) = nil error")

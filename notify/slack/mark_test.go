@@ -31,17 +31,17 @@ func TestMarkedSnippet(t *testing.T) {
 		{"cut never splits an entity", []highlight.Piece{{Text: "a"}, {Text: "<b", Hit: true}}, 7, "a…"},
 		{"cut after an entity in bold", []highlight.Piece{{Text: "a"}, {Text: "<b", Hit: true}}, 8, "a*&lt;*…"},
 		{"whole bold fits", []highlight.Piece{{Text: "a"}, {Text: "<b", Hit: true}}, 9, "a*&lt;b*"},
-		// As text(): one unit stays free for "…", so the fit is max-1.
+		// As textsafe.SlackText: one unit stays free for "…", so the fit is max-1.
 		{"fits with one unit spare", []highlight.Piece{{Text: "ab"}, {Text: "c", Hit: true}}, 6, "ab*c*"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := markedSnippet(tt.pieces, tt.max)
+			got := highlight.SlackPieces(tt.pieces, tt.max)
 			if got != tt.want {
-				t.Errorf("markedSnippet(%v, %d) = %q, want %q", tt.pieces, tt.max, got, tt.want)
+				t.Errorf("SlackPieces(%v, %d) = %q, want %q", tt.pieces, tt.max, got, tt.want)
 			}
 			if n := len(utf16.Encode([]rune(got))); n > tt.max {
-				t.Errorf("markedSnippet(%v, %d) is %d units long", tt.pieces, tt.max, n)
+				t.Errorf("SlackPieces(%v, %d) is %d units long", tt.pieces, tt.max, n)
 			}
 		})
 	}
@@ -60,13 +60,13 @@ func TestWordSpans(t *testing.T) {
 		{"start of the string", news.Span{Start: 0, End: 2}, "غادرت"},
 	}
 	for _, tt := range tests {
-		got := wordSpans(s, []news.Span{tt.in})
+		got := highlight.SlackWordSpans(s, []news.Span{tt.in})
 		if len(got) != 1 || s[got[0].Start:got[0].End] != tt.want {
-			t.Errorf("wordSpans(%q, %v) = %v, want the span of %q", s, tt.in, got, tt.want)
+			t.Errorf("SlackWordSpans(%q, %v) = %v, want the span of %q", s, tt.in, got, tt.want)
 		}
 	}
-	if got := wordSpans(s, []news.Span{{Start: 1, End: 3}}); len(got) != 0 {
-		t.Errorf("wordSpans(span inside a letter) = %v, want it dropped", got)
+	if got := highlight.SlackWordSpans(s, []news.Span{{Start: 1, End: 3}}); len(got) != 0 {
+		t.Errorf("highlight.SlackWordSpans(span inside a letter) = %v, want it dropped", got)
 	}
 }
 

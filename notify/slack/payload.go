@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/highlight"
 )
@@ -52,12 +53,12 @@ func mrkdwn(s string) textObject { return textObject{Type: "mrkdwn", Text: s} }
 // only when it is http(s). Link unfurling is off: the preview would be fetched and shown
 // from content we do not control. Payload depends only on the alert.
 func Payload(a news.Alert) ([]byte, error) {
-	title := text(a.Title, MaxTitleRunes, maxSectionRunes-maxLinkBytes-8)
+	title := textsafe.SlackText(a.Title, MaxTitleRunes, maxSectionRunes-maxLinkBytes-8)
 	if title == "" {
 		title = "(untitled)"
 	}
 	head := "*" + title + "*"
-	if link := linkTarget(a.URL); link != "" {
+	if link := textsafe.SlackLink(a.URL, maxLinkBytes); link != "" {
 		head = "*<" + link + "|" + title + ">*"
 	}
 	blocks := []block{
@@ -72,11 +73,11 @@ func Payload(a news.Alert) ([]byte, error) {
 		blocks = append(blocks, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "*Fired:* " + fired(a.Fired)}})
 	}
 	if a.Snippet != "" {
-		snippet := markedSnippet(highlight.Split(a.Snippet, wordSpans(a.Snippet, a.Highlights), MaxSnippetRunes), maxSectionRunes)
+		snippet := highlight.SlackPieces(highlight.Split(a.Snippet, highlight.SlackWordSpans(a.Snippet, a.Highlights), MaxSnippetRunes), maxSectionRunes)
 		blocks = append(blocks, block{Type: "section", Text: &textObject{Type: "mrkdwn", Text: "> " + snippet}})
 	}
 	msg := message{
-		Text:   text("["+a.Watch+"] "+a.Title, maxFallbackRunes, maxFallbackRunes*5),
+		Text:   textsafe.SlackText("["+a.Watch+"] "+a.Title, maxFallbackRunes, maxFallbackRunes*5),
 		Blocks: blocks,
 	}
 	return encode(msg)
@@ -88,8 +89,8 @@ func contextLine(a news.Alert) []textObject {
 		when = "*Published:* " + formatTime(a.Published)
 	}
 	return []textObject{
-		mrkdwn("*Watch:* " + text(a.Watch, maxFieldRunes, maxFieldRunes*5)),
-		mrkdwn("*Source:* " + text(a.Source, maxFieldRunes, maxFieldRunes*5)),
+		mrkdwn("*Watch:* " + textsafe.SlackText(a.Watch, maxFieldRunes, maxFieldRunes*5)),
+		mrkdwn("*Source:* " + textsafe.SlackText(a.Source, maxFieldRunes, maxFieldRunes*5)),
 		mrkdwn(when),
 	}
 }
@@ -112,7 +113,7 @@ func matched(ms []news.Match) string {
 		}
 		parts = append(parts, p)
 	}
-	return text(strings.Join(parts, " · "), maxSectionRunes, maxSectionRunes)
+	return textsafe.SlackText(strings.Join(parts, " · "), maxSectionRunes, maxSectionRunes)
 }
 
 func formatTime(t time.Time) string {

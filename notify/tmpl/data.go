@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify/highlight"
 )
@@ -88,13 +88,13 @@ func newData(kind Kind, alerts []news.Alert, digest bool) Data {
 func field(kind Kind, s string, max int) string {
 	switch kind {
 	case Text:
-		return highlight.Flatten(highlight.Truncate(s, max))
+		return textsafe.Flatten(textsafe.Truncate(s, max))
 	case Slack:
-		return highlight.SlackText(s, max, maxSlackOut)
+		return textsafe.SlackText(s, max, maxSlackOut)
 	}
 	// Webhook, HTML: the engine or json escapes; bidi controls go, as in
 	// every channel, so a title cannot display reordered.
-	return highlight.StripBidi(highlight.Truncate(s, max))
+	return textsafe.StripBidi(textsafe.Truncate(s, max))
 }
 
 func alertData(kind Kind, a news.Alert) AlertData {
@@ -113,14 +113,14 @@ func alertData(kind Kind, a news.Alert) AlertData {
 	pieces := highlight.Split(a.Snippet, a.Highlights, maxSnippetRunes)
 	switch kind {
 	case Text:
-		ad.SnippetMarked = highlight.Flatten(highlight.Mark(pieces, "«", "»"))
+		ad.SnippetMarked = textsafe.Flatten(highlight.Mark(pieces, "«", "»"))
 	case Slack:
 		ad.SnippetMarked = highlight.SlackMarked(a.Snippet, a.Highlights, maxSnippetRunes, maxSlackOut)
 	case Webhook:
-		ad.SnippetMarked = highlight.StripBidi(highlight.Mark(pieces, "«", "»"))
+		ad.SnippetMarked = textsafe.StripBidi(highlight.Mark(pieces, "«", "»"))
 	case HTML:
 		for i := range pieces {
-			pieces[i].Text = highlight.StripBidi(pieces[i].Text)
+			pieces[i].Text = textsafe.StripBidi(pieces[i].Text)
 		}
 		// Safe by construction: every piece is escaped, <mark> is ours.
 		ad.SnippetMarked = htmltemplate.HTML(highlight.HTML(pieces)) //nolint:gosec
@@ -143,7 +143,7 @@ func alertData(kind Kind, a news.Alert) AlertData {
 func linkURL(kind Kind, raw string) string {
 	switch kind {
 	case Slack:
-		return highlight.SlackLink(raw, maxSlackLink)
+		return textsafe.SlackLink(raw, maxSlackLink)
 	case HTML:
 		if !isHTTP(raw) || len(raw) > maxURLRunes {
 			return ""
@@ -174,9 +174,9 @@ func funcs(kind Kind) map[string]any {
 				return ""
 			}
 			if kind == Slack {
-				return truncateEntities(s, n)
+				return textsafe.TruncateMrkdwn(s, n)
 			}
-			return highlight.Truncate(s, n)
+			return textsafe.Truncate(s, n)
 		},
 		"date": func(layout string, t time.Time) string {
 			if t.IsZero() {
@@ -185,37 +185,4 @@ func funcs(kind Kind) map[string]any {
 			return t.UTC().Format(layout)
 		},
 	}
-}
-
-// slackEntities are the entities SlackEscape writes; truncate keeps each
-// whole.
-var slackEntities = [...]string{"&amp;", "&lt;", "&gt;"}
-
-// truncateEntities cuts escaped mrkdwn to at most n units, a unit being
-// a rune or a whole entity, ending in "…" when cut.
-func truncateEntities(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	keep, units := 0, 0 // keep: bytes of the first n-1 units
-	for i := 0; i < len(s); {
-		i += unitSize(s[i:])
-		units++
-		if units == n-1 {
-			keep = i
-		}
-		if units > n {
-			return s[:keep] + "…"
-		}
-	}
-	return s
-}
-
-// unitSize is the byte length of the unit at the start of s.
-func unitSize(s string) int {
-	for _, e := range slackEntities {
-		if strings.HasPrefix(s, e) {
-			return len(e)
-		}
-	}
-	_, size := utf8.DecodeRuneInString(s)
-	return size
 }

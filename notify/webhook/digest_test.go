@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/notifytest"
@@ -210,7 +211,7 @@ func FuzzDigestPayload(f *testing.F) {
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("DigestPayload is not JSON: %v\n%s", err, body)
 		}
-		if len(got.Digest) != 2 || got.Digest[0].Title != withoutBidi(notify.Truncate(title, MaxTitleRunes)) {
+		if len(got.Digest) != 2 || got.Digest[0].Title != withoutBidi(textsafe.Truncate(title, MaxTitleRunes)) {
 			t.Errorf("DigestPayload round trip = %+v, want title %q", got.Digest, title)
 		}
 	})

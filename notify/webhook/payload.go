@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/highlight"
 )
 
@@ -98,33 +98,30 @@ func DigestPayload(alerts []news.Alert) ([]byte, error) {
 func newPayload(a news.Alert) payload {
 	p := payload{
 		ID:        a.ID,
-		Watch:     text(a.Watch),
-		Source:    text(a.Source),
+		Watch:     textsafe.StripBidi(a.Watch),
+		Source:    textsafe.StripBidi(a.Source),
 		URL:       a.URL,
-		Title:     text(notify.Truncate(a.Title, MaxTitleRunes)),
+		Title:     textsafe.StripBidi(textsafe.Truncate(a.Title, MaxTitleRunes)),
 		Published: formatTime(a.Published),
 		Found:     formatTime(a.Found),
 		Matches:   make([]match, 0, len(a.Matches)),
-		Fired:     text(notify.Truncate(a.Fired, MaxFiredRunes)),
-		Snippet:   text(notify.Truncate(a.Snippet, MaxSnippetRunes)),
+		Fired:     textsafe.StripBidi(textsafe.Truncate(a.Fired, MaxFiredRunes)),
+		Snippet:   textsafe.StripBidi(textsafe.Truncate(a.Snippet, MaxSnippetRunes)),
 	}
 	if a.Snippet != "" {
 		// Marked first: the highlight spans are offsets into the snippet
 		// as found.
-		p.SnippetMarked = text(highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»"))
+		p.SnippetMarked = textsafe.StripBidi(highlight.Mark(highlight.Split(a.Snippet, a.Highlights, MaxSnippetRunes), "«", "»"))
 	}
 	for _, m := range a.Matches {
 		seen := make([]string, 0, len(m.Seen))
 		for _, s := range m.Seen {
-			seen = append(seen, text(notify.Truncate(s, maxSeenRunes)))
+			seen = append(seen, textsafe.StripBidi(textsafe.Truncate(s, maxSeenRunes)))
 		}
-		p.Matches = append(p.Matches, match{Term: text(m.Term), Seen: seen, Count: m.Count})
+		p.Matches = append(p.Matches, match{Term: textsafe.StripBidi(m.Term), Seen: seen, Count: m.Count})
 	}
 	return p
 }
-
-// text is a text field as sent: highlight.StripBidi.
-func text(s string) string { return highlight.StripBidi(s) }
 
 func formatTime(t time.Time) string {
 	if t.IsZero() {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/newshound/newshound/internal/golden"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
-	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/notifytest"
 )
 
@@ -130,9 +130,9 @@ func TestPayloadTruncatesByRunes(t *testing.T) {
 		})
 	}
 	huge := notifytest.Named("20 kB title")
-	if got := notify.Truncate(huge.Title, MaxTitleRunes); !strings.HasSuffix(got, "…") ||
+	if got := textsafe.Truncate(huge.Title, MaxTitleRunes); !strings.HasSuffix(got, "…") ||
 		utf8.RuneCountInString(got) != MaxTitleRunes {
-		t.Errorf("notify.Truncate(20 kB title) has %d runes, ends %q; want %d ending in …",
+		t.Errorf("textsafe.Truncate(20 kB title) has %d runes, ends %q; want %d ending in …",
 			utf8.RuneCountInString(got), got[len(got)-8:], MaxTitleRunes)
 	}
 }
@@ -144,25 +144,6 @@ func checkLimit(t *testing.T, field, s string, max int) {
 	}
 	if !utf8.ValidString(s) {
 		t.Errorf("%s is not valid UTF-8: %q", field, s)
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"", 5, ""},
-		{"abc", 3, "abc"},
-		{"abcd", 3, "ab…"},
-		{"الهولالهول", 4, "اله…"},
-		{"a\xffb", 3, "a\uFFFDb"},
-		{"ab\xff\xffcd", 4, "ab\uFFFD…"},
-	} {
-		if got := notify.Truncate(tc.in, tc.max); got != tc.want {
-			t.Errorf("notify.Truncate(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
-		}
 	}
 }
 
@@ -186,7 +167,7 @@ func FuzzPayload(f *testing.F) {
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("Payload is not JSON: %v\n%s", err, body)
 		}
-		if want := withoutBidi(notify.Truncate(title, MaxTitleRunes)); got.Title != want {
+		if want := withoutBidi(textsafe.Truncate(title, MaxTitleRunes)); got.Title != want {
 			t.Errorf("title round trip = %q, want %q", got.Title, want)
 		}
 		checkLimit(t, "snippet", got.Snippet, MaxSnippetRunes)

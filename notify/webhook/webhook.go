@@ -174,7 +174,7 @@ func (n *Notifier) Notify(ctx context.Context, a news.Alert) (retryable bool, er
 }
 
 // NotifyDigest posts alerts as one digest message (DigestPayload, or the
-// template rendered with .Digest true), identified by tmpl.DigestID.
+// template rendered with .Digest true), identified by news.DigestID.
 func (n *Notifier) NotifyDigest(ctx context.Context, alerts []news.Alert) (retryable bool, err error) {
 	if len(alerts) == 0 {
 		return false, errors.New("webhook digest: no alerts")

@@ -1,4 +1,4 @@
-package slack
+package textsafe
 
 import (
 	"strings"
@@ -6,7 +6,10 @@ import (
 	"unicode/utf16"
 )
 
-func TestEscape(t *testing.T) {
+// maxLinkBytes is the link limit the Slack channel uses.
+const maxLinkBytes = 1000
+
+func TestSlackEscape(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},
 		{"plain", "plain"},
@@ -18,52 +21,40 @@ func TestEscape(t *testing.T) {
 		{"الهول <x>", "الهول &lt;x&gt;"},
 		{"bad \xff", "bad \uFFFD"},
 	} {
-		if got := Escape(tc.in); got != tc.want {
-			t.Errorf("Escape(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := SlackEscape(tc.in); got != tc.want {
+			t.Errorf("SlackEscape(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-// unescape reverses Escape for the property check.
+// unescape reverses SlackEscape for the property check.
 func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-// checkInert fails when s holds a raw '<' or '>' or an '&' that does not
-// begin one of the three entities.
+// checkInert fails when s is not inert mrkdwn (textsafe.SlackInert): a
+// raw '<' or '>', or an '&' that begins none of the three entities.
 func checkInert(t *testing.T, what, s string) {
 	t.Helper()
-	if strings.ContainsAny(s, "<>") {
-		t.Errorf("%s contains raw < or >: %q", what, s)
-	}
-	for i := strings.IndexByte(s, '&'); i >= 0; {
-		rest := s[i:]
-		if !strings.HasPrefix(rest, "&amp;") && !strings.HasPrefix(rest, "&lt;") && !strings.HasPrefix(rest, "&gt;") {
-			t.Errorf("%s has an & that begins no entity at byte %d: %q", what, i, s)
-			return
-		}
-		next := strings.IndexByte(s[i+1:], '&')
-		if next < 0 {
-			break
-		}
-		i += 1 + next
+	if i := SlackInert(s); i >= 0 {
+		t.Errorf("%s is not inert mrkdwn at byte %d: %q", what, i, s)
 	}
 }
 
-func FuzzEscape(f *testing.F) {
+func FuzzSlackEscape(f *testing.F) {
 	for _, s := range []string{"", "<!channel>", "<https://evil.example|bank>", "&amp;&", "\xff<", "الهول"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := Escape(s)
-		checkInert(t, "Escape output", got)
+		got := SlackEscape(s)
+		checkInert(t, "SlackEscape output", got)
 		if back := unescape(got); back != strings.ToValidUTF8(s, "\uFFFD") {
-			t.Errorf("unescape(Escape(%q)) = %q, want the input back", s, back)
+			t.Errorf("unescape(SlackEscape(%q)) = %q, want the input back", s, back)
 		}
 	})
 }
 
-func TestText(t *testing.T) {
+func TestSlackText(t *testing.T) {
 	for _, tc := range []struct {
 		in            string
 		maxRunes, out int
@@ -75,35 +66,35 @@ func TestText(t *testing.T) {
 		{"a<b", 50, 6, "a&lt;…"}, // 1+4 units, then the cut
 		{"😀😀😀", 50, 4, "😀…"},     // emoji count two UTF-16 units
 	} {
-		got := text(tc.in, tc.maxRunes, tc.out)
+		got := SlackText(tc.in, tc.maxRunes, tc.out)
 		if got != tc.want {
-			t.Errorf("text(%q, %d, %d) = %q, want %q", tc.in, tc.maxRunes, tc.out, got, tc.want)
+			t.Errorf("SlackText(%q, %d, %d) = %q, want %q", tc.in, tc.maxRunes, tc.out, got, tc.want)
 		}
 		if n := len(utf16.Encode([]rune(got))); n > tc.out {
-			t.Errorf("text(%q, %d, %d) is %d UTF-16 units long", tc.in, tc.maxRunes, tc.out, n)
+			t.Errorf("SlackText(%q, %d, %d) is %d UTF-16 units long", tc.in, tc.maxRunes, tc.out, n)
 		}
 	}
 }
 
-func FuzzText(f *testing.F) {
+func FuzzSlackText(f *testing.F) {
 	f.Add("<!channel> & more", 10, 12)
 	f.Add("😀<😀>&", 3, 7)
 	f.Fuzz(func(t *testing.T, s string, maxRunes, maxOut int) {
 		if maxRunes < 1 || maxRunes > 5000 || maxOut < 1 || maxOut > 5000 {
 			return
 		}
-		got := text(s, maxRunes, maxOut)
-		checkInert(t, "text output", got)
+		got := SlackText(s, maxRunes, maxOut)
+		checkInert(t, "SlackText output", got)
 		if strings.ContainsAny(got, "\r\n\u2028\u2029") {
-			t.Errorf("text(%q) = %q spans lines", s, got)
+			t.Errorf("SlackText(%q) = %q spans lines", s, got)
 		}
 		if n := len(utf16.Encode([]rune(got))); n > maxOut {
-			t.Errorf("text(%q, %d, %d) is %d UTF-16 units long", s, maxRunes, maxOut, n)
+			t.Errorf("SlackText(%q, %d, %d) is %d UTF-16 units long", s, maxRunes, maxOut, n)
 		}
 	})
 }
 
-func TestLinkTarget(t *testing.T) {
+func TestSlackLink(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"https://news.example/a?x=1&y=2", "https://news.example/a?x=1&amp;y=2"},
 		{"HTTP://news.example/", "HTTP://news.example/"},
@@ -118,27 +109,64 @@ func TestLinkTarget(t *testing.T) {
 		{"https://news.example/\x00", ""}, // url.Parse refuses control bytes
 		{"https://news.example/" + strings.Repeat("a", maxLinkBytes), ""},
 	} {
-		if got := linkTarget(tc.in); got != tc.want {
-			t.Errorf("linkTarget(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := SlackLink(tc.in, maxLinkBytes); got != tc.want {
+			t.Errorf("SlackLink(%q, maxLinkBytes) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-func FuzzLinkTarget(f *testing.F) {
+func FuzzSlackLink(f *testing.F) {
 	for _, s := range []string{"https://a.example/?a=1&b=2", "javascript:x", "http://h/|<>", "http://h/\u2028"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := linkTarget(s)
+		got := SlackLink(s, maxLinkBytes)
 		if got == "" {
 			return
 		}
 		if strings.ContainsAny(got, "|<> \"") || strings.IndexFunc(got, func(r rune) bool { return r < ' ' || r > '~' }) >= 0 {
-			t.Errorf("linkTarget(%q) = %q holds a character that can escape the link", s, got)
+			t.Errorf("SlackLink(%q, maxLinkBytes) = %q holds a character that can escape the link", s, got)
 		}
-		checkInert(t, "linkTarget output", got)
+		checkInert(t, "SlackLink output", got)
 		if l := strings.ToLower(got); !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
-			t.Errorf("linkTarget(%q) = %q is not http(s)", s, got)
+			t.Errorf("SlackLink(%q, maxLinkBytes) = %q is not http(s)", s, got)
 		}
 	})
+}
+
+func TestTruncateMrkdwn(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "ab…"},
+		{"&lt;&gt;&amp;", 3, "&lt;&gt;&amp;"},
+		{"&lt;&gt;&amp;xy", 3, "&lt;&gt;…"},
+		{"a&amp", 3, "a&…"},
+		{"bad\xff", 9, "bad\uFFFD"},
+	} {
+		if got := TruncateMrkdwn(tc.in, tc.n); got != tc.want {
+			t.Errorf("TruncateMrkdwn(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestSlackInert(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"", -1},
+		{"a &amp; b &lt;c&gt;", -1},
+		{"<!channel>", 0},
+		{"x>", 1},
+		{"a & b", 2},
+		{"&amp;&ampx", 5},
+	} {
+		if got := SlackInert(tc.in); got != tc.want {
+			t.Errorf("SlackInert(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
 }
