@@ -430,7 +430,7 @@ func syntaxProblem(err error) Problem {
 		p.Line, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
 	}
-	p.Message = oneLine("invalid YAML: " + msg)
+	p.Message = escapeControls("invalid YAML: " + msg)
 	return p
 }
 
@@ -438,11 +438,14 @@ func syntaxProblem(err error) Problem {
 // messages may quote values, so both have their control characters
 // escaped: each problem stays on one line.
 func newProblem(path string, line int, msg string) Problem {
-	return Problem{Path: oneLine(path), Line: line, Message: oneLine(msg)}
+	return Problem{Path: escapeControls(path), Line: line, Message: escapeControls(msg)}
 }
 
-// oneLine escapes the control characters in s.
-func oneLine(msg string) string {
+// escapeControls writes the control characters in s as Go escapes (\n,
+// \x1b), so a problem stays on one line and still shows what the file
+// holds; unlike textsafe.Flatten it keeps them visible to the operator
+// fixing the file.
+func escapeControls(msg string) string {
 	if !hasControl(msg) {
 		return msg
 	}

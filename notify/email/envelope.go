@@ -61,9 +61,9 @@ func (e *rcptError) Error() string {
 	return "every recipient refused: " + e.refused.String()
 }
 
-// oneLine folds a (possibly multi-line) server reply into one bounded
+// replyLine folds a (possibly multi-line) server reply into one bounded
 // line.
-func oneLine(code int, msg string) string {
+func replyLine(code int, msg string) string {
 	return textsafe.Truncate(fmt.Sprintf("%03d %s", code, strings.Join(strings.Fields(msg), " ")), maxReplyRunes)
 }
 
@@ -108,7 +108,7 @@ func (n *Notifier) transact(sc *smtp.Client, msg *gomail.Msg) (answer string, re
 		case err == nil:
 			accepted++
 		case errors.As(err, &reply):
-			refused = append(refused, refusal{rcpt: rcpt, code: reply.Code, reply: oneLine(reply.Code, reply.Msg)})
+			refused = append(refused, refusal{rcpt: rcpt, code: reply.Code, reply: replyLine(reply.Code, reply.Msg)})
 		default:
 			// No reply: the connection is in trouble, not the recipient.
 			return "", nil, fmt.Errorf("RCPT TO %s: %w", rcpt, err)

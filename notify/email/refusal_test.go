@@ -215,12 +215,12 @@ func FuzzOneLine(f *testing.F) {
 	f.Add(451, "first line\n451-second\r\nthird\x00")
 	f.Add(250, strings.Repeat("é", 400))
 	f.Fuzz(func(t *testing.T, code int, msg string) {
-		got := oneLine(code, msg)
+		got := replyLine(code, msg)
 		if strings.ContainsAny(got, "\r\n") {
-			t.Errorf("oneLine(%d, %q) = %q, want one line", code, msg, got)
+			t.Errorf("replyLine(%d, %q) = %q, want one line", code, msg, got)
 		}
 		if n := len([]rune(got)); n > maxReplyRunes {
-			t.Errorf("oneLine(%d, %q) is %d runes, want ≤ %d", code, msg, n, maxReplyRunes)
+			t.Errorf("replyLine(%d, %q) is %d runes, want ≤ %d", code, msg, n, maxReplyRunes)
 		}
 	})
 }
