@@ -240,7 +240,7 @@ func (l *loop) snapshot(run int) error {
 // names the run that sent it; the file changes only while no daemon runs)
 // and starts the daemon.
 func (l *loop) start(run int) (*daemon, error) {
-	cfg := fmt.Sprintf(configTemplate, l.site.URL(""), l.rc.srv.URL, WatchName, Term, webhookSecret, run, l.mr.addr)
+	cfg := fmt.Sprintf(configTemplate, l.site.URL(""), l.rc.URL, WatchName, Term, webhookSecret, run, l.mr.Addr)
 	if err := os.WriteFile(l.cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}

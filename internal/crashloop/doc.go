@@ -4,7 +4,7 @@
 //
 // Run plays one crash loop with the real binary as a separate process:
 //
-//   - a local news site (httptest, 127.0.0.1) whose RSS feed and HTML
+//   - a local news site (internal/testsite, 127.0.0.1) whose RSS feed and HTML
 //     front page keep gaining articles, one every 100–200 ms. Most
 //     articles name the watched term in their text; about one in four are
 //     traps that name it only in the page furniture (sidebar, footer) or
@@ -12,12 +12,12 @@
 //     sources list the same articles (the front page with utm_ parameters
 //     and a fragment), so every article is found twice and must still
 //     alert once;
-//   - a webhook receiver (httptest) that verifies each request's Standard
+//   - a webhook receiver (internal/testreceiver) that verifies each request's Standard
 //     Webhooks signature, records the alert id (webhook-id header, equal to
 //     the payload's id and to Idempotency-Key), when the request reached
 //     the handler, and whether its 2xx answer was written; it answers after
 //     a random 0–30 ms so that sends are often in flight at a kill;
-//   - an SMTP server (in-process go-smtp) that records each message whose
+//   - an SMTP server (internal/testreceiver, in-process go-smtp) that records each message whose
 //     final "." arrived, by the alert id in its Message-ID, and answers
 //     the dot after a random 0–30 ms. Both receivers also accept each
 //     connection after a random 0–30 ms (the webhook one without

@@ -3,8 +3,6 @@ package crashloop
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"math/rand/v2"
 	"net"
 	"net/mail"
@@ -14,111 +12,87 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/newshound/newshound/internal/testreceiver"
 )
 
-// mailReceiver is an in-process SMTP server (go-smtp) that records every
-// message whose final "." arrived, by the alert id in its Message-ID. The
-// daemon of run N sends to desk+run-N@example.org, so each message names
-// its run. It answers the final "." after a random 0–30 ms.
+// mailReceiver is the in-process SMTP server of internal/testreceiver:
+// it records every message, by the alert id in its Message-ID. The daemon
+// of run N sends to desk+run-N@example.org, so each message names its
+// run; other recipients are refused. It answers the final "." after a
+// random 0–30 ms.
 type mailReceiver struct {
-	srv  *smtp.Server
-	addr string
-	done chan struct{}
+	*testreceiver.SMTP
 
 	mu   sync.Mutex
 	rand *rand.Rand
-	got  []Delivery
-	ids  map[string]int
 }
 
 func newMailReceiver(seed uint64) (*mailReceiver, error) {
-	mr := &mailReceiver{rand: rand.New(rand.NewPCG(seed, 0x5a7)), ids: map[string]int{}, done: make(chan struct{})}
-	mr.srv = smtp.NewServer(mr)
-	mr.srv.Domain = "localhost"
-	mr.srv.ReadTimeout = 10 * time.Second
-	mr.srv.WriteTimeout = 10 * time.Second
-	// Connections cut by SIGKILL are the point here, not news.
-	mr.srv.ErrorLog = log.New(io.Discard, "", 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	mr := &mailReceiver{rand: rand.New(rand.NewPCG(seed, 0x5a7))}
+	ss, err := testreceiver.StartSMTP(testreceiver.SMTPOptions{
+		Listen: func(ln net.Listener) net.Listener { return newSlowAccept(ln, seed^0x3a11) },
+	})
 	if err != nil {
 		return nil, err
 	}
-	mr.addr = ln.Addr().String()
-	go func() {
-		defer close(mr.done)
-		_ = mr.srv.Serve(newSlowAccept(ln, seed^0x3a11)) // ends with ErrServerClosed at close
-	}()
+	ss.Refuse = func(to string) error {
+		if runOf(to) < 0 {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such recipient"}
+		}
+		return nil
+	}
+	ss.OnData = mr.answer
+	mr.SMTP = ss
 	return mr, nil
 }
 
-func (mr *mailReceiver) close() {
-	mr.srv.Close()
-	<-mr.done
-}
+// close ends the server; the error is the kill-cut connections' business.
+func (mr *mailReceiver) close() { _ = mr.Close() }
 
-func (mr *mailReceiver) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &mailSession{mr: mr, run: -1}, nil
-}
-
-func (mr *mailReceiver) deliveries() []Delivery {
+// answer holds the 250 back a random while (a kill now leaves the
+// outcome unknown) and refuses a malformed message.
+func (mr *mailReceiver) answer(_ int, msg []byte) (error, bool) {
 	mr.mu.Lock()
-	defer mr.mu.Unlock()
-	return append([]Delivery(nil), mr.got...)
+	delay := time.Duration(mr.rand.Int64N(int64(30*time.Millisecond) + 1))
+	mr.mu.Unlock()
+	time.Sleep(delay)
+	if _, problem := messageID(msg); problem != "" {
+		return errors.New(problem), false
+	}
+	return nil, false
+}
+
+// runOf is the run a recipient desk+run-N@example.org names, or -1.
+func runOf(to string) int {
+	var run int
+	if _, err := fmt.Sscanf(to, "desk+run-%d@example.org", &run); err != nil {
+		return -1
+	}
+	return run
+}
+
+// deliveries returns every message, the cut ones too, in arrival order.
+func (mr *mailReceiver) deliveries() []Delivery {
+	var out []Delivery
+	for _, m := range mr.Messages() {
+		d := Delivery{Notifier: "mail", Run: -1, Start: m.At, Cut: m.Cut}
+		if len(m.To) > 0 {
+			d.Run = runOf(m.To[0])
+		}
+		if !m.Cut {
+			d.ID, d.Problem = messageID(m.Data)
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func (mr *mailReceiver) has(want map[string]bool) bool {
-	mr.mu.Lock()
-	defer mr.mu.Unlock()
-	for id := range want {
-		if mr.ids[id] == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-type mailSession struct {
-	mr  *mailReceiver
-	run int
-}
-
-func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
-
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if _, err := fmt.Sscanf(to, "desk+run-%d@example.org", &s.run); err != nil {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such recipient"}
-	}
-	return nil
+	return hasAll(mr.deliveries(), want)
 }
 
 var alertIDPattern = regexp.MustCompile(`nh_[0-9a-f]{32}`)
-
-func (s *mailSession) Data(r io.Reader) error {
-	msg, err := io.ReadAll(r)
-	d := Delivery{Notifier: "mail", Run: s.run, Start: time.Now()}
-	if err != nil {
-		// The dot never came: the sender died mid-message.
-		d.Cut = true
-	} else {
-		d.ID, d.Problem = messageID(msg)
-	}
-	mr := s.mr
-	mr.mu.Lock()
-	mr.got = append(mr.got, d)
-	if !d.Cut && d.Problem == "" {
-		mr.ids[d.ID]++
-	}
-	delay := time.Duration(mr.rand.Int64N(int64(30*time.Millisecond) + 1))
-	mr.mu.Unlock()
-	if d.Cut {
-		return err
-	}
-	time.Sleep(delay) // the 250 waits: a kill now leaves the outcome unknown
-	if d.Problem != "" {
-		return errors.New(d.Problem)
-	}
-	return nil
-}
 
 // messageID returns the alert id of a message (from its Message-ID), or
 // what is wrong with it.
@@ -136,6 +110,3 @@ func messageID(msg []byte) (id, problem string) {
 	}
 	return id, ""
 }
-
-func (s *mailSession) Reset()        {}
-func (s *mailSession) Logout() error { return nil }

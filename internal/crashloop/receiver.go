@@ -3,14 +3,13 @@ package crashloop
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"time"
 
+	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/notify/webhook"
 )
 
@@ -41,69 +40,51 @@ type Delivery struct {
 	Problem string
 }
 
-// receiver records every webhook request; it answers 200 after a random
-// 0–30 ms so that sends are often in flight when a kill comes.
+// receiver records every webhook request (internal/testreceiver); it
+// answers 200 after a random 0–30 ms so that sends are often in flight
+// when a kill comes, and 400 to a request that is cut or malformed.
 type receiver struct {
-	srv *httptest.Server
+	*testreceiver.HTTP
 
-	mu   sync.Mutex
-	rand *rand.Rand
-	got  []Delivery
-	ids  map[string]int // well-formed deliveries per id
+	mu       sync.Mutex
+	rand     *rand.Rand
+	problems map[int]string // by request number, judged on arrival
 }
 
 func newReceiver(seed uint64) *receiver {
-	rc := &receiver{rand: rand.New(rand.NewPCG(seed, 0x7ec)), ids: map[string]int{}}
-	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
+	rc := &receiver{rand: rand.New(rand.NewPCG(seed, 0x7ec)), problems: map[int]string{}}
 	// One connection per request, each accepted after a random delay:
 	// see slowAccept.
-	rc.srv.Config.SetKeepAlivesEnabled(false)
-	rc.srv.Listener = newSlowAccept(rc.srv.Listener, seed^0xacc)
-	rc.srv.Start()
+	rc.HTTP = testreceiver.StartHTTP(testreceiver.HTTPOptions{
+		NoKeepAlives: true,
+		Listen:       func(ln net.Listener) net.Listener { return newSlowAccept(ln, seed^0xacc) },
+	}, rc.answer)
 	return rc
 }
 
-func (rc *receiver) close() { rc.srv.Close() }
+func (rc *receiver) close() { rc.Close() }
 
-func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	body, err := io.ReadAll(r.Body)
-	d := Delivery{Notifier: "hook", ID: r.Header.Get("webhook-id"), Start: start, Run: -1}
-	_, perr := fmt.Sscanf(r.URL.Path, "/hook/run-%d", &d.Run)
-	switch {
-	case err != nil:
-		d.Cut = true
-	case perr != nil:
-		d.Problem = fmt.Sprintf("unexpected path %q", r.URL.Path)
-	default:
-		d.Problem = checkRequest(r.Header, body, time.Now())
+// answer judges the n-th request as it arrives (its signature must be
+// fresh) and picks the delay of its 200.
+func (rc *receiver) answer(n int, _ []byte) testreceiver.Answer {
+	r := rc.Request(n)
+	problem := ""
+	if !r.Cut {
+		var run int
+		if _, err := fmt.Sscanf(r.Path, "/hook/run-%d", &run); err != nil {
+			problem = fmt.Sprintf("unexpected path %q", r.Path)
+		} else {
+			problem = checkRequest(r.Header, r.Body, time.Now())
+		}
 	}
 	rc.mu.Lock()
-	i := len(rc.got)
-	rc.got = append(rc.got, d)
-	if !d.Cut && d.Problem == "" {
-		rc.ids[d.ID]++
-	}
+	rc.problems[n] = problem
 	delay := time.Duration(rc.rand.Int64N(int64(30*time.Millisecond) + 1))
 	rc.mu.Unlock()
-	if d.Cut || d.Problem != "" {
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
+	if r.Cut || problem != "" {
+		return testreceiver.Answer{Status: http.StatusBadRequest, Body: "bad request\n"}
 	}
-
-	select {
-	case <-time.After(delay):
-	case <-r.Context().Done():
-		return // the sender is gone; no answer to write
-	}
-	w.WriteHeader(http.StatusOK)
-	io.WriteString(w, "accepted\n")
-	if err := http.NewResponseController(w).Flush(); err != nil {
-		return
-	}
-	rc.mu.Lock()
-	rc.got[i].Answered = true
-	rc.mu.Unlock()
+	return testreceiver.Answer{Status: http.StatusOK, Body: "accepted\n", Delay: delay}
 }
 
 // slowAccept hands out each connection after a random 0–30 ms, so that a
@@ -156,19 +137,38 @@ func checkRequest(h http.Header, body []byte, now time.Time) string {
 	return ""
 }
 
-// deliveries returns a copy of what arrived, in arrival order.
+// deliveries returns what arrived, in arrival order.
 func (rc *receiver) deliveries() []Delivery {
+	reqs := rc.Requests()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return append([]Delivery(nil), rc.got...)
+	out := make([]Delivery, 0, len(reqs))
+	for i, r := range reqs {
+		d := Delivery{Notifier: "hook", ID: r.Header.Get("webhook-id"), Start: r.Real, Run: -1,
+			Answered: r.Answered && r.Status == http.StatusOK, Cut: r.Cut, Problem: rc.problems[i+1]}
+		if _, err := fmt.Sscanf(r.Path, "/hook/run-%d", &d.Run); err != nil {
+			d.Run = -1
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // has reports whether every id in want was delivered at least once.
 func (rc *receiver) has(want map[string]bool) bool {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
+	return hasAll(rc.deliveries(), want)
+}
+
+// hasAll reports whether every id in want has a well-formed delivery.
+func hasAll(ds []Delivery, want map[string]bool) bool {
+	got := map[string]bool{}
+	for _, d := range ds {
+		if !d.Cut && d.Problem == "" {
+			got[d.ID] = true
+		}
+	}
 	for id := range want {
-		if rc.ids[id] == 0 {
+		if !got[id] {
 			return false
 		}
 	}

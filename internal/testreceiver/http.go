@@ -13,6 +13,7 @@ package testreceiver
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -32,6 +33,9 @@ type Answer struct {
 	StallBody bool
 	// HangUp closes the connection without an answer.
 	HangUp bool
+	// Delay waits this long before answering; a client that goes away
+	// meanwhile gets no answer.
+	Delay time.Duration
 }
 
 // OK is a 200 with body "ok", as Slack answers.
@@ -43,16 +47,6 @@ type Script func(n int, body []byte) Answer
 
 // Always answers every request with a.
 func Always(a Answer) Script { return func(int, []byte) Answer { return a } }
-
-// FailFirst answers the first n requests with status, then ok.
-func FailFirst(n, status int, ok Answer) Script {
-	return func(i int, _ []byte) Answer {
-		if i <= n {
-			return Answer{Status: status}
-		}
-		return ok
-	}
-}
 
 // SlackScript answers like a Slack incoming webhook: OK for a JSON body,
 // 400 invalid_payload for anything else.
@@ -72,6 +66,12 @@ type Request struct {
 	At      time.Time      // on the receiver's clock
 	Real    time.Time      // wall clock, for the stall tests
 	Status  int            // what was answered; 0 for a stall or hang-up
+	// Cut is set when the body did not arrive whole (the sender died or
+	// gave up while writing it).
+	Cut bool
+	// Answered is set once the answer was written and flushed to the
+	// connection without error.
+	Answered bool
 }
 
 // HTTP is a real HTTP server on 127.0.0.1 whose answers come from its
@@ -80,8 +80,10 @@ type HTTP struct {
 	// URL is the receiver's root, scheme://host:port.
 	URL string
 
-	srv *httptest.Server
-	now func() time.Time
+	srv     *httptest.Server
+	now     func() time.Time
+	release chan struct{} // closed at Close: stalled handlers return
+	closing sync.Once
 
 	mu     sync.Mutex
 	script Script
@@ -90,24 +92,48 @@ type HTTP struct {
 	reqs   []Request
 }
 
+// HTTPOptions change how an HTTP receiver listens and stamps requests.
+type HTTPOptions struct {
+	// Now stamps each request's At (nil: time.Now).
+	Now func() time.Time
+	// Listen, if set, wraps the listener (to delay or hold connections).
+	Listen func(net.Listener) net.Listener
+	// NoKeepAlives closes every connection after its answer.
+	NoKeepAlives bool
+}
+
 // NewHTTP starts a receiver answering by script, closed at the end of
 // the test; now stamps each request's At (nil: time.Now).
 func NewHTTP(t testing.TB, now func() time.Time, script Script) *HTTP {
 	t.Helper()
-	if now == nil {
-		now = time.Now
-	}
-	rc := &HTTP{now: now, script: script}
-	release := make(chan struct{})
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc.serve(w, r, release)
-	}))
-	rc.URL = rc.srv.URL
-	// Cleanups run last in, first out: release stalled handlers, then
-	// Close, which waits for them.
-	t.Cleanup(rc.srv.Close)
-	t.Cleanup(func() { close(release) })
+	rc := StartHTTP(HTTPOptions{Now: now}, script)
+	t.Cleanup(rc.Close)
 	return rc
+}
+
+// StartHTTP starts a receiver outside a test; the caller closes it.
+func StartHTTP(opts HTTPOptions, script Script) *HTTP {
+	rc := &HTTP{now: opts.Now, script: script, release: make(chan struct{})}
+	if rc.now == nil {
+		rc.now = time.Now
+	}
+	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
+	if opts.NoKeepAlives {
+		rc.srv.Config.SetKeepAlivesEnabled(false)
+	}
+	if opts.Listen != nil {
+		rc.srv.Listener = opts.Listen(rc.srv.Listener)
+	}
+	rc.srv.Start()
+	rc.URL = rc.srv.URL
+	return rc
+}
+
+// Close releases stalled handlers, then shuts the receiver down, waiting
+// for them.
+func (rc *HTTP) Close() {
+	rc.closing.Do(func() { close(rc.release) })
+	rc.srv.Close()
 }
 
 // NewWebhook is a receiver that answers 200 to every request and fails
@@ -130,9 +156,10 @@ func NewSlack(t testing.TB) *HTTP {
 	return NewHTTP(t, nil, SlackScript)
 }
 
-func (rc *HTTP) serve(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
-	body, _ := io.ReadAll(r.Body)
-	req := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: rc.now(), Real: time.Now()}
+func (rc *HTTP) serve(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
+	body, err := io.ReadAll(r.Body)
+	req := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: rc.now(), Real: arrived, Cut: err != nil}
 	if err := json.Unmarshal(body, &req.Payload); err != nil {
 		req.Payload = nil
 	}
@@ -154,7 +181,7 @@ func (rc *HTTP) serve(w http.ResponseWriter, r *http.Request, release <-chan str
 		}
 		select {
 		case <-r.Context().Done():
-		case <-release:
+		case <-rc.release:
 		}
 		return
 	case a.HangUp:
@@ -164,6 +191,15 @@ func (rc *HTTP) serve(w http.ResponseWriter, r *http.Request, release <-chan str
 		}
 		return
 	}
+	if a.Delay > 0 {
+		select {
+		case <-time.After(a.Delay):
+		case <-r.Context().Done():
+			return // the sender is gone; no answer to write
+		case <-rc.release:
+			return
+		}
+	}
 	for k, v := range a.Header {
 		w.Header().Set(k, v)
 	}
@@ -172,6 +208,20 @@ func (rc *HTTP) serve(w http.ResponseWriter, r *http.Request, release <-chan str
 	rc.mu.Lock()
 	rc.reqs[i].Status = a.Status
 	rc.mu.Unlock()
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		return
+	}
+	rc.mu.Lock()
+	rc.reqs[i].Answered = true
+	rc.mu.Unlock()
+}
+
+// Request returns the n-th request (counted from 1), for a script that
+// needs more than the body.
+func (rc *HTTP) Request(n int) Request {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.reqs[n-1]
 }
 
 // SetScript replaces the script from the next request on; n keeps

@@ -2,6 +2,7 @@ package testreceiver
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -13,12 +14,16 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// Message is one message whose final "." arrived.
+// Message is one message of a DATA command.
 type Message struct {
 	From     string
 	To       []string // the recipients accepted in its transaction
 	Data     []byte
-	Accepted bool // answered 250
+	At       time.Time // wall clock when it ended (or was cut)
+	Accepted bool      // answered 250
+	// Cut is set when the final "." never came (the sender died
+	// mid-message); such a message is in Cuts, not in Received.
+	Cut bool
 }
 
 // SMTP is a real go-smtp server on 127.0.0.1 that records every message
@@ -39,8 +44,10 @@ type SMTP struct {
 	// answering.
 	OnData func(n int, msg []byte) (err error, drop bool)
 
-	srv *smtp.Server
-	ln  *holdingListener
+	srv  *smtp.Server
+	ln   *holdingListener
+	done chan struct{} // closed when Serve returned
+	err  error         // what Serve returned, if not ErrServerClosed
 
 	mu           sync.Mutex
 	sessionCount int
@@ -51,37 +58,67 @@ type SMTP struct {
 	copies       map[string]int // accepted messages per recipient address
 }
 
+// SMTPOptions change how the SMTP server listens.
+type SMTPOptions struct {
+	// Hold is how many of the first connections are accepted and held
+	// without a greeting (a server that never greets).
+	Hold int
+	// Listen, if set, wraps the listener (to delay connections).
+	Listen func(net.Listener) net.Listener
+}
+
 // NewSMTP starts the server, closed at the end of the test; the first
-// hold connections are accepted and held without a greeting (a server
-// that never greets).
+// hold connections are accepted and held without a greeting.
 func NewSMTP(t testing.TB, hold int) *SMTP {
 	t.Helper()
-	ss := &SMTP{copies: map[string]int{}}
+	ss, err := StartSMTP(SMTPOptions{Hold: hold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := ss.Close(); err != nil {
+			t.Errorf("smtp server: %v", err)
+		}
+	})
+	return ss
+}
+
+// StartSMTP starts the server outside a test; the caller closes it.
+func StartSMTP(opts SMTPOptions) (*SMTP, error) {
+	ss := &SMTP{copies: map[string]int{}, done: make(chan struct{})}
 	ss.srv = smtp.NewServer(ss)
 	ss.srv.Domain = "localhost"
 	ss.srv.AllowInsecureAuth = true
 	ss.srv.ReadTimeout = 10 * time.Second
 	ss.srv.WriteTimeout = 10 * time.Second
+	// Connections cut by the client under test are the point, not news.
 	ss.srv.ErrorLog = log.New(io.Discard, "", 0)
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("smtp receiver: %w", err)
 	}
-	ss.ln = &holdingListener{Listener: raw, hold: hold}
+	ss.ln = &holdingListener{Listener: raw, hold: opts.Hold}
 	ss.Addr = raw.Addr().String()
-	done := make(chan struct{})
+	var ln net.Listener = ss.ln
+	if opts.Listen != nil {
+		ln = opts.Listen(ln)
+	}
 	go func() {
-		defer close(done)
-		if err := ss.srv.Serve(ss.ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			t.Errorf("smtp server: %v", err)
+		defer close(ss.done)
+		if err := ss.srv.Serve(ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			ss.err = err
 		}
 	}()
-	t.Cleanup(func() {
-		ss.srv.Close()
-		<-done
-		ss.ln.closeHeld()
-	})
-	return ss
+	return ss, nil
+}
+
+// Close shuts the server down and closes the held connections; it
+// returns what made the server stop, if not Close.
+func (ss *SMTP) Close() error {
+	ss.srv.Close()
+	<-ss.done
+	ss.ln.closeHeld()
+	return ss.err
 }
 
 // NewSession is go-smtp's hook; a test never calls it.
@@ -108,6 +145,20 @@ func (ss *SMTP) Calls() (rcpt, data int) {
 
 // Received returns every message whose final "." arrived, in order.
 func (ss *SMTP) Received() []Message {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	var out []Message
+	for _, m := range ss.messages {
+		if !m.Cut {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Messages returns every message of a DATA command in order, the cut
+// ones too.
+func (ss *SMTP) Messages() []Message {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	return append([]Message(nil), ss.messages...)
@@ -187,16 +238,21 @@ func (s *smtpSession) Rcpt(addr string, _ *smtp.RcptOptions) error {
 
 func (s *smtpSession) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
-	if err != nil {
+	m := Message{From: s.from, To: append([]string(nil), s.to...), Data: data, At: time.Now(), Cut: err != nil}
+	ss := s.ss
+	ss.mu.Lock()
+	ss.messages = append(ss.messages, m)
+	if m.Cut {
+		ss.mu.Unlock()
 		return err
 	}
-	s.ss.mu.Lock()
-	defer s.ss.mu.Unlock()
-	s.ss.dataCalls++
-	i := len(s.ss.messages)
-	s.ss.messages = append(s.ss.messages, Message{From: s.from, To: append([]string(nil), s.to...), Data: data})
-	if s.ss.OnData != nil {
-		if err, drop := s.ss.OnData(s.ss.dataCalls, data); drop {
+	i := len(ss.messages) - 1
+	ss.dataCalls++
+	n, hook := ss.dataCalls, ss.OnData
+	ss.mu.Unlock()
+	// The hook runs unlocked: it may take its time (a slow 250).
+	if hook != nil {
+		if err, drop := hook(n, data); drop {
 			// The whole message is here; the client never hears back.
 			s.conn.Close()
 			return errors.New("connection dropped on purpose")
@@ -204,9 +260,11 @@ func (s *smtpSession) Data(r io.Reader) error {
 			return err
 		}
 	}
-	s.ss.messages[i].Accepted = true
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.messages[i].Accepted = true
 	for _, addr := range s.to {
-		s.ss.copies[addr]++
+		ss.copies[addr]++
 	}
 	return nil
 }
