@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -29,61 +28,36 @@ import (
 // before the page went live) and then a page naming the watched camp; and
 // /a/dead, which always fails in the way dead says.
 type failingSite struct {
-	srv        *httptest.Server
-	dead       http.HandlerFunc
+	*testsite.Site
 	lateMisses int
-
-	mu   sync.Mutex
-	hits map[string]int
 }
 
 func newFailingSite(t *testing.T, dead http.HandlerFunc) *failingSite {
-	s := &failingSite{dead: dead, lateMisses: 2, hits: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-func (s *failingSite) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.hits[r.URL.Path]++
-	n := s.hits[r.URL.Path]
-	s.mu.Unlock()
-	story := func(text string) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, "<html><head><title>Story</title></head><body><article><h1>Story</h1><p>%s</p>%s</article></body></html>", text, filler(4))
+	s := &failingSite{Site: testsite.New(t), lateMisses: 2}
+	story := func(text string) []byte {
+		return fmt.Appendf(nil, "<html><head><title>Story</title></head><body><article><h1>Story</h1><p>%s</p>%s</article></body></html>", text, filler(4))
 	}
-	switch r.URL.Path {
-	case "/feed.xml":
-		w.Header().Set("ETag", `"feed-v1"`)
-		if r.Header.Get("If-None-Match") == `"feed-v1"` {
-			w.WriteHeader(http.StatusNotModified)
+	s.Handle("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		if testsite.NotModified(w, r, `"feed-v1"`) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>`+
 			`<item><title>Dead</title><link>%[1]s/a/dead</link></item>`+
 			`<item><title>Late</title><link>%[1]s/a/late</link></item>`+
-			`<item><title>Fine</title><link>%[1]s/a/ok</link></item></channel></rss>`, s.srv.URL)
-	case "/a/ok":
-		story("Nothing about camps.")
-	case "/a/late":
-		if n <= s.lateMisses {
+			`<item><title>Fine</title><link>%[1]s/a/ok</link></item></channel></rss>`, s.URL(""))
+	})
+	s.Page("/a/ok", "text/html; charset=utf-8", story("Nothing about camps."))
+	s.Handle("/a/late", func(w http.ResponseWriter, r *http.Request) {
+		if s.Hits("/a/late") <= s.lateMisses {
 			http.NotFound(w, r)
 			return
 		}
-		story("Families left the al Hol camp on Tuesday.")
-	case "/a/dead":
-		s.dead(w, r)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (s *failingSite) count(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[path]
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(story("Families left the al Hol camp on Tuesday."))
+	})
+	s.Handle("/a/dead", dead)
+	return s
 }
 
 // newFailingApp opens an App over the config in dir (its store a real
@@ -91,7 +65,7 @@ func (s *failingSite) count(path string) int {
 func newFailingApp(t *testing.T, dir string, site *failingSite, clock *testclock.Clock, logs *testlog.Buffer) *App {
 	t.Helper()
 	path := filepath.Join(dir, "newshound.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.srv.URL)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.URL(""))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path, testEnv)
@@ -130,7 +104,7 @@ func TestDeadArticleGivenUp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			site, clock, logs, dir := newFailingSite(t, tt.dead), testclock.New(healthT0), &testlog.Buffer{}, t.TempDir()
-			deadURL, lateURL := site.srv.URL+"/a/dead", site.srv.URL+"/a/late"
+			deadURL, lateURL := site.URL("")+"/a/dead", site.URL("")+"/a/late"
 			a := newFailingApp(t, dir, site, clock, logs)
 			defer func() { a.Close() }()
 			pass := func(n int) PassResult {
@@ -209,7 +183,7 @@ func TestDeadArticleGivenUp(t *testing.T) {
 				path string
 				want int
 			}{{"/a/dead", 5}, {"/a/late", 3}, {"/a/ok", 1}, {"/feed.xml", 7}} {
-				if got := site.count(c.path); got != c.want {
+				if got := site.Hits(c.path); got != c.want {
 					t.Errorf("requests to %s = %d, want %d", c.path, got, c.want)
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,19 +51,15 @@ health:
 // flakyFeed answers 500 while failing is set, else an RSS feed with one
 // item that links to link; it has no robots.txt.
 type flakyFeed struct {
-	srv     *httptest.Server
+	*testsite.Site
 	failing atomic.Bool
 }
 
 func newFlakyFeed(t *testing.T, link string) *flakyFeed {
 	t.Helper()
-	f := &flakyFeed{}
+	f := &flakyFeed{Site: testsite.New(t)}
 	f.failing.Store(true)
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			http.NotFound(w, r) // no robots.txt: everything allowed
-			return
-		}
+	f.Handle("/feed.xml", func(w http.ResponseWriter, _ *http.Request) {
 		if f.failing.Load() {
 			http.Error(w, "database on fire", http.StatusInternalServerError)
 			return
@@ -72,8 +67,7 @@ func newFlakyFeed(t *testing.T, link string) *flakyFeed {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Flaky</title>
 <item><title>Back</title><link>%s</link><guid>%s</guid></item></channel></rss>`, link, link)
-	}))
-	t.Cleanup(f.srv.Close)
+	})
 	return f
 }
 
@@ -90,7 +84,7 @@ func TestHealthNoticesDelivered(t *testing.T) {
 	flaky := newFlakyFeed(t, site.URL("/2026/back.html"))
 	dir := t.TempDir()
 	path := filepath.Join(dir, "newshound.yaml")
-	text := fmt.Sprintf(healthConfig, site.URL(""), flaky.srv.URL, hook.URL)
+	text := fmt.Sprintf(healthConfig, site.URL(""), flaky.URL(""), hook.URL)
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +124,8 @@ func TestHealthNoticesDelivered(t *testing.T) {
 		titles = append(titles, fmt.Sprintf("%s %s %s %v", p["source"], p["url"], p["title"], p["matches"]))
 	}
 	wantTitles := []string{
-		"flaky " + flaky.srv.URL + `/feed.xml Source "flaky" is unhealthy: 3 failed runs in a row (last error: ` + flakyErr + `) []`,
-		"flaky " + flaky.srv.URL + `/feed.xml Source "flaky" recovered after 4 failed runs []`,
+		"flaky " + flaky.URL("") + `/feed.xml Source "flaky" is unhealthy: 3 failed runs in a row (last error: ` + flakyErr + `) []`,
+		"flaky " + flaky.URL("") + `/feed.xml Source "flaky" recovered after 4 failed runs []`,
 	}
 	if diff := cmp.Diff(wantTitles, titles); diff != "" {
 		t.Errorf("health notices mismatch (-want +got):\n%s", diff)

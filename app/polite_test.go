@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/newshound/newshound/crawler"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 const politeConfig = `
@@ -39,61 +39,49 @@ notifiers:
 `
 
 // politeSite serves a two-item RSS feed with an ETag (answering 304 to a
-// matching If-None-Match) and two articles, counting requests; status
-// overrides the feed's answer while set.
+// matching If-None-Match) and two articles on the test site kit, which
+// counts requests; status overrides the feed's answer while set.
 type politeSite struct {
-	srv *httptest.Server
+	*testsite.Site
 
 	mu          sync.Mutex
 	status      int    // 0 = serve the feed
 	retryAfter  string // sent with status
-	hits        map[string]int
-	conditional int // feed requests carrying If-None-Match
+	conditional int    // feed requests carrying If-None-Match
 }
 
 func newPoliteSite(t testing.TB) *politeSite {
-	s := &politeSite{hits: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
+	s := &politeSite{Site: testsite.New(t)}
+	s.Handle("/feed.xml", s.feed)
+	story := fmt.Appendf(nil, "<html><head><title>Story</title></head><body><article><h1>Story</h1><p>%s</p></article></body></html>", filler(4))
+	s.Page("/a/1", "text/html; charset=utf-8", story)
+	s.Page("/a/2", "text/html; charset=utf-8", story)
+	// The home page of a site source, naming the feed.
+	s.Page("/", "text/html", fmt.Appendf(nil, `<html><head><link rel="alternate" type="application/rss+xml" href="%s/feed.xml"></head></html>`, s.URL("")))
 	return s
 }
 
-func (s *politeSite) serve(w http.ResponseWriter, r *http.Request) {
+func (s *politeSite) feed(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	s.hits[r.URL.Path]++
 	status, ra := s.status, s.retryAfter
-	if r.URL.Path == "/feed.xml" && r.Header.Get("If-None-Match") != "" {
+	if r.Header.Get("If-None-Match") != "" {
 		s.conditional++
 	}
 	s.mu.Unlock()
-	switch r.URL.Path {
-	case "/feed.xml":
-		if status != 0 {
-			if ra != "" {
-				w.Header().Set("Retry-After", ra)
-			}
-			w.WriteHeader(status)
-			return
+	if status != 0 {
+		if ra != "" {
+			w.Header().Set("Retry-After", ra)
 		}
-		w.Header().Set("ETag", `"feed-v1"`)
-		if r.Header.Get("If-None-Match") == `"feed-v1"` {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>`+
-			`<item><title>One</title><link>%[1]s/a/1</link></item>`+
-			`<item><title>Two</title><link>%[1]s/a/2</link></item></channel></rss>`, s.srv.URL)
-	case "/a/1", "/a/2":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, "<html><head><title>Story</title></head><body><article><h1>Story</h1><p>%s</p></article></body></html>", filler(4))
-	case "/":
-		// The home page of a site source, naming the feed.
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<html><head><link rel="alternate" type="application/rss+xml" href="%s/feed.xml"></head></html>`, s.srv.URL)
-	default:
-		http.NotFound(w, r)
+		w.WriteHeader(status)
+		return
 	}
+	if testsite.NotModified(w, r, `"feed-v1"`) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/rss+xml")
+	fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>`+
+		`<item><title>One</title><link>%[1]s/a/1</link></item>`+
+		`<item><title>Two</title><link>%[1]s/a/2</link></item></channel></rss>`, s.URL(""))
 }
 
 func (s *politeSite) set(status int, retryAfter string) {
@@ -102,16 +90,10 @@ func (s *politeSite) set(status int, retryAfter string) {
 	s.status, s.retryAfter = status, retryAfter
 }
 
-func (s *politeSite) count(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[path]
-}
-
 func newPoliteApp(t testing.TB, site *politeSite, clock *testclock.Clock) *App {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "newshound.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.srv.URL)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(politeConfig, site.URL(""))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path, testEnv)
@@ -137,7 +119,7 @@ func TestSecondPassIsConditional(t *testing.T) {
 		t.Fatalf("first pass = %+v, want 2 articles", p)
 	}
 	fs, ok, err := a.Store().FetchState("wire")
-	if err != nil || !ok || fs.ETag != `"feed-v1"` || fs.URL != site.srv.URL+"/feed.xml" {
+	if err != nil || !ok || fs.ETag != `"feed-v1"` || fs.URL != site.URL("")+"/feed.xml" {
 		t.Fatalf("FetchState(wire) after the first pass = %+v, %v, %v; want the feed's ETag", fs, ok, err)
 	}
 	clock.Advance(15 * time.Minute)
@@ -145,7 +127,7 @@ func TestSecondPassIsConditional(t *testing.T) {
 	if p := second.Passes[0]; !p.NotModified || p.Articles != 0 || p.Err != nil {
 		t.Errorf("second pass = %+v, want NotModified with no articles", p)
 	}
-	if got := site.count("/feed.xml"); got != 2 {
+	if got := site.Hits("/feed.xml"); got != 2 {
 		t.Errorf("feed requests = %d, want 2", got)
 	}
 	site.mu.Lock()
@@ -153,7 +135,7 @@ func TestSecondPassIsConditional(t *testing.T) {
 		t.Errorf("conditional feed requests = %d, want 1", site.conditional)
 	}
 	site.mu.Unlock()
-	if got := site.count("/a/1") + site.count("/a/2"); got != 2 {
+	if got := site.Hits("/a/1") + site.Hits("/a/2"); got != 2 {
 		t.Errorf("article requests over two passes = %d, want 2 (none on the second)", got)
 	}
 	st, _, _ := a.Store().SourceState("wire")
@@ -191,7 +173,7 @@ func TestScheduledBackoff(t *testing.T) {
 	if p := scheduled(); !p.BackingOff || p.Err != nil {
 		t.Errorf("scheduled pass 15m later = %+v, want BackingOff", p)
 	}
-	if got := site.count("/feed.xml"); got != 1 {
+	if got := site.Hits("/feed.xml"); got != 1 {
 		t.Errorf("feed requests while backing off = %d, want 1", got)
 	}
 	clock.Advance(105 * time.Minute) // t0+2h: due
@@ -242,9 +224,8 @@ func TestSiteSourceRemembersFeed(t *testing.T) {
 	// The home page and the feed share a server: a loopback source
 	// reaches loopback on its own port alone (RELIABILITY.md item 36).
 	site, clock := newPoliteSite(t), testclock.New(healthT0)
-	home := site.srv
 	path := filepath.Join(t.TempDir(), "newshound.yaml")
-	text := strings.Replace(fmt.Sprintf(politeConfig, site.srv.URL), "feed: "+site.srv.URL+"/feed.xml", "url: "+home.URL+"/", 1)
+	text := strings.Replace(fmt.Sprintf(politeConfig, site.URL("")), "feed: "+site.URL("")+"/feed.xml", "url: "+site.URL("/"), 1)
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +242,7 @@ func TestSiteSourceRemembersFeed(t *testing.T) {
 		t.Fatalf("first pass over the site = %+v, want 2 articles through its feed", p)
 	}
 	fs, _, err := a.Store().FetchState("wire")
-	if err != nil || fs.Feed != site.srv.URL+"/feed.xml" || fs.URL != home.URL+"/" {
+	if err != nil || fs.Feed != site.URL("")+"/feed.xml" || fs.URL != site.URL("/") {
 		t.Errorf("FetchState(wire) = %+v, %v; want the discovered feed", fs, err)
 	}
 	if p := runOnce(t, a).Passes[0]; !p.NotModified {

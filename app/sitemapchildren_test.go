@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/testclock"
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 const sitemapIndexConfig = `
@@ -45,7 +45,7 @@ notifiers:
 // /a/N-M; pages in broken answer 404. Requests and child bodies are
 // counted by path.
 type indexedSite struct {
-	srv       *httptest.Server
+	*testsite.Site
 	noLastMod bool
 
 	mu       sync.Mutex
@@ -54,73 +54,78 @@ type indexedSite struct {
 	modified map[string]time.Time
 	articles map[string][]string
 	broken   map[string]bool
-	requests map[string]int
 	bodies   map[string]int
 }
 
 func newIndexedSite(t *testing.T, children int, noLastMod bool) *indexedSite {
-	s := &indexedSite{noLastMod: noLastMod, version: map[string]int{}, modified: map[string]time.Time{},
-		articles: map[string][]string{}, broken: map[string]bool{}, requests: map[string]int{}, bodies: map[string]int{}}
+	s := &indexedSite{Site: testsite.New(t), noLastMod: noLastMod, version: map[string]int{}, modified: map[string]time.Time{},
+		articles: map[string][]string{}, broken: map[string]bool{}, bodies: map[string]int{}}
+	s.Handle("/sitemap.xml", s.index)
 	for i := 1; i <= children; i++ {
 		p := fmt.Sprintf("/sm/%d.xml", i)
 		s.order = append(s.order, p)
 		s.version[p], s.modified[p] = 1, healthT0.Add(-time.Hour)
-		s.articles[p] = []string{fmt.Sprintf("/a/%d-1", i), fmt.Sprintf("/a/%d-2", i)}
+		s.Handle(p, s.child)
+		for _, a := range []string{fmt.Sprintf("/a/%d-1", i), fmt.Sprintf("/a/%d-2", i)} {
+			s.articles[p] = append(s.articles[p], a)
+			s.Handle(a, s.story)
+		}
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
 	return s
 }
 
-func (s *indexedSite) serve(w http.ResponseWriter, r *http.Request) {
+func (s *indexedSite) index(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests[r.URL.Path]++
-	conditional := func(etag string) bool {
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return true
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for _, c := range s.order {
+		if s.noLastMod {
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", s.URL(c))
+		} else {
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.URL(c), s.modified[c].Format(time.RFC3339))
 		}
-		w.Header().Set("Content-Type", "application/xml")
-		return false
 	}
+	b.WriteString("</sitemapindex>")
+	if testsite.NotModified(w, r, fmt.Sprintf(`"%x"`, sha256.Sum256([]byte(b.String())))) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	fmt.Fprint(w, b.String())
+}
+
+func (s *indexedSite) child(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	switch {
-	case p == "/sitemap.xml":
-		var b strings.Builder
-		b.WriteString(`<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for _, c := range s.order {
-			if s.noLastMod {
-				fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", s.srv.URL+c)
-			} else {
-				fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.srv.URL+c, s.modified[c].Format(time.RFC3339))
-			}
-		}
-		b.WriteString("</sitemapindex>")
-		if !conditional(fmt.Sprintf(`"%x"`, sha256.Sum256([]byte(b.String())))) {
-			fmt.Fprint(w, b.String())
-		}
-	case s.version[p] > 0:
-		if conditional(fmt.Sprintf(`"%s-v%d"`, p, s.version[p])) {
-			return
-		}
-		s.bodies[p]++
-		fmt.Fprint(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for _, a := range s.articles[p] {
-			fmt.Fprintf(w, "<url><loc>%s</loc></url>", s.srv.URL+a)
-		}
-		fmt.Fprint(w, "</urlset>")
-	case strings.HasPrefix(p, "/a/") && !s.broken[p]:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, "<html><head><title>Story</title></head><body><article><h1>Story %s</h1><p>%s</p></article></body></html>", p, filler(4))
-	default:
-		http.NotFound(w, r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if testsite.NotModified(w, r, fmt.Sprintf(`"%s-v%d"`, p, s.version[p])) {
+		return
 	}
+	s.bodies[p]++
+	w.Header().Set("Content-Type", "application/xml")
+	fmt.Fprint(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for _, a := range s.articles[p] {
+		fmt.Fprintf(w, "<url><loc>%s</loc></url>", s.URL(a))
+	}
+	fmt.Fprint(w, "</urlset>")
+}
+
+func (s *indexedSite) story(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	s.mu.Lock()
+	broken := s.broken[p]
+	s.mu.Unlock()
+	if broken {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<html><head><title>Story</title></head><body><article><h1>Story %s</h1><p>%s</p></article></body></html>", p, filler(4))
 }
 
 // publish adds an article to a child: a new version and lastmod.
 func (s *indexedSite) publish(child, article string, at time.Time) {
+	s.Handle(article, s.story)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.articles[child] = append(s.articles[child], article)
@@ -145,9 +150,8 @@ func (s *indexedSite) setBroken(article string, broken bool) {
 func (s *indexedSite) take() (requests, bodies map[string]int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	requests, bodies = s.requests, s.bodies
-	s.requests, s.bodies = map[string]int{}, map[string]int{}
-	return requests, bodies
+	bodies, s.bodies = s.bodies, map[string]int{}
+	return s.TakeHits(), bodies
 }
 
 // openIndexedApp opens an App over the config in dir, its store a real
@@ -155,7 +159,7 @@ func (s *indexedSite) take() (requests, bodies map[string]int) {
 func openIndexedApp(t *testing.T, dir string, site *indexedSite, clock *testclock.Clock) *App {
 	t.Helper()
 	path := filepath.Join(dir, "newshound.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(sitemapIndexConfig, site.srv.URL)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(sitemapIndexConfig, site.URL(""))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path, testEnv)
@@ -214,7 +218,7 @@ func TestSitemapIndexChildrenThroughApp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			site, clock, dir := newIndexedSite(t, 5, tt.noLastMod), testclock.New(healthT0), t.TempDir()
-			base := site.srv.URL
+			base := site.URL("")
 			unchangedAsked := func(pass string, asked int, req, bodies map[string]int, paths ...string) {
 				t.Helper()
 				for _, p := range paths {

@@ -59,7 +59,7 @@ health:
 func TestSourceURLCredentialsNeverShown(t *testing.T) {
 	feed := newFlakyFeed(t, "http://127.0.0.1/unused") // answers 500 throughout
 	hook := testreceiver.NewWebhook(t)
-	feedURL := strings.Replace(feed.srv.URL, "http://", "http://reader:"+sentinelFeedPass+"@", 1) +
+	feedURL := strings.Replace(feed.URL(""), "http://", "http://reader:"+sentinelFeedPass+"@", 1) +
 		"/feed.xml?apikey=" + sentinelFeedKey + "&lang=en"
 	data := filepath.Join(t.TempDir(), "secrets.db")
 	cfg := loadConfig(t, fmt.Sprintf(sourceURLConfig, feedURL, hook.URL, data))
@@ -133,7 +133,7 @@ func TestSourceURLCredentialsNeverShown(t *testing.T) {
 			}
 		}
 	}
-	masked := strings.TrimPrefix(feed.srv.URL, "http://") + "/feed.xml?apikey=REDACTED"
+	masked := strings.TrimPrefix(feed.URL(""), "http://") + "/feed.xml?apikey=REDACTED"
 	for _, where := range []string{"the stored notice", "the delivered notice", "GET /api/v1/sources", "GET /"} {
 		if !strings.Contains(strings.ReplaceAll(seen[where], "&amp;", "&"), masked) {
 			t.Errorf("%s does not show the masked URL %q:\n%s", where, masked, seen[where])

@@ -143,11 +143,33 @@ func (s *Site) Article(path, title string, paragraphs ...string) {
 	s.Page(path, "text/html; charset=utf-8", []byte(ArticleHTML(title, "", paragraphs...)))
 }
 
+// NotModified sets the answer's ETag to etag and, when the request's
+// If-None-Match names it, answers 304 and reports true: the caller
+// writes nothing more.
+func NotModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
 // Hits is how many requests path received.
 func (s *Site) Hits(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.hits[path]
+}
+
+// TakeHits returns the requests per path since the site started or the
+// last TakeHits, and starts counting afresh.
+func (s *Site) TakeHits() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hits := s.hits
+	s.hits = map[string]int{}
+	return hits
 }
 
 // TotalHits is how many requests the paths with prefix received.
