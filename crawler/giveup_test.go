@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -155,4 +156,36 @@ func FuzzTruncateUTF8(f *testing.F) {
 			t.Errorf("truncateUTF8(%q, %d) = %q, splits a rune", s, n, got)
 		}
 	})
+}
+
+// TestOutage: the failures that look like a passing outage, which give an
+// article a day before it is given up, as the metrics' kinds count them:
+// 5xx and the "not now" 4xx, timeouts, network errors and the address
+// guard; not a page's own failures.
+func TestOutage(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"503", &StatusError{Code: 503}, true},
+		{"500 wrapped", fmt.Errorf("fetch: %w", &StatusError{Code: 500}), true},
+		{"408", &StatusError{Code: 408}, true},
+		{"425", &StatusError{Code: 425}, true},
+		{"429", &StatusError{Code: 429}, true},
+		{"404", &StatusError{Code: 404}, false},
+		{"410", &StatusError{Code: 410}, false},
+		{"deadline", fmt.Errorf("fetch: %w", context.DeadlineExceeded), true},
+		{"dns", &net.DNSError{Err: "no such host", Name: "news.example"}, true},
+		{"refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
+		{"address guard", fmt.Errorf("fetch: %w", ErrAddressNotAllowed), true},
+		{"robots", fmt.Errorf("fetch: %w", ErrDisallowed), false},
+		{"parse", &ParseError{Err: errors.New("too deep")}, false},
+		{"nothing to extract", errors.New("no article text"), false},
+	}
+	for _, tt := range tests {
+		if got := outage(tt.err); got != tt.want {
+			t.Errorf("outage(%s: %v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
 }
