@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/crawlstate"
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 // indexSite is a news site with a sitemap index at /sitemap.xml whose
@@ -21,7 +21,7 @@ import (
 // fixed one in staleLastMod) unless noLastMod. Requests and full bodies
 // are counted by path.
 type indexSite struct {
-	srv *httptest.Server
+	*testsite.Site
 
 	mu           sync.Mutex
 	order        []string // child paths in index order
@@ -31,7 +31,6 @@ type indexSite struct {
 	noLastMod    bool
 	dateOnly     bool // lastmods as bare dates
 	staleLastMod map[string]time.Time
-	requests     map[string]int
 	bodies       map[string]int
 }
 
@@ -46,53 +45,58 @@ var childT0 = time.Date(2024, 3, 6, 9, 0, 0, 0, time.UTC)
 // newIndexSite publishes n children of two articles each.
 func newIndexSite(t *testing.T, n int) *indexSite {
 	t.Helper()
-	s := &indexSite{children: map[string]*childDoc{}, broken: map[string]bool{}, staleLastMod: map[string]time.Time{},
-		requests: map[string]int{}, bodies: map[string]int{}}
+	s := &indexSite{Site: testsite.New(t), children: map[string]*childDoc{}, broken: map[string]bool{},
+		staleLastMod: map[string]time.Time{}, bodies: map[string]int{}}
+	s.Handle("/sitemap.xml", func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprint(w, s.index())
+	})
 	for i := 1; i <= n; i++ {
 		p := fmt.Sprintf("/sm/%d.xml", i)
 		s.order = append(s.order, p)
-		s.children[p] = &childDoc{articles: []string{fmt.Sprintf("/a/%d-1", i), fmt.Sprintf("/a/%d-2", i)}, version: 1, modified: childT0}
+		s.children[p] = &childDoc{version: 1, modified: childT0}
+		s.Handle(p, s.child)
+		s.addArticle(p, fmt.Sprintf("/a/%d-1", i))
+		s.addArticle(p, fmt.Sprintf("/a/%d-2", i))
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
 	return s
 }
 
-func (s *indexSite) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests[r.URL.Path]++
-	switch {
-	case r.URL.Path == "/sitemap.xml":
-		w.Header().Set("Content-Type", "application/xml")
-		fmt.Fprint(w, s.index())
-	case s.children[r.URL.Path] != nil:
-		c := s.children[r.URL.Path]
-		etag := fmt.Sprintf(`"%s-v%d"`, r.URL.Path, c.version)
-		if !s.noETag {
-			w.Header().Set("ETag", etag)
-			if r.Header.Get("If-None-Match") == etag {
-				w.WriteHeader(http.StatusNotModified)
-				return
-			}
+// addArticle lists article in child and serves its page; s.mu is held
+// or not needed yet.
+func (s *indexSite) addArticle(child, article string) {
+	c := s.children[child]
+	c.articles = append(c.articles, article)
+	s.Handle(article, func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		broken := s.broken[article]
+		s.mu.Unlock()
+		if broken {
+			http.NotFound(w, r)
+			return
 		}
-		w.Header().Set("Content-Type", "application/xml")
-		var urls []string
-		for _, a := range c.articles {
-			urls = append(urls, fmt.Sprintf("<url><loc>%s</loc><lastmod>%s</lastmod></url>", s.srv.URL+a, c.modified.Format(time.RFC3339)))
-		}
-		fmt.Fprintf(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">%s</urlset>`, strings.Join(urls, ""))
-		s.bodies[r.URL.Path]++
-	case strings.HasPrefix(r.URL.Path, "/a/") && !s.broken[r.URL.Path]:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, articleHTML("Story "+r.URL.Path, "", para("Story "+r.URL.Path)))
-	default:
-		http.NotFound(w, r)
-	}
+		fmt.Fprint(w, articleHTML("Story "+article, "", para("Story "+article)))
+	})
 }
 
-// URL returns the absolute URL of path on this site.
-func (s *indexSite) URL(path string) string { return s.srv.URL + path }
+func (s *indexSite) child(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.children[r.URL.Path]
+	if !s.noETag && testsite.NotModified(w, r, fmt.Sprintf(`"%s-v%d"`, r.URL.Path, c.version)) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	var urls []string
+	for _, a := range c.articles {
+		urls = append(urls, fmt.Sprintf("<url><loc>%s</loc><lastmod>%s</lastmod></url>", s.URL(a), c.modified.Format(time.RFC3339)))
+	}
+	fmt.Fprintf(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">%s</urlset>`, strings.Join(urls, ""))
+	s.bodies[r.URL.Path]++
+}
 
 func (s *indexSite) index() string {
 	var b strings.Builder
@@ -104,11 +108,11 @@ func (s *indexSite) index() string {
 		}
 		switch {
 		case s.noLastMod:
-			fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", s.srv.URL+p)
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", s.URL(p))
 		case s.dateOnly:
-			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.srv.URL+p, lastmod.Format(time.DateOnly))
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.URL(p), lastmod.Format(time.DateOnly))
 		default:
-			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.srv.URL+p, lastmod.Format(time.RFC3339))
+			fmt.Fprintf(&b, "<sitemap><loc>%s</loc><lastmod>%s</lastmod></sitemap>", s.URL(p), lastmod.Format(time.RFC3339))
 		}
 	}
 	b.WriteString("</sitemapindex>")
@@ -120,8 +124,8 @@ func (s *indexSite) index() string {
 func (s *indexSite) publish(child, article string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addArticle(child, article)
 	c := s.children[child]
-	c.articles = append(c.articles, article)
 	c.version++
 	c.modified = at
 }
@@ -143,15 +147,15 @@ func (s *indexSite) setBroken(article string, broken bool) {
 func (s *indexSite) counts() (requests, bodies map[string]int, articles int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	requests, bodies = map[string]int{}, maps.Clone(s.bodies)
-	for p, n := range s.requests {
+	requests, bodies = map[string]int{}, s.bodies
+	for p, n := range s.TakeHits() {
 		if strings.HasPrefix(p, "/a/") {
 			articles += n
 		} else {
 			requests[p] = n
 		}
 	}
-	s.requests, s.bodies = map[string]int{}, map[string]int{}
+	s.bodies = map[string]int{}
 	return requests, bodies, articles
 }
 
