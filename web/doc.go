@@ -36,7 +36,8 @@
 //
 // Field names are snake_case and stable; a time is RFC 3339 in UTC, or
 // null when unknown. /api/v1/alerts takes watch, source, since (RFC 3339,
-// or a duration back from now: 90m, 24h, 7d), limit (1..500, default 50)
+// or a duration back from now as news.ParseDuration reads it: 90m, 24h,
+// 7d, 1d12h), limit (1..500, default 50)
 // and cursor (the next value of the previous page). It answers
 //
 //	{"alerts": [{"id", "watch", "source", "url", "title", "published",
