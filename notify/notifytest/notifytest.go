@@ -13,9 +13,10 @@
 //     both HTTP channels (webhook, slack) must satisfy, run against a real
 //     httptest server.
 //
-// Helpers for misbehaving peers (a receiver that never answers, a TCP
-// listener that never greets) live here too so that every channel tests the
-// same failure the same way.
+// Helpers for misbehaving peers (a receiver that never answers, an SMTP
+// server that never greets) live here too, on the receiver kit
+// internal/testreceiver, so that every channel tests the same failure the
+// same way.
 //
 // The kit is for tests only: production packages must not import it. It
 // imports notify for the DelayError contract, so only external test
