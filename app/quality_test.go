@@ -1,4 +1,4 @@
-package matcher_test
+package app_test
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // (Markdown, for BENCHMARKS.md). A relative path is relative to the
 // package folder, where go test runs:
 //
-//	go test ./matcher -run 'TestQuality$' -quality.out=$PWD/quality.md
+//	go test ./app -run 'TestQuality$' -quality.out=$PWD/quality.md
 var qualityOut = flag.String("quality.out", "", "write TestQuality's per-watch precision and recall table to this file")
 
 var (
