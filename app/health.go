@@ -8,6 +8,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 )
@@ -158,10 +159,7 @@ func emptyWhat(kind string) string {
 // any URL in it redacted (news.RedactURLsIn): the notice is stored and
 // sent, so a credential in it would leave the process.
 func oneLineError(s string) string {
-	s = strings.Join(strings.Fields(news.RedactURLsIn(s)), " ")
-	if r := []rune(s); len(r) > maxErrorRunes {
-		s = string(r[:maxErrorRunes-1]) + "…"
-	}
+	s = textsafe.Truncate(strings.Join(strings.Fields(news.RedactURLsIn(s)), " "), maxErrorRunes)
 	if s == "" {
 		return "none recorded"
 	}

@@ -7,9 +7,9 @@ import (
 	"net"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/newshound/newshound/crawlstate"
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 )
 
@@ -135,8 +135,5 @@ func truncateUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return textsafe.CutBytes(s, n) + "…"
 }

@@ -2,7 +2,6 @@ package news
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/newshound/newshound/internal/textsafe"
 )
@@ -30,19 +29,7 @@ const (
 func Clamp(a Article) Article {
 	a.Title = textsafe.Truncate(a.Title, MaxTitleRunes)
 	if len(a.Text) > MaxTextBytes {
-		a.Text = strings.ToValidUTF8(cutAtRune(a.Text, MaxTextBytes), "\uFFFD")
+		a.Text = strings.ToValidUTF8(textsafe.CutBytes(a.Text, MaxTextBytes), "\uFFFD")
 	}
 	return a
-}
-
-// cutAtRune returns the longest prefix of s of at most n bytes that does
-// not split a UTF-8 sequence.
-func cutAtRune(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

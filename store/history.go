@@ -11,6 +11,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/newshound/newshound/internal/textsafe"
 	"github.com/newshound/newshound/news"
 )
 
@@ -269,12 +270,7 @@ func DecodeAlertCursor(cursor string) ([]byte, error) {
 const maxAlertID = 1024
 
 // truncateForError keeps an untrusted string short in error messages.
-func truncateForError(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
+func truncateForError(s string) string { return textsafe.Truncate(s, 40) }
 
 // namePrefix is the start of a watch's or source's range in
 // alerts_by_watch/ or alerts_by_source/.

@@ -35,6 +35,19 @@ func Truncate(s string, max int) string {
 	return s
 }
 
+// CutBytes returns the longest prefix of s of at most n bytes that does
+// not split a UTF-8 sequence: for limits counted in bytes (what is
+// stored), where Truncate counts runes (what is read).
+func CutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // Flatten replaces every character for which Breaks reports true with a
 // space, and invalid UTF-8 with U+FFFD: the text stays on one line and
 // cannot restyle a terminal or reorder itself. Every channel that shows
