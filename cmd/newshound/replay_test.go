@@ -3,8 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,44 +12,37 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/store"
 )
 
 // replaySite serves a feed of three articles: one on CENTCOM, one on
 // Daesh, one on the weather.
-func replaySite(t *testing.T) *httptest.Server {
+func replaySite(t *testing.T) *testsite.Site {
 	t.Helper()
 	pages := map[string]string{
 		"/centcom.html": "CENTCOM update|CENTCOM said on Monday that it had completed a review of its operations in the region.",
 		"/daesh.html":   "Raid on hideout|Security forces said they raided a Daesh hideout near the border overnight, officials said.",
 		"/weather.html": "Storm warning|Forecasters warned of heavy rain along the coast this weekend and urged caution.",
 	}
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/rss.xml" {
-			w.Header().Set("Content-Type", "application/rss+xml")
-			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>`)
-			for path, page := range pages {
-				title, _, _ := strings.Cut(page, "|")
-				fmt.Fprintf(w, `<item><title>%s</title><link>http://%s%s</link><pubDate>%s</pubDate></item>`,
-					title, r.Host, path, time.Now().UTC().Format(time.RFC1123Z))
-			}
-			fmt.Fprint(w, `</channel></rss>`)
-			return
+	site := testsite.New(t)
+	site.Handle("/rss.xml", func(w http.ResponseWriter, _ *http.Request) {
+		var items []testsite.Item
+		for path, page := range pages {
+			title, _, _ := strings.Cut(page, "|")
+			items = append(items, testsite.Item{Path: path, Title: title, Published: time.Now()})
 		}
-		page, ok := pages[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, testsite.RSS(site.URL(""), "t", "utf-8", items))
+	})
+	for path, page := range pages {
 		title, para, _ := strings.Cut(page, "|")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<html><head><title>%[1]s</title></head><body><article><h1>%[1]s</h1>
+		site.Page(path, "text/html; charset=utf-8", fmt.Appendf(nil, `<html><head><title>%[1]s</title></head><body><article><h1>%[1]s</h1>
 <p>%[2]s</p>
 <p>The statement gave no further details about the timing of the next steps or the units involved in them.</p>
 <p>Officials in several capitals welcomed the review and said they expected more information in the coming weeks.</p>
-</article></body></html>`, title, para)
-	}))
-	t.Cleanup(site.Close)
+</article></body></html>`, title, para))
+	}
 	return site
 }
 
@@ -79,11 +72,11 @@ const isisWatch = `  - name: isis
 // sent, marked), sends nothing, and says how many articles it read.
 func TestReplayCommand(t *testing.T) {
 	site := replaySite(t)
-	path := writeFile(t, fmt.Sprintf(replayTestConfig, site.URL, ""))
+	path := writeFile(t, fmt.Sprintf(replayTestConfig, site.URL(""), ""))
 	if code, out, errOut := runCmd([]string{"once", "--config", path}, noEnv); code != exitOK || !strings.Contains(out, "[centcom]") {
 		t.Fatalf("once = %d, stdout %q, stderr %q; want 0 and the centcom alert", code, out, errOut)
 	}
-	if err := os.WriteFile(path, fmt.Appendf(nil, replayTestConfig, site.URL, isisWatch), 0o600); err != nil {
+	if err := os.WriteFile(path, fmt.Appendf(nil, replayTestConfig, site.URL(""), isisWatch), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -93,8 +86,8 @@ func TestReplayCommand(t *testing.T) {
 	}
 	stamp := `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  `
 	for _, want := range []string{
-		stamp + regexp.QuoteMeta(`[centcom] wire: CENTCOM update — `+site.URL+`/centcom.html (fired: CENTCOM) [already alerted]`) + "\n",
-		stamp + regexp.QuoteMeta(`[isis] wire: Raid on hideout — `+site.URL+`/daesh.html (fired: ISIS)`) + "\n",
+		stamp + regexp.QuoteMeta(`[centcom] wire: CENTCOM update — `+site.URL("")+`/centcom.html (fired: CENTCOM) [already alerted]`) + "\n",
+		stamp + regexp.QuoteMeta(`[isis] wire: Raid on hideout — `+site.URL("")+`/daesh.html (fired: ISIS)`) + "\n",
 		`(?m)^replayed 3 articles: 2 would fire \(1 already alerted\)\n$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
@@ -134,7 +127,7 @@ func TestReplayCommand(t *testing.T) {
 
 func TestReplayCommandErrors(t *testing.T) {
 	site := replaySite(t)
-	path := writeFile(t, fmt.Sprintf(replayTestConfig, site.URL, isisWatch))
+	path := writeFile(t, fmt.Sprintf(replayTestConfig, site.URL(""), isisWatch))
 	tests := []struct {
 		name     string
 		args     []string
@@ -166,7 +159,7 @@ func TestReplayCommandErrors(t *testing.T) {
 // to do.
 func TestReplayWhileDaemonRuns(t *testing.T) {
 	site := replaySite(t)
-	path := writeFile(t, fmt.Sprintf(replayTestConfig, site.URL, ""))
+	path := writeFile(t, fmt.Sprintf(replayTestConfig, site.URL(""), ""))
 	held, err := store.Open(filepath.Join(filepath.Dir(path), "test.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,7 @@ watches:
     notify: [hook]
 notifiers:
   - {name: hook, webhook: {url: "%s/hook"}}
-`, site.URL, receiver.URL))
+`, site.URL(""), receiver.URL))
 
 	cmd, exited, stderr := startChild(t, "run", "--config", path, "--grace", "1s")
 
@@ -97,7 +97,7 @@ notifiers:
 		t.Fatalf("open the store after shutdown: %v", err)
 	}
 	defer st.Close()
-	want := news.AlertID("centcom", site.URL+"/centcom.html") + "/hook"
+	want := news.AlertID("centcom", site.URL("/centcom.html")) + "/hook"
 	due, err := st.Due(time.Now().Add(time.Hour), 0)
 	if err != nil {
 		t.Fatal(err)

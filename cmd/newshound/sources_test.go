@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/newshound/newshound/app"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/internal/golden"
+	"github.com/newshound/newshound/internal/testsite"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -26,30 +26,28 @@ import (
 // sourcesSite serves a healthy feed at /rss.xml listing two articles and
 // a page that is never published (404), and a broken feed at
 // /broken.xml that always answers 500.
-func sourcesSite(t *testing.T) *httptest.Server {
+func sourcesSite(t *testing.T) *testsite.Site {
 	t.Helper()
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/rss.xml":
-			w.Header().Set("Content-Type", "application/rss+xml")
-			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+	site := testsite.New(t)
+	// The links name the host the request named: prepareSources dials
+	// this site for another name.
+	site.Handle("/rss.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><title>One</title><link>http://%[1]s/one.html</link></item>
 <item><title>Two</title><link>http://%[1]s/two.html</link></item>
 <item><title>Soon</title><link>http://%[1]s/soon.html</link></item></channel></rss>`, r.Host)
-		case "/one.html", "/two.html":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, `<html><head><title>A story</title></head><body><article><h1>A story</h1>
+	})
+	story := []byte(`<html><head><title>A story</title></head><body><article><h1>A story</h1>
 <p>Officials said the operation had been planned for several months and involved several ministries.</p>
 <p>Aid workers described long queues at the checkpoints, where families waited with their belongings.</p>
 <p>The spokesperson declined to give a timetable for the next phase of the operation in the region.</p>
 </article></body></html>`)
-		case "/broken.xml":
-			http.Error(w, "database on fire", http.StatusInternalServerError)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(site.Close)
+	site.Page("/one.html", "text/html; charset=utf-8", story)
+	site.Page("/two.html", "text/html; charset=utf-8", story)
+	site.Handle("/broken.xml", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "database on fire", http.StatusInternalServerError)
+	})
 	return site
 }
 
@@ -81,7 +79,7 @@ health:
 // The config names the site news.test and the app's transport dials the
 // test server for it, so URLs (and the errors quoting them) are the same
 // on every run and the golden file holds them verbatim.
-func prepareSources(t *testing.T, srv *httptest.Server) string {
+func prepareSources(t *testing.T, srv *testsite.Site) string {
 	t.Helper()
 	const site = "http://news.test"
 	dir := t.TempDir()
@@ -97,7 +95,7 @@ func prepareSources(t *testing.T, srv *httptest.Server) string {
 	var console strings.Builder
 	var dialer net.Dialer
 	transport := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return dialer.DialContext(ctx, network, srv.Listener.Addr().String())
+		return dialer.DialContext(ctx, network, srv.Addr())
 	}}
 	defer transport.CloseIdleConnections()
 	a, err := app.New(cfg, app.Options{Now: func() time.Time { return now }, Stdout: &console, Transport: transport})
@@ -181,7 +179,7 @@ func checkSourcesGolden(t *testing.T, file, got string) {
 
 func TestSourcesCommandErrors(t *testing.T) {
 	site := sourcesSite(t)
-	path := writeFile(t, fmt.Sprintf(sourcesConfig, site.URL, ""))
+	path := writeFile(t, fmt.Sprintf(sourcesConfig, site.URL(""), ""))
 	for _, tt := range []struct {
 		name     string
 		args     []string
@@ -212,7 +210,7 @@ func TestSourcesCommandErrors(t *testing.T) {
 // makes sources fail at once with a message saying what to do.
 func TestSourcesWhileDaemonRuns(t *testing.T) {
 	site := sourcesSite(t)
-	path := writeFile(t, fmt.Sprintf(sourcesConfig, site.URL, ""))
+	path := writeFile(t, fmt.Sprintf(sourcesConfig, site.URL(""), ""))
 	held, err := store.Open(filepath.Join(filepath.Dir(path), "sources.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
