@@ -11,7 +11,6 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/crawler"
-	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/web"
 )
@@ -124,14 +123,7 @@ func (b webBackend) Sources() ([]web.SourceStatus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read fetch state of source %s: %w", src.Name, err)
 		}
-		out = append(out, web.SourceStatus{
-			Name: src.Name, Kind: src.Kind(), URL: news.RedactURL(src.URL()),
-			LastRun: state.LastRun, NextRun: next[src.Name], LastSuccess: state.LastSuccess,
-			ConsecutiveFailures: state.ConsecutiveFailures, ConsecutiveEmpty: state.ConsecutiveEmpty,
-			Items: state.Items, New: state.New, Truncated: state.Truncated, History: state.History,
-			Unhealthy: state.Unhealthy, UnhealthySince: state.UnhealthySince, LastError: news.RedactURLsIn(state.LastError),
-			FailingArticles: web.FailingArticles(fetch.Failing),
-		})
+		out = append(out, web.NewSourceStatus(src.Name, src.Kind(), src.URL(), state, fetch, next[src.Name]))
 	}
 	return out, nil
 }

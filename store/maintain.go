@@ -76,7 +76,7 @@ func WriteBackupFile(path string, fill func(io.Writer) (int64, error)) (int64, e
 	}
 	err = os.Rename(tmp.Name(), path)
 	if err == nil {
-		err = syncDir(dir)
+		err = SyncDir(dir)
 	}
 	if err != nil {
 		return n, fmt.Errorf("back up to %s: %w", path, err)
@@ -148,7 +148,7 @@ func Compact(src, dst string) (before, after int64, err error) {
 		err = os.Link(tmpName, dst)
 	}
 	if err == nil {
-		err = syncDir(dir)
+		err = SyncDir(dir)
 	}
 	if err != nil {
 		return before, 0, fmt.Errorf("compact %s into %s: %w", src, dst, err)

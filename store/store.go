@@ -215,7 +215,7 @@ func create(path string, timeout time.Duration) error {
 	if err := publish(tmpName, path); err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
 // publish puts the finished file at path unless something is already
@@ -232,8 +232,9 @@ func publish(tmpName, path string) error {
 	return os.Rename(tmpName, path)
 }
 
-// syncDir makes the new directory entry durable.
-func syncDir(dir string) error {
+// SyncDir makes the entries just created, renamed or removed in dir
+// durable (fsync of the directory).
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sync directory %s: %w", dir, err)

@@ -210,7 +210,7 @@ func (l *textLog) close() error {
 		delete(l.writers, name)
 	}
 	if _, err := os.Stat(l.dir); err == nil {
-		errs = append(errs, syncDir(l.dir))
+		errs = append(errs, SyncDir(l.dir))
 	}
 	return errors.Join(errs...)
 }
@@ -419,7 +419,7 @@ func (l *textLog) prune(before time.Time) (int, error) {
 		removed = true
 	}
 	if removed {
-		if err := syncDir(l.dir); err != nil {
+		if err := SyncDir(l.dir); err != nil {
 			return total, err
 		}
 	}

@@ -187,7 +187,7 @@ func compactDatabase(path string) (before, after int64, err error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return before, 0, fmt.Errorf("compact: replace %s: %w", path, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := store.SyncDir(filepath.Dir(path)); err != nil {
 		return before, after, err
 	}
 	return before, after, nil
@@ -219,19 +219,6 @@ func samePath(a, b string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(ia, ib), nil
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
 }
 
 // byteSize prints a size in bytes the way people read it: "12.3 MB".

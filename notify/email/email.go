@@ -99,6 +99,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/newshound/newshound/internal/httpx"
 	"github.com/newshound/newshound/news"
 	"github.com/newshound/newshound/notify"
 	"github.com/newshound/newshound/notify/tmpl"
@@ -243,7 +244,7 @@ func (n *Notifier) parseMode() error {
 	default:
 		return fmt.Errorf("smtp tls %q: want %q, %q or %q", n.mode, TLSStartTLS, TLSImplicit, TLSNone)
 	}
-	if n.mode == TLSNone && n.username != "" && !isLoopback(n.host) {
+	if n.mode == TLSNone && n.username != "" && !httpx.IsLoopbackHost(n.host) {
 		return fmt.Errorf("smtp: refusing to send credentials unencrypted to %s; use tls or starttls", n.host)
 	}
 	return nil
@@ -265,16 +266,6 @@ func (n *Notifier) parseAddresses(from string, to []string) error {
 		n.to = append(n.to, a)
 	}
 	return nil
-}
-
-// isLoopback reports whether host names this machine: "localhost" or a
-// loopback IP literal. Other names are not resolved: DNS could lie.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Notify sends one alert. See the package documentation for the outcome.
