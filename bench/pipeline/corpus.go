@@ -8,7 +8,6 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 // page is one corpus page as served.
@@ -113,34 +114,29 @@ func watchTerms(bodies []string, n int) []string {
 	return terms
 }
 
-// server serves the corpus behind one RSS feed on loopback and counts
-// article fetches. The feed answers conditional requests (ETag and
-// Last-Modified), as a well-run news site does.
+// server serves the corpus behind one RSS feed on loopback, on the test
+// site kit, which counts article and feed fetches. The feed answers
+// conditional requests (ETag and Last-Modified), as a well-run news site
+// does.
 type server struct {
-	srv      *httptest.Server
-	articles atomic.Int64
-	feeds    atomic.Int64
+	*testsite.Site
 	// conditional counts feed requests carrying If-None-Match or
 	// If-Modified-Since (answered 304 when the feed is unchanged).
 	conditional atomic.Int64
 }
 
 func newServer(pages []page) *server {
-	s := &server{}
-	mux := http.NewServeMux()
-	byPath := make(map[string][]byte, len(pages))
-	s.srv = httptest.NewServer(mux)
+	s := &server{Site: testsite.Start(testsite.Options{})}
 	var feed bytes.Buffer
-	feed.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>corpus</title><link>` + s.srv.URL + `/</link><description>benchmark</description>`)
+	feed.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>corpus</title><link>` + s.URL("/") + `</link><description>benchmark</description>`)
 	for i, p := range pages {
 		path := "/a/" + p.id + ".html"
-		byPath[path] = p.body
-		fmt.Fprintf(&feed, "<item><title>Corpus page %d</title><link>%s</link><guid>%s</guid></item>", i, html.EscapeString(s.srv.URL+path), p.id)
+		s.Page(path, "text/html", p.body)
+		fmt.Fprintf(&feed, "<item><title>Corpus page %d</title><link>%s</link><guid>%s</guid></item>", i, html.EscapeString(s.URL(path)), p.id)
 	}
 	feed.WriteString("</channel></rss>")
 	modified := time.Date(2024, 3, 6, 12, 0, 0, 0, time.UTC)
-	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
-		s.feeds.Add(1)
+	s.Handle("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
 			s.conditional.Add(1)
 		}
@@ -148,17 +144,20 @@ func newServer(pages []page) *server {
 		w.Header().Set("ETag", `"corpus-1"`)
 		http.ServeContent(w, r, "feed.xml", modified, bytes.NewReader(feed.Bytes()))
 	})
-	mux.HandleFunc("/a/", func(w http.ResponseWriter, r *http.Request) {
-		body, ok := byPath[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		s.articles.Add(1)
-		w.Header().Set("Content-Type", "text/html")
-		w.Write(body)
-	})
 	return s
 }
 
-func (s *server) feedURL() string { return s.srv.URL + "/feed.xml" }
+// fetches returns the article and feed requests since the last call.
+func (s *server) fetches() (articles, feeds int64) {
+	for path, n := range s.TakeHits() {
+		switch {
+		case strings.HasPrefix(path, "/a/"):
+			articles += int64(n)
+		case path == "/feed.xml":
+			feeds += int64(n)
+		}
+	}
+	return articles, feeds
+}
+
+func (s *server) feedURL() string { return s.URL("/feed.xml") }

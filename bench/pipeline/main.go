@@ -76,7 +76,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	srv := newServer(pages)
-	defer srv.srv.Close()
+	defer srv.Close()
 	dir, err := os.MkdirTemp("", "newshound-bench-")
 	if err != nil {
 		return err
@@ -101,15 +101,14 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fetched1 := srv.articles.Load()
-	srv.articles.Store(0)
-	srv.feeds.Store(0)
+	fetched1, _ := srv.fetches()
 	again, err := unchanged(ctx, a, *repeat, *profUnchanged)
 	if err != nil {
 		return err
 	}
-	report(out, len(pages), fetched1, srv.articles.Load(), first, again)
-	fmt.Fprintf(out, "%-44s %d, %d conditional\n", "unchanged source: feed requests", srv.feeds.Load(), srv.conditional.Load())
+	fetched2, feeds := srv.fetches()
+	report(out, len(pages), fetched1, fetched2, first, again)
+	fmt.Fprintf(out, "%-44s %d, %d conditional\n", "unchanged source: feed requests", feeds, srv.conditional.Load())
 	return nil
 }
 
