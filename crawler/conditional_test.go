@@ -2,9 +2,7 @@ package crawler
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,16 +23,6 @@ func cacheable(contentType, etag, lastMod string, body []byte) response {
 		w.Header().Set("Content-Type", contentType)
 		w.Write(body)
 	}}
-}
-
-func sitemapXML(locs ...string) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-	for _, l := range locs {
-		fmt.Fprintf(&b, "<url><loc>%s</loc></url>", l)
-	}
-	b.WriteString("</urlset>")
-	return b.String()
 }
 
 // TestConditionalListing: the first pass sends no validators and returns
@@ -65,7 +53,7 @@ func TestConditionalListing(t *testing.T) {
 				s.set("/list", cacheable("text/html", tt.etag, lastMod, []byte(
 					`<html><body><a class="story" href="/a/one">1</a><a class="story" href="/a/two">2</a></body></html>`)))
 			case KindSitemap:
-				s.set("/list", cacheable("application/xml", tt.etag, lastMod, []byte(sitemapXML(s.URL("/a/one"), s.URL("/a/two")))))
+				s.set("/list", cacheable("application/xml", tt.etag, lastMod, []byte(urlset(s.URL("/a/one"), s.URL("/a/two")))))
 			}
 			c := newTestCrawler(t, Options{})
 			mem := newMemSeen()

@@ -9,26 +9,6 @@ import (
 	"time"
 )
 
-func urlset(urls ...string) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">`)
-	for _, u := range urls {
-		fmt.Fprintf(&b, "<url><loc>%s</loc></url>", u)
-	}
-	b.WriteString("</urlset>")
-	return b.String()
-}
-
-func sitemapIndex(children ...string) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-	for _, c := range children {
-		fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", c)
-	}
-	b.WriteString("</sitemapindex>")
-	return b.String()
-}
-
 func TestCrawlNewsSitemap(t *testing.T) {
 	s := newSite(t)
 	s.article("/news/1", "Page title", para("The first sitemap story"))

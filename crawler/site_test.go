@@ -32,9 +32,11 @@ func (s *site) article(path, title string, paragraphs ...string) {
 }
 
 var (
-	articleHTML = testsite.ArticleHTML
-	chromeWords = testsite.ChromeWords
-	para        = testsite.Para
+	articleHTML  = testsite.ArticleHTML
+	chromeWords  = testsite.ChromeWords
+	para         = testsite.Para
+	urlset       = testsite.URLSet
+	sitemapIndex = testsite.SitemapIndex
 )
 
 var testNow = time.Date(2024, 3, 6, 12, 0, 0, 0, time.UTC)

@@ -181,3 +181,26 @@ func NewsSitemap(base string, items []Item) string {
 	b.WriteString("</urlset>\n")
 	return b.String()
 }
+
+// URLSet renders a sitemap listing locs (absolute URLs), the news
+// namespace declared.
+func URLSet(locs ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">`)
+	for _, l := range locs {
+		fmt.Fprintf(&b, "<url><loc>%s</loc></url>", l)
+	}
+	b.WriteString("</urlset>")
+	return b.String()
+}
+
+// SitemapIndex renders a sitemap index of the children at locs, undated.
+func SitemapIndex(locs ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for _, l := range locs {
+		fmt.Fprintf(&b, "<sitemap><loc>%s</loc></sitemap>", l)
+	}
+	b.WriteString("</sitemapindex>")
+	return b.String()
+}
