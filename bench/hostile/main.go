@@ -35,13 +35,11 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,6 +52,8 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/internal/testlog"
+	"github.com/newshound/newshound/internal/testreceiver"
+	"github.com/newshound/newshound/internal/testsite"
 )
 
 func main() {
@@ -89,17 +89,18 @@ func run(args []string, out io.Writer) error {
 	}
 
 	healthy := newHealthySite()
-	servers := map[string]*server{"healthy": serve(healthy.handle)}
+	servers := map[string]*testsite.Site{"healthy": healthy.Site}
 	if *hostile {
-		for name, h := range map[string]func() http.HandlerFunc{
-			"flood":   func() http.HandlerFunc { return feedOf(floodFeed()) },
-			"deep":    func() http.HandlerFunc { return feedOf(deepFeed()) },
-			"flat":    func() http.HandlerFunc { return feedOf(flatFeed()) },
+		for name, publish := range map[string]func(*testsite.Site){
+			"flood":   feedOf(floodFeed),
+			"deep":    feedOf(deepFeed),
+			"flat":    feedOf(flatFeed),
 			"giant":   giantTitle,
 			"sitemap": sitemapSite,
 		} {
 			if *only == "" || *only == name {
-				servers[name] = serve(h())
+				servers[name] = testsite.Start(testsite.Options{})
+				publish(servers[name])
 			}
 		}
 		if len(servers) == 1 {
@@ -107,12 +108,11 @@ func run(args []string, out io.Writer) error {
 		}
 	}
 	hook := newReceiver()
-	hookSrv := serve(hook.handle)
 	defer func() {
 		for _, s := range servers {
 			s.Close()
 		}
-		hookSrv.Close()
+		hook.Close()
 	}()
 
 	var cfg strings.Builder
@@ -121,20 +121,20 @@ crawl: {host_delay: 0s, max_in_flight: 8, per_host: 4}
 defaults: {timeout: 30s, max_age: 8760h}
 sources:
   - {name: healthy, feed: "%s/feed.xml", schedule: "@every %s"}
-`, filepath.Join(dir, "hostile.db"), servers["healthy"].URL, healthyEvery)
+`, filepath.Join(dir, "hostile.db"), servers["healthy"].URL(""), healthyEvery)
 	for _, name := range []string{"flood", "deep", "flat", "giant"} {
 		if s, ok := servers[name]; ok {
-			fmt.Fprintf(&cfg, "  - {name: %s, feed: \"%s/feed.xml\", schedule: \"@every 30s\"}\n", name, s.URL)
+			fmt.Fprintf(&cfg, "  - {name: %s, feed: \"%s/feed.xml\", schedule: \"@every 30s\"}\n", name, s.URL(""))
 		}
 	}
 	if s, ok := servers["sitemap"]; ok {
-		fmt.Fprintf(&cfg, "  - {name: sitemap, sitemap: \"%s/index.xml\", schedule: \"@every 30s\"}\n", s.URL)
+		fmt.Fprintf(&cfg, "  - {name: sitemap, sitemap: \"%s/index.xml\", schedule: \"@every 30s\"}\n", s.URL(""))
 	}
 	fmt.Fprintf(&cfg, `watches:
   - {name: centcom, entities: [CENTCOM], notify: [hook]}
 notifiers:
   - {name: hook, webhook: {url: "%s/hook"}}
-`, hookSrv.URL)
+`, hook.URL)
 	cfgPath := filepath.Join(dir, "newshound.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
 		return err
@@ -272,51 +272,36 @@ func procStatus(pid int, name string) (int64, error) {
 	return 0, fmt.Errorf("no %s in /proc/%d/status", name, pid)
 }
 
-type server struct {
-	*http.Server
-	URL string
-}
-
-func serve(h http.HandlerFunc) *server {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	s := &server{Server: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, URL: "http://" + ln.Addr().String()}
-	go s.Serve(ln)
-	return s
-}
-
-func (s *server) Close() { s.Shutdown(context.Background()) }
-
 // healthySite is a feed that gains one article per request.
 type healthySite struct {
+	*testsite.Site
+
 	mu    sync.Mutex
 	times []time.Time
 }
 
-func newHealthySite() *healthySite { return &healthySite{} }
-
-func (h *healthySite) handle(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/feed.xml":
-		h.mu.Lock()
-		h.times = append(h.times, time.Now())
-		n := len(h.times)
-		h.mu.Unlock()
-		w.Header().Set("Content-Type", "application/rss+xml")
-		var b strings.Builder
-		b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Healthy</title>`)
-		for i := n; i > max(n-20, 0); i-- {
-			fmt.Fprintf(&b, `<item><title>Briefing %d</title><link>http://%s/a/%d</link></item>`, i, r.Host, i)
-		}
-		b.WriteString(`</channel></rss>`)
-		io.WriteString(w, b.String())
-	case strings.HasPrefix(r.URL.Path, "/a/"):
+func newHealthySite() *healthySite {
+	h := &healthySite{Site: testsite.Start(testsite.Options{})}
+	h.Handle("/feed.xml", h.feed)
+	h.HandlePrefix("/a/", func(w http.ResponseWriter, r *http.Request) {
 		page(w, "Briefing "+strings.TrimPrefix(r.URL.Path, "/a/"))
-	default:
-		http.NotFound(w, r)
+	})
+	return h
+}
+
+func (h *healthySite) feed(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.times = append(h.times, time.Now())
+	n := len(h.times)
+	h.mu.Unlock()
+	w.Header().Set("Content-Type", "application/rss+xml")
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Healthy</title>`)
+	for i := n; i > max(n-20, 0); i-- {
+		fmt.Fprintf(&b, `<item><title>Briefing %d</title><link>http://%s/a/%d</link></item>`, i, r.Host, i)
 	}
+	b.WriteString(`</channel></rss>`)
+	io.WriteString(w, b.String())
 }
 
 func (h *healthySite) polls() []time.Time {
@@ -334,15 +319,9 @@ func page(w http.ResponseWriter, title string) {
 </article></body></html>`, title, title)
 }
 
-func feedOf(body []byte) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/feed.xml" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write(body)
-	}
+// feedOf publishes the feed body makes at /feed.xml.
+func feedOf(body func() []byte) func(*testsite.Site) {
+	return func(s *testsite.Site) { s.Page("/feed.xml", "application/rss+xml", body()) }
 }
 
 const rssHead = `<?xml version="1.0"?><rss version="2.0" xmlns:x="urn:x"><channel><title>Hostile</title>`
@@ -377,29 +356,19 @@ func flatFeed() []byte {
 	return b.Bytes()
 }
 
-func giantTitle() http.HandlerFunc {
+func giantTitle(s *testsite.Site) {
 	var b bytes.Buffer
 	b.WriteString(rssHead + "<item><title>")
 	for b.Len() < 9_400_000 {
 		b.WriteString("CENTCOM giant title ")
 	}
 	b.WriteString("</title><link>/a/1</link></item></channel></rss>")
-	body := b.Bytes()
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/feed.xml":
-			w.Header().Set("Content-Type", "application/rss+xml")
-			w.Write(body)
-		case strings.HasPrefix(r.URL.Path, "/a/"):
-			page(w, "A page")
-		default:
-			http.NotFound(w, r)
-		}
-	}
+	s.Page("/feed.xml", "application/rss+xml", b.Bytes())
+	s.HandlePrefix("/a/", func(w http.ResponseWriter, _ *http.Request) { page(w, "A page") })
 }
 
 // sitemapSite serves an index of 50 children of 50,000 URLs each.
-func sitemapSite() http.HandlerFunc {
+func sitemapSite(s *testsite.Site) {
 	const children, perChild = 50, 50_000
 	child := func(host string, n int) []byte {
 		var b bytes.Buffer
@@ -410,52 +379,42 @@ func sitemapSite() http.HandlerFunc {
 		b.WriteString("</urlset>")
 		return b.Bytes()
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/index.xml":
-			w.Header().Set("Content-Type", "application/xml")
-			var b bytes.Buffer
-			b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-			for i := range children {
-				fmt.Fprintf(&b, "<sitemap><loc>http://%s/child-%d.xml</loc></sitemap>", r.Host, i)
-			}
-			b.WriteString("</sitemapindex>")
-			w.Write(b.Bytes())
-		case strings.HasPrefix(r.URL.Path, "/child-"):
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/child-"), ".xml"))
-			w.Header().Set("Content-Type", "application/xml")
-			w.Write(child(r.Host, n))
-		case strings.HasPrefix(r.URL.Path, "/a/"):
-			page(w, "Sitemap page "+strings.TrimPrefix(r.URL.Path, "/a/"))
-		default:
-			http.NotFound(w, r)
+	s.Handle("/index.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		var b bytes.Buffer
+		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+		for i := range children {
+			fmt.Fprintf(&b, "<sitemap><loc>http://%s/child-%d.xml</loc></sitemap>", r.Host, i)
 		}
-	}
+		b.WriteString("</sitemapindex>")
+		w.Write(b.Bytes())
+	})
+	s.HandlePrefix("/child-", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/child-"), ".xml"))
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(child(r.Host, n))
+	})
+	s.HandlePrefix("/a/", func(w http.ResponseWriter, r *http.Request) {
+		page(w, "Sitemap page "+strings.TrimPrefix(r.URL.Path, "/a/"))
+	})
 }
 
-// receiver counts the webhook deliveries per source.
-type receiver struct {
-	mu     sync.Mutex
-	counts map[string]int
-	bytes  int
-}
+// receiver counts the webhook deliveries per source (internal/testreceiver).
+type receiver struct{ *testreceiver.HTTP }
 
-func newReceiver() *receiver { return &receiver{counts: map[string]int{}} }
-
-func (rc *receiver) handle(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	rc.mu.Lock()
-	rc.counts[field(string(body), "source")+"/"+field(string(body), "watch")]++
-	rc.bytes += len(body)
-	rc.mu.Unlock()
+func newReceiver() *receiver {
+	return &receiver{testreceiver.StartHTTP(testreceiver.HTTPOptions{}, testreceiver.Always(testreceiver.Answer{Status: http.StatusOK}))}
 }
 
 func (rc *receiver) summary() string {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(rc.counts)) {
-		parts = append(parts, fmt.Sprintf("%s %d", k, rc.counts[k]))
+	counts, bytes := map[string]int{}, 0
+	for _, r := range rc.Requests() {
+		counts[field(string(r.Body), "source")+"/"+field(string(r.Body), "watch")]++
+		bytes += len(r.Body)
 	}
-	return fmt.Sprintf("%s (%d bytes in all)", strings.Join(parts, ", "), rc.bytes)
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
+	}
+	return fmt.Sprintf("%s (%d bytes in all)", strings.Join(parts, ", "), bytes)
 }

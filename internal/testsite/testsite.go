@@ -38,6 +38,7 @@ type Site struct {
 
 	mu     sync.Mutex
 	routes map[string]Response
+	under  map[string]http.HandlerFunc // by path prefix, for paths without a route
 	hits   map[string]int
 	agents []string
 	news   *newsState // the live feeds and stories, once one is published
@@ -69,7 +70,7 @@ func NewWith(t testing.TB, opts Options) *Site {
 
 // Start starts a site outside a test; the caller closes it.
 func Start(opts Options) *Site {
-	s := &Site{routes: map[string]Response{}, hits: map[string]int{}}
+	s := &Site{routes: map[string]Response{}, under: map[string]http.HandlerFunc{}, hits: map[string]int{}}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	if opts.Listener != nil {
 		s.srv.Listener.Close()
@@ -97,6 +98,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	s.hits[r.URL.Path]++
 	s.agents = append(s.agents, r.UserAgent())
 	resp, ok := s.routes[r.URL.Path]
+	if !ok {
+		resp.Handler, ok = s.prefixed(r.URL.Path)
+	}
 	s.mu.Unlock()
 	switch {
 	case !ok:
@@ -128,6 +132,27 @@ func (s *Site) Set(path string, r Response) {
 
 // Handle makes h answer path from now on.
 func (s *Site) Handle(path string, h http.HandlerFunc) { s.Set(path, Response{Handler: h}) }
+
+// HandlePrefix makes h answer every path under prefix that has no route
+// of its own; the longest prefix wins.
+func (s *Site) HandlePrefix(prefix string, h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.under[prefix] = h
+}
+
+// prefixed returns the handler of the longest prefix of path; s.mu is
+// held.
+func (s *Site) prefixed(path string) (http.HandlerFunc, bool) {
+	best := ""
+	for p := range s.under {
+		if strings.HasPrefix(path, p) && len(p) > len(best) {
+			best = p
+		}
+	}
+	h, ok := s.under[best]
+	return h, ok && best != ""
+}
 
 // Page makes path answer 200 with body of contentType.
 func (s *Site) Page(path, contentType string, body []byte) {
