@@ -63,12 +63,28 @@ type Config struct {
 	// ListenAuth is the authentication the HTTP server demands
 	// (listen_auth:); nil means none, allowed on loopback only.
 	ListenAuth *ListenAuth
-	Crawl      Crawl
-	Health     Health
-	Defaults   Defaults
-	Sources    []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
-	Watches    []Watch
-	Notifiers  []Notifier
+	// Metrics says what /metrics exports beyond the default set and
+	// whether the profiling handlers are served (metrics:).
+	Metrics   Metrics
+	Crawl     Crawl
+	Health    Health
+	Defaults  Defaults
+	Sources   []Source // with defaults applied (Schedule, MaxAge, UserAgent, Timeout always filled)
+	Watches   []Watch
+	Notifiers []Notifier
+}
+
+// Metrics is the metrics: block.
+type Metrics struct {
+	// PerSource exports every source series with its source label
+	// (per_source: true). Off, only newshound_source_healthy and the
+	// failed runs of a source that failed carry the label; the rest is
+	// summed over all sources, so a scrape stays small at 10,000 sources.
+	PerSource bool
+	// Pprof serves net/http/pprof under /debug/pprof/ (pprof: true); it
+	// requires listen and listen_auth.
+	Pprof bool
+	Line  int
 }
 
 // Crawl holds the politeness limits shared by every source (`crawl:`).

@@ -181,6 +181,8 @@ func (d *decoder) config(root *yaml.Node) *Config {
 			}
 		case "crawl":
 			d.crawl(e, &c.Crawl)
+		case "metrics":
+			d.metrics(e, &c.Metrics)
 		case "health":
 			d.health(e, &c.Health)
 		case "defaults", "sources", "watches", "notifiers":
@@ -431,6 +433,21 @@ func (d *decoder) health(e entry, h *Health) {
 			if v := d.count(f); v > 0 {
 				h.Threshold = v
 			}
+		default:
+			d.unknown(f)
+		}
+	}
+}
+
+// metrics decodes the metrics block.
+func (d *decoder) metrics(e entry, m *Metrics) {
+	m.Line = e.line
+	for _, f := range d.mapping(e) {
+		switch f.key {
+		case "per_source":
+			m.PerSource, _ = d.boolean(f)
+		case "pprof":
+			m.Pprof, _ = d.boolean(f)
 		default:
 			d.unknown(f)
 		}

@@ -341,9 +341,15 @@ func (k *checker) at(path string) string {
 	return path
 }
 
-// operations checks listen, listen_auth and retention.
+// operations checks listen, listen_auth, metrics and retention.
 func (k *checker) operations(c *Config) {
 	k.retention(c.Retention)
+	// The profiles show goroutine stacks, heap contents' call sites and
+	// the command line: never without authentication, not even on
+	// loopback, where any local process could read them.
+	if c.Metrics.Pprof && (c.Listen == "" || c.ListenAuth == nil) {
+		k.add("metrics.pprof", "requires listen and listen_auth: the profiles are served only to an authenticated client")
+	}
 	if c.Listen == "" {
 		if c.ListenAuth != nil {
 			k.add("listen_auth", "only valid with listen")

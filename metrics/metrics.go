@@ -12,24 +12,40 @@
 //
 // # Metrics
 //
-// Per source (label source = the configured source name):
+// A scrape must stay small when thousands of sources are configured (at
+// 10,000 sources the full per-source set below is about 270,000 lines),
+// so by default only two metrics carry the source label (label source =
+// the configured source name):
 //
-//	newshound_source_fetch_duration_seconds{source}        histogram: wall time of one run
-//	                                                       (listing and article fetches)
-//	newshound_source_fetch_errors_total{source,kind}       counter: failed runs by kind (below)
-//	newshound_source_items_total{source}                   counter: items listed (feed entries,
-//	                                                       links, sitemap URLs), summed over runs
-//	newshound_source_new_articles_total{source}            counter: new articles fetched
-//	newshound_source_last_success_timestamp_seconds{source} gauge: Unix time of the last
-//	                                                       successful run (absent until one)
 //	newshound_source_healthy{source}                       gauge: 1 healthy, 0 unhealthy
-//	newshound_source_articles_given_up_total{source}       counter: listed articles whose page
+//	newshound_source_fetch_errors_total{source,kind}       counter: failed runs by kind (below);
+//	                                                       a series appears at the source's
+//	                                                       first failure of that kind
+//
+// and the rest is summed over all sources, under the same names without
+// the label, so a query that sums over sources works either way:
+//
+//	newshound_source_runs_total{result}                    counter: runs by result: success or
+//	                                                       the error kind (all exported at 0)
+//	newshound_source_fetch_duration_seconds                histogram: wall time of one run
+//	                                                       (listing and article fetches)
+//	newshound_source_items_total                           counter: items listed (feed entries,
+//	                                                       links, sitemap URLs), summed over runs
+//	newshound_source_new_articles_total                    counter: new articles fetched
+//	newshound_source_articles_given_up_total               counter: listed articles whose page
 //	                                                       kept failing and that are no longer
 //	                                                       tried (marked seen without text)
 //
-// The error kinds are fixed, so a dashboard can rely on them and every
-// source exports all of them from its first run (at 0), which keeps
-// rate() and increase() correct from the first failure on:
+// With Options.PerSource (config metrics: {per_source: true}) the
+// duration, items, new articles and given-up metrics carry the source
+// label as well, every source exports all error kinds from its first run
+// (at 0, which keeps rate() and increase() correct from a source's first
+// failure on), and one more gauge is exported:
+//
+//	newshound_source_last_success_timestamp_seconds{source} gauge: Unix time of the last
+//	                                                       successful run (absent until one)
+//
+// The error kinds are fixed, so a dashboard can rely on them:
 //
 //	timeout   the run or a fetch hit its deadline
 //	http_4xx  the server answered 4xx (except what robots.txt forbade)
@@ -130,12 +146,16 @@ type Options struct {
 	Snapshot Snapshotter
 	// Now is the clock for ages; default time.Now.
 	Now func() time.Time
+	// PerSource exports the whole per-source set (see the package doc);
+	// off, only health and failures carry the source label.
+	PerSource bool
 }
 
 // Metrics records newshound's metrics into its own registry. Its methods
 // are safe for concurrent use.
 type Metrics struct {
-	registry *prometheus.Registry
+	registry  *prometheus.Registry
+	perSource bool
 
 	fetchDuration *prometheus.HistogramVec
 	fetchErrors   *prometheus.CounterVec
@@ -144,9 +164,14 @@ type Metrics struct {
 	lastSuccess   *prometheus.GaugeVec
 	healthy       *prometheus.GaugeVec
 	givenUp       *prometheus.CounterVec
-	watchMatches  *prometheus.CounterVec
-	deliveries    *prometheus.CounterVec
-	reloads       *prometheus.CounterVec
+	runs          *prometheus.CounterVec
+	// bySource are the vectors with a source label, for RemoveSource.
+	bySource []interface {
+		DeletePartialMatch(prometheus.Labels) int
+	}
+	watchMatches *prometheus.CounterVec
+	deliveries   *prometheus.CounterVec
+	reloads      *prometheus.CounterVec
 }
 
 // fetchDurationBuckets span one quick feed fetch (a fraction of a second)
@@ -160,13 +185,19 @@ func New(opts Options) *Metrics {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	// The summed metrics have no label at all without PerSource.
+	var src []string
+	if opts.PerSource {
+		src = []string{"source"}
+	}
 	m := &Metrics{
-		registry: prometheus.NewRegistry(),
+		registry:  prometheus.NewRegistry(),
+		perSource: opts.PerSource,
 		fetchDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "newshound_source_fetch_duration_seconds",
 			Help:    "Wall time of one run of a source (listing and article fetches).",
 			Buckets: fetchDurationBuckets,
-		}, []string{"source"}),
+		}, src),
 		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_source_fetch_errors_total",
 			Help: "Failed runs of a source by kind: timeout, http_4xx, http_5xx, parse, robots, network, other.",
@@ -174,11 +205,11 @@ func New(opts Options) *Metrics {
 		items: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_source_items_total",
 			Help: "Items (feed entries, links, sitemap URLs) listed by a source's runs.",
-		}, []string{"source"}),
+		}, src),
 		newArticles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_source_new_articles_total",
 			Help: "New articles fetched by a source's runs.",
-		}, []string{"source"}),
+		}, src),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "newshound_source_last_success_timestamp_seconds",
 			Help: "Unix time of a source's last successful run.",
@@ -190,7 +221,11 @@ func New(opts Options) *Metrics {
 		givenUp: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_source_articles_given_up_total",
 			Help: "Listed articles of a source whose page kept failing and that are no longer tried.",
-		}, []string{"source"}),
+		}, src),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_source_runs_total",
+			Help: "Runs of all sources by result: success, timeout, http_4xx, http_5xx, parse, robots, network, other.",
+		}, []string{"result"}),
 		watchMatches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_watch_matches_total",
 			Help: "Alerts raised by a watch (each article once).",
@@ -206,7 +241,7 @@ func New(opts Options) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.fetchDuration, m.fetchErrors, m.items, m.newArticles, m.lastSuccess, m.healthy, m.givenUp,
-		m.watchMatches, m.deliveries, m.reloads,
+		m.runs, m.watchMatches, m.deliveries, m.reloads,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -217,7 +252,34 @@ func New(opts Options) *Metrics {
 	// as an increase rather than as a new series.
 	m.reloads.WithLabelValues(reloadSuccess)
 	m.reloads.WithLabelValues(reloadFailure)
+	m.runs.WithLabelValues(runSuccess)
+	for _, kind := range fetchErrorKinds {
+		m.runs.WithLabelValues(string(kind))
+	}
+	m.bySource = append(m.bySource, m.fetchErrors, m.healthy, m.lastSuccess)
+	if opts.PerSource {
+		m.bySource = append(m.bySource, m.fetchDuration, m.items, m.newArticles, m.givenUp)
+	} else {
+		// The sums exist from the start, like the per-source series
+		// from a source's first run.
+		m.fetchDuration.WithLabelValues()
+		m.items.WithLabelValues()
+		m.newArticles.WithLabelValues()
+		m.givenUp.WithLabelValues()
+	}
 	return m
+}
+
+// runSuccess is the result of a successful run in newshound_source_runs_total.
+const runSuccess = "success"
+
+// summed returns the label values of a summed metric for source: the
+// source with PerSource, none without.
+func (m *Metrics) summed(source string) []string {
+	if m.perSource {
+		return []string{source}
+	}
+	return nil
 }
 
 const (
@@ -227,20 +289,27 @@ const (
 
 // SourceRun records one run of source.
 func (m *Metrics) SourceRun(source string, run SourceRun) {
-	m.fetchDuration.WithLabelValues(source).Observe(run.Duration.Seconds())
-	for _, kind := range fetchErrorKinds {
-		c := m.fetchErrors.WithLabelValues(source, string(kind))
-		if kind == run.Error {
-			c.Inc()
+	kind := run.Error
+	if kind != NoError && !knownKind(kind) {
+		kind = ErrOtherKind
+	}
+	if kind == NoError {
+		m.runs.WithLabelValues(runSuccess).Inc()
+	} else {
+		m.runs.WithLabelValues(string(kind)).Inc()
+		m.fetchErrors.WithLabelValues(source, string(kind)).Inc()
+	}
+	if m.perSource {
+		for _, k := range fetchErrorKinds {
+			m.fetchErrors.WithLabelValues(source, string(k))
 		}
 	}
-	if run.Error != NoError && !knownKind(run.Error) {
-		m.fetchErrors.WithLabelValues(source, string(ErrOtherKind)).Inc()
-	}
-	m.items.WithLabelValues(source).Add(float64(max(run.Items, 0)))
-	m.newArticles.WithLabelValues(source).Add(float64(max(run.New, 0)))
-	m.givenUp.WithLabelValues(source).Add(float64(max(run.GivenUp, 0)))
-	if run.Error == NoError {
+	l := m.summed(source)
+	m.fetchDuration.WithLabelValues(l...).Observe(run.Duration.Seconds())
+	m.items.WithLabelValues(l...).Add(float64(max(run.Items, 0)))
+	m.newArticles.WithLabelValues(l...).Add(float64(max(run.New, 0)))
+	m.givenUp.WithLabelValues(l...).Add(float64(max(run.GivenUp, 0)))
+	if run.Error == NoError && m.perSource {
 		m.lastSuccess.WithLabelValues(source).Set(unixSeconds(run.Finished))
 	}
 	m.healthy.WithLabelValues(source).Set(boolGauge(run.Healthy))
@@ -250,18 +319,17 @@ func (m *Metrics) SourceRun(source string, run SourceRun) {
 // stored state at start-up so the gauge exists before the first run.
 func (m *Metrics) SourceHealth(source string, healthy bool, lastSuccess time.Time) {
 	m.healthy.WithLabelValues(source).Set(boolGauge(healthy))
-	if !lastSuccess.IsZero() {
+	if !lastSuccess.IsZero() && m.perSource {
 		m.lastSuccess.WithLabelValues(source).Set(unixSeconds(lastSuccess))
 	}
 }
 
 // RemoveSource drops every series of a source that is no longer
-// configured (after a reload), so its last values do not linger.
+// configured (after a reload), so its last values do not linger. The
+// sums over all sources keep what the source added to them.
 func (m *Metrics) RemoveSource(source string) {
 	l := prometheus.Labels{"source": source}
-	for _, v := range []interface {
-		DeletePartialMatch(prometheus.Labels) int
-	}{m.fetchDuration, m.fetchErrors, m.items, m.newArticles, m.lastSuccess, m.healthy, m.givenUp} {
+	for _, v := range m.bySource {
 		v.DeletePartialMatch(l)
 	}
 }

@@ -20,8 +20,10 @@ type snapshotFunc func() (Snapshot, error)
 
 func (f snapshotFunc) Snapshot() (Snapshot, error) { return f() }
 
+// TestSourceRun: with PerSource every source series is exported, every
+// error kind from the first run on.
 func TestSourceRun(t *testing.T) {
-	m := New(Options{})
+	m := New(Options{PerSource: true})
 	m.SourceRun("bbc", SourceRun{Duration: 1500 * time.Millisecond, Items: 20, New: 3, Healthy: true, Finished: t0})
 	m.SourceRun("bbc", SourceRun{Duration: 40 * time.Second, Error: ErrTimeout, Items: 0, Healthy: true, Finished: t0.Add(time.Hour)})
 	m.SourceRun("bbc", SourceRun{Duration: 200 * time.Millisecond, Error: "made-up", Healthy: false, Finished: t0.Add(2 * time.Hour)})
@@ -83,7 +85,7 @@ newshound_source_fetch_duration_seconds_count{source="bbc"} 3
 // TestArticlesGivenUp: a run with nothing given up exports the series at
 // 0; give-ups add up; a negative count adds nothing; RemoveSource drops it.
 func TestArticlesGivenUp(t *testing.T) {
-	m := New(Options{})
+	m := New(Options{PerSource: true})
 	m.SourceRun("quiet", SourceRun{GivenUp: 0})
 	m.SourceRun("bbc", SourceRun{GivenUp: 2})
 	m.SourceRun("bbc", SourceRun{GivenUp: 1})
@@ -100,6 +102,91 @@ newshound_source_articles_given_up_total{source="quiet"} 0
 	m.RemoveSource("bbc")
 	if n := testutil.CollectAndCount(m.givenUp); n != 1 {
 		t.Errorf("given-up series after RemoveSource(%q) = %d, want 1", "bbc", n)
+	}
+}
+
+// TestSourceRunSummed: by default only health and the failures that
+// happened carry the source label; the rest is summed over all sources,
+// runs are counted by result, and RemoveSource drops only the source's
+// own series.
+func TestSourceRunSummed(t *testing.T) {
+	m := New(Options{})
+	m.SourceRun("bbc", SourceRun{Duration: 1500 * time.Millisecond, Items: 20, New: 3, GivenUp: 1, Healthy: true, Finished: t0})
+	m.SourceRun("bbc", SourceRun{Duration: 40 * time.Second, Error: ErrTimeout, Healthy: true, Finished: t0.Add(time.Hour)})
+	m.SourceRun("cnn", SourceRun{Duration: 200 * time.Millisecond, Error: "made-up", Items: 5, Healthy: false, Finished: t0})
+	m.SourceRun("quiet", SourceRun{Duration: 300 * time.Millisecond, Healthy: true, Finished: t0})
+	m.SourceHealth("never", true, t0)
+
+	want := `
+# HELP newshound_source_fetch_errors_total Failed runs of a source by kind: timeout, http_4xx, http_5xx, parse, robots, network, other.
+# TYPE newshound_source_fetch_errors_total counter
+newshound_source_fetch_errors_total{kind="other",source="cnn"} 1
+newshound_source_fetch_errors_total{kind="timeout",source="bbc"} 1
+# HELP newshound_source_healthy 1 when a source is healthy, 0 when it crossed the failure or empty-run threshold.
+# TYPE newshound_source_healthy gauge
+newshound_source_healthy{source="bbc"} 1
+newshound_source_healthy{source="cnn"} 0
+newshound_source_healthy{source="never"} 1
+newshound_source_healthy{source="quiet"} 1
+# HELP newshound_source_items_total Items (feed entries, links, sitemap URLs) listed by a source's runs.
+# TYPE newshound_source_items_total counter
+newshound_source_items_total 25
+# HELP newshound_source_new_articles_total New articles fetched by a source's runs.
+# TYPE newshound_source_new_articles_total counter
+newshound_source_new_articles_total 3
+# HELP newshound_source_articles_given_up_total Listed articles of a source whose page kept failing and that are no longer tried.
+# TYPE newshound_source_articles_given_up_total counter
+newshound_source_articles_given_up_total 1
+# HELP newshound_source_runs_total Runs of all sources by result: success, timeout, http_4xx, http_5xx, parse, robots, network, other.
+# TYPE newshound_source_runs_total counter
+newshound_source_runs_total{result="http_4xx"} 0
+newshound_source_runs_total{result="http_5xx"} 0
+newshound_source_runs_total{result="network"} 0
+newshound_source_runs_total{result="other"} 1
+newshound_source_runs_total{result="parse"} 0
+newshound_source_runs_total{result="robots"} 0
+newshound_source_runs_total{result="success"} 2
+newshound_source_runs_total{result="timeout"} 1
+# HELP newshound_source_fetch_duration_seconds Wall time of one run of a source (listing and article fetches).
+# TYPE newshound_source_fetch_duration_seconds histogram
+newshound_source_fetch_duration_seconds_bucket{le="0.1"} 0
+newshound_source_fetch_duration_seconds_bucket{le="0.25"} 1
+newshound_source_fetch_duration_seconds_bucket{le="0.5"} 2
+newshound_source_fetch_duration_seconds_bucket{le="1"} 2
+newshound_source_fetch_duration_seconds_bucket{le="2.5"} 3
+newshound_source_fetch_duration_seconds_bucket{le="5"} 3
+newshound_source_fetch_duration_seconds_bucket{le="10"} 3
+newshound_source_fetch_duration_seconds_bucket{le="30"} 3
+newshound_source_fetch_duration_seconds_bucket{le="60"} 4
+newshound_source_fetch_duration_seconds_bucket{le="120"} 4
+newshound_source_fetch_duration_seconds_bucket{le="300"} 4
+newshound_source_fetch_duration_seconds_bucket{le="600"} 4
+newshound_source_fetch_duration_seconds_bucket{le="+Inf"} 4
+newshound_source_fetch_duration_seconds_sum 42
+newshound_source_fetch_duration_seconds_count 4
+`
+	names := []string{"newshound_source_fetch_errors_total", "newshound_source_healthy", "newshound_source_items_total",
+		"newshound_source_last_success_timestamp_seconds", "newshound_source_new_articles_total",
+		"newshound_source_articles_given_up_total", "newshound_source_runs_total", "newshound_source_fetch_duration_seconds"}
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+
+	m.RemoveSource("bbc")
+	m.RemoveSource("cnn")
+	for _, c := range []struct {
+		name string
+		got  int
+		want int
+	}{
+		{"fetch errors", testutil.CollectAndCount(m.fetchErrors), 0},
+		{"healthy", testutil.CollectAndCount(m.healthy), 2},
+		{"items", testutil.CollectAndCount(m.items), 1},
+		{"durations", testutil.CollectAndCount(m.fetchDuration), 1},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s series after RemoveSource = %d, want %d", c.name, c.got, c.want)
+		}
 	}
 }
 
