@@ -27,6 +27,10 @@ type Options struct {
 	// the bytes written (store.Store.Backup); it serves POST
 	// /api/v1/backup. nil leaves the endpoint unrouted (404).
 	Backup func(w io.Writer) (int64, error)
+	// Pprof serves the net/http/pprof profiles under /debug/pprof/; it
+	// takes effect only together with Auth (without it the profiles stay
+	// unrouted, 404).
+	Pprof bool
 	// Now is the clock for "since" and ages; default time.Now.
 	Now func() time.Time
 	// Logger receives request failures; default slog.Default().
@@ -48,6 +52,7 @@ type Server struct {
 	metrics  http.Handler
 	auth     Auth
 	backup   func(io.Writer) (int64, error)
+	pprof    bool
 	now      func() time.Time
 	log      *slog.Logger
 	grace    time.Duration
@@ -67,6 +72,7 @@ func New(opts Options) *Server {
 		metrics:  opts.Metrics,
 		auth:     opts.Auth,
 		backup:   opts.Backup,
+		pprof:    opts.Pprof && opts.Auth.Enabled(),
 		now:      opts.Now,
 		log:      opts.Logger,
 		grace:    opts.ShutdownGrace,
@@ -98,6 +104,9 @@ func (s *Server) routes() http.Handler {
 	guarded.HandleFunc("GET /api/v1/sources", s.apiSources)
 	if s.backup != nil {
 		guarded.HandleFunc("POST /api/v1/backup", s.apiBackup)
+	}
+	if s.pprof {
+		routePprof(guarded)
 	}
 	guarded.HandleFunc("GET /watches/{file}", s.atomFeed)
 	guarded.Handle("GET /static/", staticHandler())
