@@ -71,6 +71,7 @@ var tier = map[string]int{
 	"bench/extract":   7,
 	"bench/hostile":   7,
 	"bench/pipeline":  7,
+	"bench/scale":     7,
 	"bench/storeyear": 7,
 	"internal/layers": 7,
 }
