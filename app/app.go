@@ -93,6 +93,15 @@ type compiled struct {
 	watches  map[string]config.Watch
 	channels map[string]notify.Channel
 	routes   map[string][]route // by watch name
+	// sources indexes cfg.Sources by name with each one's schedule, so a
+	// scheduled pass finds its source in O(1) whatever the source count.
+	sources map[string]compiledSource
+}
+
+// compiledSource is one source of a compiled config with its schedule.
+type compiledSource struct {
+	src   config.Source
+	sched jittered // the zero value (no runs) when the schedule does not parse; validation refuses those
 }
 
 // New opens the store named by cfg and builds the pipeline. The caller
@@ -120,7 +129,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.store = st
 	a.cur = c
 	a.warnPermissions()
-	a.metrics = metrics.New(metrics.Options{Snapshot: storeSnapshot{a}, Now: opts.Now})
+	// Like the crawl limits, the metrics block is read once: the series
+	// a registry exports cannot change their labels while it runs.
+	a.metrics = metrics.New(metrics.Options{Snapshot: storeSnapshot{a}, Now: opts.Now, PerSource: cfg.Metrics.PerSource})
 	a.seedSourceHealth(cfg)
 	// Crawl limits are read once: the limiter is shared by every pass in
 	// the process, so a reload that changes them takes effect at the next
@@ -232,7 +243,12 @@ func (a *App) compile(cfg *config.Config) (*compiled, error) {
 	for _, w := range cfg.Watches {
 		ws[w.Name] = w
 	}
-	return &compiled{cfg: cfg, matcher: m, watches: ws, channels: ns, routes: routes}, nil
+	srcs := make(map[string]compiledSource, len(cfg.Sources))
+	for _, src := range cfg.Sources {
+		sched, _ := sourceSchedule(src) // an error is reported by the scheduler, which refuses it
+		srcs[src.Name] = compiledSource{src: src, sched: sched}
+	}
+	return &compiled{cfg: cfg, matcher: m, watches: ws, channels: ns, routes: routes, sources: srcs}, nil
 }
 
 // Reload replaces the running config with cfg. The store cannot move while
@@ -254,6 +270,10 @@ func (a *App) reload(cfg *config.Config) error {
 	}
 	if cfg.Crawl != old.Crawl {
 		a.log.Warn("crawl limits changed; they take effect at the next restart", "old", old.Crawl, "new", cfg.Crawl)
+	}
+	if cfg.Metrics.PerSource != old.Metrics.PerSource || cfg.Metrics.Pprof != old.Metrics.Pprof {
+		a.log.Warn("metrics changed; they take effect at the next restart",
+			"per_source", cfg.Metrics.PerSource, "pprof", cfg.Metrics.Pprof)
 	}
 	if cfg.Listen != old.Listen || webAuth(cfg.ListenAuth) != webAuth(old.ListenAuth) {
 		// The server is bound once per Run; its credentials are never logged.

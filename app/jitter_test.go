@@ -8,14 +8,14 @@ import (
 	"github.com/newshound/newshound/config"
 )
 
-// TestJitterSpreadsSources: a thousand sources on "@every 15m" fire at
-// offsets within the first 90 s (10% of the interval) of each quarter
-// hour, spread over most of those seconds, each at the same offset every
-// quarter hour, and the same after a restart.
+// TestJitterSpreadsSources: ten thousand sources on "@every 15m" fire at
+// offsets over the whole quarter hour, about 11 a second and never many
+// more, each at the same offset every quarter hour, and the same after a
+// restart.
 func TestJitterSpreadsSources(t *testing.T) {
 	from := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 	slots := map[time.Duration]int{}
-	for i := range 1000 {
+	for i := range 10000 {
 		src := config.Source{Name: fmt.Sprintf("source-%d", i), Schedule: "@every 15m"}
 		j, err := sourceSchedule(src)
 		if err != nil {
@@ -23,8 +23,8 @@ func TestJitterSpreadsSources(t *testing.T) {
 		}
 		first := j.Next(from.Add(-time.Second))
 		off := first.Sub(from)
-		if off < 0 || off >= 90*time.Second {
-			t.Fatalf("sourceSchedule(%q).Next(%v) = %v, want within 90s after it", src.Name, from, first)
+		if off < 0 || off >= 15*time.Minute {
+			t.Fatalf("sourceSchedule(%q).Next(%v) = %v, want within 15m after it", src.Name, from, first)
 		}
 		if second := j.Next(first); second.Sub(first) != 15*time.Minute {
 			t.Errorf("sourceSchedule(%q): runs at %v then %v, want 15m apart", src.Name, first, second)
@@ -35,12 +35,73 @@ func TestJitterSpreadsSources(t *testing.T) {
 		}
 		slots[off]++
 	}
-	if len(slots) < 80 {
-		t.Errorf("1000 sources use %d distinct second offsets, want most of the 90", len(slots))
+	if len(slots) < 890 {
+		t.Errorf("10000 sources use %d distinct second offsets, want nearly all of the 900", len(slots))
 	}
 	for off, n := range slots {
 		if n > 30 {
 			t.Errorf("%d sources share offset %v, want at most 30 (about 11 each)", n, off)
+		}
+	}
+}
+
+// TestCatchUpSpreads: sources that never ran are caught up at their
+// offset's phase, over the spread and never all at once; "@every"
+// sources are left to their schedule, whose next run comes first (within
+// the interval, at the same phase).
+func TestCatchUpSpreads(t *testing.T) {
+	now := time.Date(2026, 3, 14, 9, 7, 30, 0, time.UTC)
+	slots := map[time.Duration]int{}
+	for i := range 10000 {
+		name := fmt.Sprintf("source-%d", i)
+		daily, err := sourceSchedule(config.Source{Name: name, Schedule: "0 3 * * *"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ok := daily.catchUpDelay(now)
+		if !ok || d < 0 || d >= time.Hour {
+			t.Fatalf("catchUpDelay(%q, daily at 03:00) = %v, %v, want a delay under an hour", name, d, ok)
+		}
+		slots[d.Truncate(time.Second)]++
+		every, _ := sourceSchedule(config.Source{Name: name, Schedule: "@every 15m"})
+		// Only a source whose slot is this very second runs now; the
+		// others' next run comes first.
+		if d, ok := every.catchUpDelay(now); ok && d != 0 {
+			t.Fatalf("catchUpDelay(%q, @every 15m) = %v, true, want false: the next run comes first", name, d)
+		}
+	}
+	if len(slots) < 3000 {
+		t.Errorf("10000 daily sources are caught up at %d distinct seconds, want them spread over the hour", len(slots))
+	}
+	for d, n := range slots {
+		if n > 20 {
+			t.Errorf("%d sources are caught up %v after the start, want at most 20 (about 3 each)", n, d)
+		}
+	}
+}
+
+// TestPassBudget: a scheduled pass's budget ends no later than the
+// source's next run.
+func TestPassBudget(t *testing.T) {
+	sched, err := sourceSchedule(config.Source{Name: "wire", Schedule: "@every 15m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := sched.Next(time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC))
+	tests := []struct {
+		passTimeout time.Duration
+		at          time.Time
+		want        time.Duration
+	}{
+		{0, slot, 10 * time.Minute},
+		{time.Minute, slot, time.Minute},
+		{time.Hour, slot, 15 * time.Minute},
+		{0, slot.Add(12 * time.Minute), 3 * time.Minute},
+		{0, slot.Add(15*time.Minute - time.Millisecond), minPassBudget},
+	}
+	for _, tt := range tests {
+		if got := passBudget(tt.passTimeout, sched, tt.at); got != tt.want {
+			t.Errorf("passBudget(%v, @every 15m, slot+%v) = %v, want %v", tt.passTimeout, tt.at.Sub(slot), got, tt.want)
 		}
 	}
 }
@@ -52,19 +113,19 @@ func TestJitteredSchedules(t *testing.T) {
 		interval  time.Duration
 		maxOffset time.Duration
 	}{
-		{"@every 15m", 15 * time.Minute, 90 * time.Second},
+		{"@every 15m", 15 * time.Minute, 15 * time.Minute},
 		{"@every 1s", time.Second, 0},
-		{"@every 24h", 24 * time.Hour, 5 * time.Minute},
-		{"0 * * * *", time.Hour, 5 * time.Minute},
-		{"*/10 * * * *", 10 * time.Minute, time.Minute},
+		{"@every 24h", 24 * time.Hour, time.Hour},
+		{"0 * * * *", time.Hour, time.Hour},
+		{"*/10 * * * *", 10 * time.Minute, 10 * time.Minute},
 	}
 	for _, tt := range tests {
 		j, err := sourceSchedule(config.Source{Name: "wire", Schedule: tt.schedule})
 		if err != nil {
 			t.Fatalf("sourceSchedule(%q): %v", tt.schedule, err)
 		}
-		if j.interval != tt.interval || j.offset < 0 || j.offset > tt.maxOffset {
-			t.Errorf("sourceSchedule(%q) = interval %v offset %v, want %v and offset ≤ %v", tt.schedule, j.interval, j.offset, tt.interval, tt.maxOffset)
+		if j.interval != tt.interval || j.offset < 0 || j.offset >= max(tt.maxOffset, time.Nanosecond) {
+			t.Errorf("sourceSchedule(%q) = interval %v offset %v, want %v and offset < %v", tt.schedule, j.interval, j.offset, tt.interval, tt.maxOffset)
 		}
 		next := j.Next(at)
 		if !next.After(at) || next.Sub(at) > tt.interval {

@@ -24,7 +24,7 @@ import (
 func (a *App) observeRun(p store.Pass, queued []string, items, articles, givenUp int, crawlErr error, took time.Duration) {
 	// A reload may have dropped the source while this pass ran: its
 	// series are gone and must not come back.
-	if _, ok := a.current().cfg.SourceByName(p.Source); ok {
+	if _, ok := a.current().sources[p.Source]; ok {
 		a.metrics.SourceRun(p.Source, metrics.SourceRun{
 			Duration: took,
 			Error:    fetchErrorKind(crawlErr),
@@ -94,8 +94,12 @@ func (a *App) seedSourceHealth(cfg *config.Config) {
 // a reload took out of the config, so their last values do not linger on
 // dashboards.
 func (a *App) forgetDropped(old, next *config.Config) {
+	kept := make(map[string]bool, len(next.Sources))
+	for _, src := range next.Sources {
+		kept[src.Name] = true
+	}
 	for _, src := range old.Sources {
-		if _, ok := next.SourceByName(src.Name); !ok {
+		if !kept[src.Name] {
 			a.metrics.RemoveSource(src.Name)
 		}
 	}

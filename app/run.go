@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -21,10 +22,11 @@ import (
 // arise, config edits applied as they are saved. It returns when ctx is
 // cancelled, after the running passes and the delivery loop have stopped.
 func (a *App) Run(ctx context.Context) error {
-	s := &scheduler{app: a, ctx: ctx}
 	a.mu.Lock()
 	cfg := a.cur.cfg
 	a.mu.Unlock()
+	// The pool is sized once, like the crawler's limiter it feeds.
+	s := newScheduler(a, ctx, poolSize(cfg.Crawl.MaxInFlight))
 	// The HTTP port is taken first: when it is in use, Run fails before
 	// any source runs, with an error that names the address.
 	var ln net.Listener
@@ -46,6 +48,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.mu.Unlock()
 		return err
 	}
+	s.start()
 
 	var loops sync.WaitGroup
 	loops.Go(func() { a.dispatcher.Run(ctx, a.wake) })
@@ -69,26 +72,68 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// scheduler owns the cron instance of the config in force; a reload
-// replaces it whole.
+// scheduler owns the cron instance of the config in force (a reload
+// replaces it whole) and the queue of due passes with its workers, which
+// outlive reloads: a source queued or running under the old config is
+// not queued twice under the new one.
 type scheduler struct {
 	app     *App
 	ctx     context.Context
+	queue   *passQueue
+	workers sync.WaitGroup
+	size    int // workers in the pool
 	mu      sync.Mutex
 	cron    *cron.Cron
 	entries map[cron.EntryID]string // source of each entry of cron; guarded by mu
-	stopped bool                    // guarded by mu; no pass starts once set
-	passes  sync.WaitGroup          // passes started by any cron of this scheduler or by catch-up
+	catchUp []*time.Timer           // pending catch-up runs of the config in force; guarded by mu
+	stopped bool                    // guarded by mu; nothing is queued once set
 }
 
-// reschedule replaces every cron entry with the sources of cfg, then runs
-// at once each source that has never run or whose next run after its last
-// one is already past (the daemon was down, or the source is new). Passes
-// still running keep going; the per-source lock stops overlaps.
+// poolSize is the number of passes the daemon runs at once:
+// max(2, max_in_flight/2). Every pass needs a request slot for its listing
+// and then fetches articles; more passes than half the slots would only
+// wait in the crawler's limiter, each holding its budget's clock running,
+// while fewer would leave slots idle during a pass's own waits (parsing,
+// extraction, the store's commit).
+func poolSize(maxInFlight int) int {
+	return max(2, maxInFlight/2)
+}
+
+func newScheduler(a *App, ctx context.Context, workers int) *scheduler {
+	return &scheduler{app: a, ctx: ctx, queue: newPassQueue(), size: workers}
+}
+
+// start runs the pool of workers that take due passes from the queue.
+func (s *scheduler) start() {
+	for range s.size {
+		s.workers.Go(func() {
+			for {
+				p, ok := s.queue.take()
+				if !ok {
+					return
+				}
+				s.runSource(p)
+				s.queue.done(p.name)
+			}
+		})
+	}
+}
+
+// reschedule replaces every cron entry with the sources of cfg. A source
+// that has never run, or whose next run after its last one is already
+// past (the daemon was down, or the source is new), and whose next
+// scheduled run is further away than its jitter spread, is caught up
+// within that spread at its offset's phase (catchUpDelay), so a restart
+// never queues every source at once. Passes still running keep going;
+// the queue stops overlaps.
 func (s *scheduler) reschedule(cfg *config.Config) error {
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{s.app.log})))
 	now := s.app.now()
-	var overdue []overdueRun
+	type catchUp struct {
+		name  string
+		delay time.Duration
+	}
+	var overdue []catchUp
 	entries := make(map[cron.EntryID]string, len(cfg.Sources))
 	for _, src := range cfg.Sources {
 		name := src.Name
@@ -96,13 +141,15 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 		if err != nil {
 			return fmt.Errorf("source %s: schedule: %w", name, err)
 		}
-		entries[c.Schedule(sched, cron.FuncJob(func() { s.runSource(name) }))] = name
+		entries[c.Schedule(sched, cron.FuncJob(func() { s.enqueue(name, s.app.now()) }))] = name
 		state, ok, err := s.app.store.SourceState(name)
 		if err != nil {
 			return fmt.Errorf("source %s: %w", name, err)
 		}
 		if !ok || state.LastRun.IsZero() || !sched.Next(state.LastRun).After(now) {
-			overdue = append(overdue, overdueRun{name, sched.offset})
+			if d, ok := sched.catchUpDelay(now); ok {
+				overdue = append(overdue, catchUp{name, d})
+			}
 		}
 	}
 	s.mu.Lock()
@@ -110,66 +157,74 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 		s.mu.Unlock()
 		return nil
 	}
-	old := s.cron
-	s.cron, s.entries = c, entries
+	old, oldTimers := s.cron, s.catchUp
+	s.cron, s.entries, s.catchUp = c, entries, nil
+	for _, o := range overdue {
+		// A timer, not a goroutine, per source waiting for its turn.
+		s.catchUp = append(s.catchUp, time.AfterFunc(o.delay, func() { s.enqueue(o.name, s.app.now()) }))
+	}
 	c.Start()
 	s.mu.Unlock()
+	for _, t := range oldTimers {
+		t.Stop()
+	}
 	if old != nil {
 		old.Stop()
-	}
-	for _, o := range overdue {
-		// Catch-up is spread by the same offsets as the schedule, so a
-		// restart after downtime does not fire every source at once.
-		go s.runSourceAfter(o.name, o.offset)
 	}
 	return nil
 }
 
-// overdueRun is a source to run at once (after its jitter offset).
-type overdueRun struct {
-	name   string
-	offset time.Duration
-}
-
-// runSourceAfter waits d, unless the scheduler stops first, then runs the
-// source.
-func (s *scheduler) runSourceAfter(name string, d time.Duration) {
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-	s.runSource(name)
-}
-
-// runSource runs one pass over the named source with the config in force
-// now; a source removed by a reload is no longer run.
-func (s *scheduler) runSource(name string) {
-	if !s.begin() {
+// enqueue puts a source that fell due into the queue of passes. One still
+// waiting for a worker at its next scheduled time is deferred: it keeps
+// its place and runs as soon as a worker is free, with a budget up to the
+// run after; no failure, no back-off. One whose pass still runs (its
+// budget ends at this time) is queued again for when it ends.
+func (s *scheduler) enqueue(name string, due time.Time) {
+	s.mu.Lock()
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped || s.ctx.Err() != nil {
 		return
 	}
-	defer s.passes.Done()
+	switch s.queue.push(name, due) {
+	case alreadyWaiting:
+		s.app.log.Info("source deferred: no worker was free before its next run; it runs when one is", "source", name)
+	case afterRunning:
+		s.app.log.Debug("source already queued: its pass still runs; queued again for when it ends", "source", name)
+	}
+}
+
+// runSource runs one scheduled pass with the config in force now; a
+// source removed by a reload is no longer run. The pass's budget ends no
+// later than the source's next scheduled run, so passes never pile up
+// behind a slow source.
+func (s *scheduler) runSource(p queuedPass) {
+	if s.ctx.Err() != nil {
+		return
+	}
 	c := s.app.current()
-	src, ok := c.cfg.SourceByName(name)
+	cs, ok := c.sources[p.name]
 	if !ok {
 		return
 	}
+	src := cs.src
+	src.PassTimeout = passBudget(src.PassTimeout, cs.sched, s.app.now())
 	s.app.runPass(s.ctx, c, src, true)
 }
 
-// begin counts a pass in, unless the scheduler is stopping.
-func (s *scheduler) begin() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped || s.ctx.Err() != nil {
-		return false
+// minPassBudget is the least budget a scheduled pass gets, when it starts
+// just before its next scheduled run.
+const minPassBudget = time.Second
+
+// passBudget is the wall time of a scheduled pass starting at now:
+// pass_timeout (passTimeout, 0 for the default), cut to end at the
+// source's next scheduled run.
+func passBudget(passTimeout time.Duration, sched jittered, now time.Time) time.Duration {
+	b := cmp.Or(passTimeout, config.DefaultPassTimeout)
+	if next := sched.Next(now); !next.IsZero() && next.Sub(now) < b {
+		b = next.Sub(now)
 	}
-	s.passes.Add(1)
-	return true
+	return max(b, minPassBudget)
 }
 
 // nextRuns returns when each scheduled source runs next, by name; from
@@ -199,17 +254,23 @@ func (s *scheduler) running() bool {
 	return s.cron != nil && !s.stopped && s.ctx.Err() == nil
 }
 
-// stop halts the schedule and waits for running passes, which see the
-// cancelled context and return quickly.
+// stop halts the schedule and the workers once their passes return
+// (they see the cancelled context and return quickly); sources still
+// waiting in the queue do not run.
 func (s *scheduler) stop() {
 	s.mu.Lock()
 	s.stopped = true
-	c := s.cron
+	c, timers := s.cron, s.catchUp
+	s.catchUp = nil
 	s.mu.Unlock()
+	for _, t := range timers {
+		t.Stop()
+	}
 	if c != nil {
 		<-c.Stop().Done()
 	}
-	s.passes.Wait()
+	s.queue.close()
+	s.workers.Wait()
 }
 
 // watchFile polls the config file and reloads when its content changes.
@@ -253,14 +314,16 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
-// maxJitter bounds a source's schedule offset: at most a tenth of its
-// interval and never more than five minutes.
-const maxJitter = 5 * time.Minute
+// maxJitter bounds a source's schedule offset: it spreads over the
+// whole interval, but at most an hour, so a daily "0 9 * * *" still runs
+// between 09:00 and 10:00.
+const maxJitter = time.Hour
 
 // jittered is a source's schedule shifted by a fixed offset derived from
-// the source's name, so a thousand sources on "@every 15m" spread over
-// the first 90 s of each quarter hour instead of all firing at once. The
-// offset is deterministic: a restart keeps every source's slot.
+// the source's name, spread uniformly over the interval (at most an
+// hour), so ten thousand sources on "@every 15m" poll about 11 a second
+// instead of all at once. The offset is deterministic: a restart keeps
+// every source's slot.
 //
 // "@every D" schedules are anchored to the clock (multiples of D since
 // Go's zero time, so :00, :15, … for 15m; plus the offset) instead of robfig/cron's "D after
@@ -269,17 +332,39 @@ const maxJitter = 5 * time.Minute
 type jittered struct {
 	inner    cron.Schedule
 	every    time.Duration // > 0 for "@every" schedules
-	offset   time.Duration
+	offset   time.Duration // in [0, spread)
+	spread   time.Duration // the span offsets are spread over: min(interval, maxJitter)
 	interval time.Duration
 }
 
+// Next is the first run strictly after t; the zero time (robfig/cron's
+// "never") for the zero jittered.
 func (j jittered) Next(t time.Time) time.Time {
+	if j.every <= 0 && j.inner == nil {
+		return time.Time{}
+	}
 	if j.every > 0 {
 		// First k·every + offset strictly after t.
 		base := t.Add(-j.offset).Truncate(j.every)
 		return base.Add(j.every + j.offset)
 	}
 	return j.inner.Next(t.Add(-j.offset)).Add(j.offset)
+}
+
+// catchUpDelay is when, from now, an overdue source runs: at its offset's
+// phase in the spread (the first moment from now that lies offset past
+// a multiple of the spread since Go's zero time, as for "@every"), so the sources caught
+// up at a start are spread as their schedules are. ok is false when the
+// next scheduled run comes first: then the schedule itself catches up
+// (always so for "@every" schedules, whose spread is their interval).
+func (j jittered) catchUpDelay(now time.Time) (d time.Duration, ok bool) {
+	if j.spread > 0 {
+		d = (j.offset - now.Sub(now.Truncate(j.spread))) % j.spread
+		if d < 0 {
+			d += j.spread
+		}
+	}
+	return d, now.Add(d).Before(j.Next(now))
 }
 
 // sourceSchedule parses src's schedule and shifts it by src's offset.
@@ -293,7 +378,8 @@ func sourceSchedule(src config.Source) (jittered, error) {
 		j.every = cd.Delay
 	}
 	j.interval = scheduleInterval(j.inner, j.every)
-	j.offset = jitterOffset(src.Name, min(j.interval/10, maxJitter))
+	j.spread = min(j.interval, maxJitter)
+	j.offset = jitterOffset(src.Name, j.spread)
 	return j, nil
 }
 
