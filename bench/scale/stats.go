@@ -70,7 +70,11 @@ func (s *logStats) add(at time.Time, line []byte) {
 	}
 	for _, k := range kinds {
 		s.count[m][k]++
-		s.msgs[logNames[k]+": "+msg]++
+		key := logNames[k] + ": " + msg
+		if k == logTimeout && bytes.Contains(line, []byte("wait for a connection slot")) {
+			key += " (waiting for a connection slot)"
+		}
+		s.msgs[key]++
 	}
 }
 
@@ -282,8 +286,8 @@ func (r report) print(out io.Writer) {
 
 	counts := r.web.counts()
 	alerts, otherAlerts := r.hook.alerts()
-	minutes := int((r.ran + time.Minute - 1) / time.Minute)
-	minutes = max(minutes, len(counts))
+	// A last minute of a few seconds (the stop) has no rates worth a row.
+	minutes := int((r.ran + time.Minute - 5*time.Second) / time.Minute)
 
 	// Per minute.
 	fmt.Fprintln(out, "| min | CPU | RSS | goroutines | feed 200 | feed 304 | articles | timeouts | source failed | skipped | deferred | alerts (fresh) | fresh p90 |")
@@ -407,6 +411,12 @@ func (r report) print(out io.Writer) {
 	}
 	fmt.Fprintf(out, "| steady window | from minute %d: CPU %s (%s of one core, scrapes left out), feed 304: %d, feed 200: %d, articles: %d |\n",
 		int(o.steady/time.Minute), steadyCPU.Round(10*time.Millisecond), pct(steadyCPU, steadyWall), s304, s200, sArt)
+	// New items expected in the window; far more article fetches than
+	// that means the cold start's backlog is still draining.
+	expect := float64(o.sources) * steadyWall.Seconds() / o.newEvery.Seconds()
+	if float64(sArt) > 2*expect+20 {
+		fmt.Fprintf(out, "| steady? | no: %d article fetches against about %.0f new items: the backlog is still draining, so the window's CPU is not the steady state |\n", sArt, expect)
+	}
 	if s304 > 0 {
 		fmt.Fprintf(out, "| idle poll CPU | %.2f ms per 304 poll (window CPU / 304 polls; new items included) |\n", float64(steadyCPU.Microseconds())/1000/float64(s304))
 	} else {
