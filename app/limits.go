@@ -151,11 +151,14 @@ func maxAlerts(src config.Source) int {
 
 // recordRun stores one run: p's articles and alerts in transactions of at
 // most recordBatch articles, then the source's state next (with the health
-// notices) in the last one; earlier ones carry prev unchanged. It returns
-// the IDs of the alerts newly stored. Between transactions it stops when
-// ctx is done: what is not recorded is found again next run.
+// notices) and its next fetch state (nil: unchanged) in the last one;
+// earlier ones carry prev unchanged. A run that changed nothing but the
+// source's run times is thus one Record that the store may keep from
+// costing a write transaction (store.Record). It returns the IDs of the
+// alerts newly stored. Between transactions it stops when ctx is done:
+// what is not recorded is found again next run.
 func (a *App) recordRun(ctx context.Context, src config.Source, p passOf, held map[string]store.QueuedAlert,
-	prev, next store.SourceState, notices []store.QueuedAlert) ([]string, error) {
+	prev, next store.SourceState, notices []store.QueuedAlert, fetch *store.FetchState) ([]string, error) {
 	var queued []string
 	noticed := false
 	seen := slices.Concat(p.articles, p.givenUp)
@@ -174,7 +177,7 @@ func (a *App) recordRun(ctx context.Context, src config.Source, p passOf, held m
 			}
 		}
 		if last {
-			batch.State = next
+			batch.State, batch.Fetch = next, fetch
 			batch.Alerts = append(batch.Alerts, notices...)
 		}
 		ids, err := a.store.Record(batch)

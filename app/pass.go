@@ -123,24 +123,19 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	run, err := a.buildRun(c, src, state, started, crawled, cerr)
 	var queued []string
 	if err == nil {
-		queued, err = a.recordRun(ctx, src, run.found, run.held, run.prev, run.next, run.notices)
+		queued, err = a.recordRun(ctx, src, run.found, run.held, run.prev, run.next, run.notices,
+			a.nextFetchState(src, fetch, next, started, run.next.ConsecutiveFailures, cerr))
 	}
 	if err != nil {
 		return a.runNotRecorded(ctx, run, err)
 	}
-	a.rememberFetchState(src, fetch, next, started, run.next.ConsecutiveFailures, cerr)
 	return a.finishRun(run, queued)
 }
 
-// sourceStates reads what the store remembers of src: its run state and
-// its fetch state.
+// sourceStates reads what the store remembers of src, in one read
+// transaction: its run state and its fetch state.
 func (a *App) sourceStates(src config.Source) (store.SourceState, crawlstate.FetchState, error) {
-	state, _, err := a.store.SourceState(src.Name)
-	if err != nil {
-		return state, crawlstate.FetchState{}, fmt.Errorf("read source state: %w", err)
-	}
-	fetch, _, err := a.store.FetchState(src.Name)
-	return state, fetch, err
+	return a.store.States(src.Name)
 }
 
 // crawl runs the crawler under a recover, so a panic in a parser fails
@@ -359,18 +354,17 @@ func backoff(interval time.Duration, failures int, ceiling time.Duration) time.D
 	return d
 }
 
-// rememberFetchState stores the fetch state the crawler returned (next),
-// with the back-off set, once the pass it describes is recorded: stored
-// first, a crash could let the next 304 hide articles never marked seen.
-// An unchanged state costs no write transaction. A failed write is
-// logged: it costs at most one unconditional fetch, one back-off step or
-// one pass of an article's failure count.
-func (a *App) rememberFetchState(src config.Source, prev, next crawlstate.FetchState, started time.Time, failures int, cerr error) {
+// nextFetchState is the fetch state to store with the pass: the one the
+// crawler returned (next) with the back-off set, or nil when it equals the
+// stored one (prev), so an unchanged state is not written. recordRun
+// stores it in the pass's last transaction: stored before the pass it
+// describes, a crash could let the next 304 hide articles never marked
+// seen; stored with it, it is lost only with the pass, which is then
+// crawled again.
+func (a *App) nextFetchState(src config.Source, prev, next crawlstate.FetchState, started time.Time, failures int, cerr error) *crawlstate.FetchState {
 	next.NotBefore = notBefore(src, started, failures, a.current().cfg.Crawl.MaxBackoff, cerr)
 	if next.Equal(prev) {
-		return
+		return nil
 	}
-	if err := a.store.PutFetchState(src.Name, next); err != nil {
-		a.log.Error("fetch state not recorded", "source", src.Name, "err", err)
-	}
+	return &next
 }

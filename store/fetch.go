@@ -11,9 +11,9 @@ import (
 
 // FetchState is a source's crawl state as the crawler reads and writes it
 // (crawlstate.FetchState), stored as it is in the `fetch/` bucket by
-// PutFetchState. It lives apart from the pass transaction: the caller
-// stores it only after Record (see crawlstate), so a crash between the two
-// costs at most one unconditional fetch.
+// Record, in the transaction of the pass it describes (Pass.Fetch), so
+// validators are never stored without the articles they hide; or by
+// PutFetchState alone.
 type FetchState = crawlstate.FetchState
 
 // SitemapChildren, SitemapChild, ArticleFailures and ArticleFailure are the
@@ -61,7 +61,11 @@ func (s *Store) FetchState(source string) (state FetchState, ok bool, err error)
 	if err != nil || !ok {
 		return FetchState{}, ok, wrapf(err, "read fetch state of source %q", source)
 	}
-	state = FetchState{URL: rec.URL, ETag: rec.ETag, LastModified: rec.LastModified, NotBefore: rec.NotBefore, Feed: rec.Feed}
+	return rec.state(), true, nil
+}
+
+func (rec fetchRecord) state() FetchState {
+	state := FetchState{URL: rec.URL, ETag: rec.ETag, LastModified: rec.LastModified, NotBefore: rec.NotBefore, Feed: rec.Feed}
 	if len(rec.Failing) > 0 {
 		state.Failing = make(ArticleFailures, len(rec.Failing))
 		for u, f := range rec.Failing {
@@ -74,7 +78,7 @@ func (s *Store) FetchState(source string) (state FetchState, ok bool, err error)
 			state.Children[u] = SitemapChild(c)
 		}
 	}
-	return state, true, nil
+	return state
 }
 
 // PutFetchState replaces the fetch state of a source in one transaction.
@@ -82,6 +86,17 @@ func (s *Store) PutFetchState(source string, state FetchState) error {
 	if source == "" {
 		return errors.New("put fetch state: empty source name")
 	}
+	rec := toFetchRecord(state)
+	err := s.update(func(tx *bbolt.Tx) error {
+		return putJSON(tx.Bucket(bucketFetch), []byte(source), rec)
+	})
+	if err != nil {
+		return fmt.Errorf("put fetch state of source %q: %w", source, err)
+	}
+	return nil
+}
+
+func toFetchRecord(state FetchState) fetchRecord {
 	rec := fetchRecord{URL: state.URL, ETag: state.ETag, LastModified: state.LastModified,
 		NotBefore: utc(state.NotBefore), Feed: state.Feed}
 	if len(state.Failing) > 0 {
@@ -98,11 +113,5 @@ func (s *Store) PutFetchState(source string, state FetchState) error {
 			rec.Children[u] = childRecord(c)
 		}
 	}
-	err := s.update(func(tx *bbolt.Tx) error {
-		return putJSON(tx.Bucket(bucketFetch), []byte(source), rec)
-	})
-	if err != nil {
-		return fmt.Errorf("put fetch state of source %q: %w", source, err)
-	}
-	return nil
+	return rec
 }

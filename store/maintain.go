@@ -17,8 +17,12 @@ import (
 // bytes written. It runs in one read transaction (bbolt Tx.WriteTo), so
 // it works while the daemon records passes; writers are not blocked, but
 // the file cannot reuse pages freed meanwhile, so a backup of a large
-// file to a slow writer lets the file grow a little.
+// file to a slow writer lets the file grow a little. The run times Record
+// holds in memory are written first, so the copy has them.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	if err := s.FlushRunTimes(); err != nil {
+		return 0, fmt.Errorf("back up database %s: %w", s.path, err)
+	}
 	var n int64
 	err := s.view(func(tx *bbolt.Tx) error {
 		var err error

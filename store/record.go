@@ -69,20 +69,41 @@ type Pass struct {
 	// nothing.
 	Alerts []QueuedAlert
 	State  SourceState
+	// Fetch is the source's next fetch state, stored in the same
+	// transaction (replacing the stored one), so validators are never
+	// stored without the pass they describe; nil leaves it as it is.
+	Fetch *FetchState
 }
 
 // Record stores a pass atomically: seen keys (keeping the first-seen time
 // of keys already known), the text of each article not stored yet, new
 // alerts with one outbox entry per distinct notifier (Notifiers due at
 // once, Routes on their own schedule; see QueuedAlert), and the source's
-// state. It returns the IDs of the alerts newly stored. An
+// state and fetch state. It returns the IDs of the alerts newly stored. An
 // invalid pass (empty source, alert ID or notifier name) records nothing.
 // Texts are compressed and appended to the day's text segment before the
 // write transaction starts; the transaction indexes them, and only
 // indexed texts are ever read (see textlog.go).
+//
+// A pass with no seen keys, alerts or fetch state whose state differs
+// from the stored one only in later LastRun and LastSuccess costs no
+// write transaction: its run times are held in memory, seen by every
+// reader at once, and written with the next write transaction, Backup or
+// Close (see runtimes.go for why losing them to a crash is harmless).
+// Every write transaction of Record writes the run times held so far.
 func (s *Store) Record(p Pass) (queued []string, err error) {
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("record pass: %w", err)
+	}
+	if p.onlyRunTimes() {
+		if held, err := s.holdRunTimes(p); held || err != nil {
+			return nil, wrapf(err, "record pass for source %q", p.Source)
+		}
+	}
+	var fetch *fetchRecord
+	if p.Fetch != nil {
+		rec := toFetchRecord(*p.Fetch)
+		fetch = &rec
 	}
 	now := utc(s.now())
 	texts, err := encodeTexts(p.Source, p.Seen, now)
@@ -97,6 +118,7 @@ func (s *Store) Record(p Pass) (queued []string, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
 	}
+	held, gen := s.held.snapshot()
 	err = s.update(func(tx *bbolt.Tx) error {
 		if err := markSeen(tx, p.Source, p.Seen, now); err != nil {
 			return err
@@ -108,11 +130,20 @@ func (s *Store) Record(p Pass) (queued []string, err error) {
 		if queued, err = queueAlerts(tx, p.Alerts, now); err != nil {
 			return err
 		}
+		if err := writeHeldRuns(tx, held); err != nil {
+			return err
+		}
+		if fetch != nil {
+			if err := putJSON(tx.Bucket(bucketFetch), []byte(p.Source), *fetch); err != nil {
+				return err
+			}
+		}
 		return putJSON(tx.Bucket(bucketSources), []byte(p.Source), toSourceStateRecord(p.State))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record pass for source %q: %w", p.Source, err)
 	}
+	s.held.drop(gen)
 	return queued, nil
 }
 
@@ -137,15 +168,100 @@ func (s *Store) Seen(source, key string) (bool, error) {
 	return seen, nil
 }
 
-// SourceState returns the stored state of a source; ok is false for a
-// source that has never been recorded.
+// SeenMany reports which of keys are marked seen for source, in one read
+// transaction: the weeks stored are listed once, then each key costs one
+// look-up per week. It answers as Seen would for each key; the map holds
+// the keys seen.
+func (s *Store) SeenMany(source string, keys []string) (map[string]bool, error) {
+	seen := make(map[string]bool)
+	err := s.view(func(tx *bbolt.Tx) error {
+		cur, sealed := tx.Bucket(bucketSeenWeek), tx.Bucket(bucketSeen)
+		curWeeks, err := storedWeeks(cur)
+		if err != nil {
+			return err
+		}
+		sealedWeeks, err := storedWeeks(sealed)
+		if err != nil {
+			return err
+		}
+		for _, key := range keys {
+			f := seenFingerprint(source, key)
+			ok, err := isSeenInWeeks(cur, curWeeks, f)
+			if err == nil && !ok {
+				ok, err = isSeenInWeeks(sealed, sealedWeeks, f)
+			}
+			if err != nil {
+				return err
+			}
+			if ok {
+				seen[key] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up seen keys for source %q: %w", source, err)
+	}
+	return seen, nil
+}
+
+// SourceState returns the stored state of a source, with the run times
+// Record holds in memory; ok is false for a source that has never been
+// recorded.
 func (s *Store) SourceState(source string) (state SourceState, ok bool, err error) {
 	var rec sourceStateRecord
 	ok, err = s.getJSON(bucketSources, source, &rec)
 	if err != nil || !ok {
 		return SourceState{}, ok, wrapf(err, "read state of source %q", source)
 	}
-	return rec.state(), true, nil
+	return s.withHeldRuns(source, rec), true, nil
+}
+
+// States returns what a pass needs of a source, in one read transaction:
+// its state (as SourceState returns it) and its fetch state (as
+// FetchState). Either is the zero value when none was stored.
+func (s *Store) States(source string) (SourceState, FetchState, error) {
+	var (
+		rec          sourceStateRecord
+		frec         fetchRecord
+		stored, have bool
+	)
+	err := s.view(func(tx *bbolt.Tx) error {
+		if raw := tx.Bucket(bucketSources).Get([]byte(source)); raw != nil {
+			stored = true
+			if err := decode(raw, &rec); err != nil {
+				return fmt.Errorf("read state: %w", err)
+			}
+		}
+		if raw := tx.Bucket(bucketFetch).Get([]byte(source)); raw != nil {
+			have = true
+			if err := decode(raw, &frec); err != nil {
+				return fmt.Errorf("read fetch state: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SourceState{}, FetchState{}, fmt.Errorf("read states of source %q: %w", source, err)
+	}
+	var state SourceState
+	if stored {
+		state = s.withHeldRuns(source, rec)
+	}
+	var fetch FetchState
+	if have {
+		fetch = frec.state()
+	}
+	return state, fetch, nil
+}
+
+// withHeldRuns is rec as a SourceState, with the run times held for
+// source when they are later.
+func (s *Store) withHeldRuns(source string, rec sourceStateRecord) SourceState {
+	if rt, ok := s.held.get(source); ok {
+		rt.apply(&rec)
+	}
+	return rec.state()
 }
 
 // Alert returns a stored alert by ID.

@@ -162,6 +162,7 @@ func TestRecordIsAtomic(t *testing.T) {
 		Seen:   []news.Article{{Keys: []string{good.URL}}},
 		Alerts: []QueuedAlert{{Alert: good, Notifiers: []string{"slack"}}, {Alert: bad, Notifiers: []string{"slack"}}},
 		State:  SourceState{LastRun: t0},
+		Fetch:  &FetchState{URL: "https://example.com/feed", ETag: `"v1"`},
 	})
 	if err == nil {
 		t.Fatal("Record(pass with oversized alert ID) error = nil, want an error")
@@ -169,9 +170,11 @@ func TestRecordIsAtomic(t *testing.T) {
 	seen, _ := s.Seen("wire", good.URL)
 	_, stored, _ := s.Alert(good.ID)
 	_, hasState, _ := s.SourceState("wire")
+	_, hasFetch, _ := s.FetchState("wire")
 	q, _ := s.Queued()
-	if seen || stored || hasState || len(q) != 0 {
-		t.Errorf("after failed Record: seen %v, alert stored %v, state stored %v, %d queued; want nothing", seen, stored, hasState, len(q))
+	if seen || stored || hasState || hasFetch || len(q) != 0 {
+		t.Errorf("after failed Record: seen %v, alert stored %v, state stored %v, fetch state stored %v, %d queued; want nothing",
+			seen, stored, hasState, hasFetch, len(q))
 	}
 }
 

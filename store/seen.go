@@ -137,6 +137,36 @@ func isSeenIn(b *bbolt.Bucket, f seenFP) (bool, error) {
 	return false, nil
 }
 
+// storedWeeks lists the weeks b holds sets of, newest first.
+func storedWeeks(b *bbolt.Bucket) ([]uint32, error) {
+	var weeks []uint32
+	c := b.Cursor()
+	k, _ := c.Last()
+	for k != nil {
+		week, _, err := splitSeenSetKey(k)
+		if err != nil {
+			return nil, err
+		}
+		weeks = append(weeks, week)
+		c.Seek(seenSetKey(week, 0))
+		k, _ = c.Prev()
+	}
+	return weeks, nil
+}
+
+// isSeenInWeeks is isSeenIn over the weeks storedWeeks listed: one Get
+// per week instead of three cursor moves.
+func isSeenInWeeks(b *bbolt.Bucket, weeks []uint32, f seenFP) (bool, error) {
+	for _, week := range weeks {
+		if set := b.Get(seenSetKey(week, f.slot)); set != nil {
+			if ok, err := setHas(set, f.fp[:]); ok || err != nil {
+				return ok, err
+			}
+		}
+	}
+	return false, nil
+}
+
 // markSeen adds the keys of articles not seen yet to the sets of now's
 // week in seen_week/, writing each touched set once, after sealing the
 // weeks before now's.

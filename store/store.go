@@ -46,6 +46,7 @@ type Store struct {
 	path  string
 	now   func() time.Time
 	texts *textLog // article texts for replay, next to the file
+	held  heldRuns // run times not written yet (runtimes.go)
 }
 
 // pageSize is the bbolt page size of new files (and of Compact's
@@ -95,15 +96,19 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close syncs the text segments and closes the database; the Store must
-// not be used afterwards.
+// Close writes the run times held in memory, syncs the text segments and
+// closes the database; the Store must not be used afterwards.
 func (s *Store) Close() error {
+	ferr := s.FlushRunTimes()
 	terr := s.texts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}
 	if terr != nil {
 		return fmt.Errorf("close article texts of %s: %w", s.path, terr)
+	}
+	if ferr != nil {
+		return fmt.Errorf("close database %s: %w", s.path, ferr)
 	}
 	return nil
 }
