@@ -6,10 +6,16 @@
 // # Rules
 //
 //   - A Pass is recorded in ONE write transaction (Record): the seen keys,
-//     the new alerts, their outbox entries and the source's state commit
-//     together or not at all. A kill -9 therefore never leaves an article
-//     marked seen without its alerts queued, nor the reverse. (The daemon
-//     records a large run as several Passes of bounded size, each whole.)
+//     the new alerts, their outbox entries, the source's state and its
+//     fetch state commit together or not at all. A kill -9 therefore never
+//     leaves an article marked seen without its alerts queued, nor the
+//     reverse, nor validators without their pass. (The daemon records a
+//     large run as several Passes of bounded size, each whole.) A Pass that
+//     changes nothing but the source's LastRun and LastSuccess costs no
+//     write transaction: those times are held in memory, shown by every
+//     read of the state, and written with the next write transaction,
+//     Backup or Close; a crash loses only them (runtimes.go says why that
+//     is harmless).
 //   - Alerts are deduplicated by ID (news.AlertID), across sources, passes
 //     and restarts: an ID already in the alerts bucket is never queued again.
 //   - Every commit is fsynced (NoSync is never set); callers batch work into
@@ -236,10 +242,9 @@
 // memory once, and an upgraded file keeps its 4 KiB pages until Compact. v3 entries lack
 // "digest" and "first_due" and read back as immediate entries with
 // FirstDue zero, which the dispatcher takes as Created.
-// Fetch state is written by PutFetchState after Record, in its own
-// transaction: validators stored before their pass would let a 304 hide
-// articles never marked seen, while validators lost in a crash cost one
-// full fetch. Alert records of v1 lack "fired"
+// Fetch state is written by Record with the pass it describes
+// (Pass.Fetch): validators stored before their pass would let a 304 hide
+// articles never marked seen. Alert records of v1 lack "fired"
 // and "highlights" and read back with both empty, so they need no
 // rewrite.
 // Add a migration by appending to the migrations list, bumping
