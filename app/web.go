@@ -51,6 +51,7 @@ func (a *App) serveHTTP(ctx context.Context, ln net.Listener, cfg *config.Config
 		Metrics:     a.metrics.Handler(),
 		Auth:        auth,
 		Backup:      a.store.Backup,
+		Pprof:       cfg.Metrics.Pprof,
 		Now:         a.now,
 		Logger:      a.log,
 		FailingNote: failingNote(),

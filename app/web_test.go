@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -82,8 +83,9 @@ type webDaemon struct {
 
 // startWebDaemon publishes the al-Hol story (and two that do not match)
 // on the site, a broken feed at /broken.xml, nothing at /missing.xml,
-// and runs the daemon until the test ends.
-func startWebDaemon(t *testing.T) *webDaemon {
+// and runs the daemon until the test ends. edit, if any, changes the
+// config first.
+func startWebDaemon(t *testing.T, edit ...func(*config.Config)) *webDaemon {
 	t.Helper()
 	site := testsite.NewNews(t)
 	now := time.Now()
@@ -112,6 +114,9 @@ func startWebDaemon(t *testing.T) *webDaemon {
 
 	cfg := loadConfig(t, fmt.Sprintf(webConfig, site.URL(""), hook.URL, down.URL, gone.URL))
 	cfg.Listen = "127.0.0.1:0"
+	for _, e := range edit {
+		e(cfg)
+	}
 	// Every source ran a moment ago, so Run's catch-up (spread over up to
 	// an hour by the jitter) stays out of the test; RunOnce below
 	// makes the passes, and the schedule's next run is years away.
@@ -234,19 +239,27 @@ func metric(exposition, series string) (float64, bool) {
 // /metrics reports real values: items and new articles of the feed, the
 // 404 and the unparsable feed by kind, the watch's match, every delivery
 // outcome, the queue of the notifier that is down and the dead letter of
-// the one that is gone, the store's size and the sources' health.
+// the one that is gone, the store's size and the sources' health; per
+// source with metrics: {per_source: true}, else summed over the sources
+// but for health and failures. With metrics: {pprof: true} the profiles
+// are served behind the token.
 func TestDaemonHTTPMetrics(t *testing.T) {
-	d := startWebDaemon(t)
+	for _, perSource := range []bool{true, false} {
+		t.Run(fmt.Sprintf("per_source=%t", perSource), func(t *testing.T) { testDaemonHTTPMetrics(t, perSource) })
+	}
+}
+
+func testDaemonHTTPMetrics(t *testing.T, perSource bool) {
+	d := startWebDaemon(t, func(c *config.Config) { c.Metrics.PerSource, c.Metrics.Pprof = perSource, perSource })
 	want := map[string]float64{
-		`newshound_source_items_total{source="wire"}`:                              3,
-		`newshound_source_new_articles_total{source="wire"}`:                       3,
-		`newshound_source_fetch_errors_total{kind="http_4xx",source="wire"}`:       0,
 		`newshound_source_fetch_errors_total{kind="http_4xx",source="missing"}`:    1,
 		`newshound_source_fetch_errors_total{kind="parse",source="broken"}`:        1,
-		`newshound_source_fetch_errors_total{kind="parse",source="missing"}`:       0,
-		`newshound_source_fetch_duration_seconds_count{source="wire"}`:             1,
 		`newshound_source_healthy{source="wire"}`:                                  1,
 		`newshound_source_healthy{source="missing"}`:                               1,
+		`newshound_source_runs_total{result="success"}`:                            1,
+		`newshound_source_runs_total{result="http_4xx"}`:                           1,
+		`newshound_source_runs_total{result="parse"}`:                              1,
+		`newshound_source_runs_total{result="timeout"}`:                            0,
 		`newshound_watch_matches_total{watch="camp"}`:                              1,
 		`newshound_notifier_deliveries_total{notifier="hook",outcome="delivered"}`: 1,
 		`newshound_notifier_deliveries_total{notifier="down",outcome="retried"}`:   1,
@@ -258,6 +271,27 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 		`newshound_dead_letters{notifier="hook"}`:                                  0,
 		`newshound_config_reloads_total{result="success"}`:                         0,
 	}
+	absent := []string{`newshound_source_fetch_errors_total{kind="http_4xx",source="wire"}`}
+	if perSource {
+		maps.Copy(want, map[string]float64{
+			`newshound_source_items_total{source="wire"}`:                        3,
+			`newshound_source_new_articles_total{source="wire"}`:                 3,
+			`newshound_source_fetch_errors_total{kind="http_4xx",source="wire"}`: 0,
+			`newshound_source_fetch_errors_total{kind="parse",source="missing"}`: 0,
+			`newshound_source_fetch_duration_seconds_count{source="wire"}`:       1,
+			`newshound_source_fetch_duration_seconds_count{source="missing"}`:    1,
+		})
+		absent = []string{`newshound_source_items_total`, `newshound_source_fetch_duration_seconds_count`}
+	} else {
+		maps.Copy(want, map[string]float64{
+			`newshound_source_items_total`:                  3,
+			`newshound_source_new_articles_total`:           3,
+			`newshound_source_fetch_duration_seconds_count`: 3,
+			`newshound_source_articles_given_up_total`:      0,
+		})
+		absent = append(absent, `newshound_source_items_total{source="wire"}`,
+			`newshound_source_last_success_timestamp_seconds{source="wire"}`)
+	}
 	// RunOnce has returned: its passes are recorded and its sweep has
 	// counted every outcome (a sweep by Run's workers holds the same
 	// per-notifier lock), so the values are final.
@@ -265,6 +299,11 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 	for series, v := range want {
 		if got, ok := metric(body, series); !ok || got != v {
 			t.Errorf("%s = %v (present %v), want %v", series, got, ok, v)
+		}
+	}
+	for _, series := range absent {
+		if got, ok := metric(body, series); ok {
+			t.Errorf("%s = %v, want no such series", series, got)
 		}
 	}
 	if age, ok := metric(body, `newshound_outbox_oldest_queued_age_seconds{notifier="down"}`); !ok || age < 0 {
@@ -276,12 +315,19 @@ func TestDaemonHTTPMetrics(t *testing.T) {
 	if size, ok := metric(body, `newshound_store_text_size_bytes`); !ok || size <= 0 {
 		t.Errorf("newshound_store_text_size_bytes = %v (present %v), want the size of the texts of the articles crawled", size, ok)
 	}
-	if ts, ok := metric(body, `newshound_source_last_success_timestamp_seconds{source="wire"}`); !ok ||
-		time.Since(time.Unix(int64(ts), 0)) > time.Minute {
+	if ts, ok := metric(body, `newshound_source_last_success_timestamp_seconds{source="wire"}`); perSource && (!ok ||
+		time.Since(time.Unix(int64(ts), 0)) > time.Minute) {
 		t.Errorf("last success of wire = %v (present %v), want about now", ts, ok)
 	}
 	if code, _ := d.get(t, "/metrics", ""); code != http.StatusUnauthorized {
 		t.Errorf("GET /metrics without the token = %d, want 401", code)
+	}
+	pprofWant := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[perSource]
+	if code, _ := d.get(t, "/debug/pprof/goroutine?debug=1", webToken); code != pprofWant {
+		t.Errorf("GET /debug/pprof/goroutine with the token, pprof %v = %d, want %d", perSource, code, pprofWant)
+	}
+	if code, _ := d.get(t, "/debug/pprof/goroutine?debug=1", ""); code != http.StatusUnauthorized {
+		t.Errorf("GET /debug/pprof/goroutine without the token = %d, want 401", code)
 	}
 	if strings.Contains(body, webToken) {
 		t.Errorf("/metrics shows the bearer token")
@@ -365,7 +411,8 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 
 	})
 
-	// The source table: config order, stored state, next run from the schedule.
+	// The source table: trouble first, then by name; stored state, next
+	// run from the schedule.
 	t.Run("sources", func(t *testing.T) {
 		code, body := d.get(t, "/api/v1/sources", webToken)
 		var sources web.SourcesPage
@@ -376,10 +423,13 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 		for _, s := range sources.Sources {
 			names = append(names, s.Name)
 		}
-		if got := strings.Join(names, ","); got != "wire,missing,broken" {
-			t.Fatalf("sources = %s, want wire,missing,broken (config order)", got)
+		if got := strings.Join(names, ","); got != "broken,missing,wire" {
+			t.Fatalf("sources = %s, want broken,missing,wire (the failing ones first, by name)", got)
 		}
-		wire, missing := sources.Sources[0], sources.Sources[1]
+		if c := sources.Counts; c.Total != 3 || c.Trouble != 2 || sources.Next != "" {
+			t.Errorf("sources counts %+v, next %q; want 3 sources, 2 in trouble, no next page", c, sources.Next)
+		}
+		wire, missing := sources.Sources[2], sources.Sources[1]
 		if wire.Kind != "feed" || wire.URL != d.site.URL("/rss.xml") || !wire.Healthy || wire.Items != 3 || wire.NewArticles != 3 ||
 			wire.LastRun == nil || wire.ConsecutiveFailures != 0 {
 			t.Errorf("source wire = %+v, want a healthy feed run listing 3 items, 3 new", wire)
@@ -458,7 +508,7 @@ func TestDaemonHTTPEndpoints(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &failing); code != http.StatusOK || err != nil || len(failing.Sources) != 3 {
 			t.Fatalf("GET /api/v1/sources = %d, %v: %s", code, err, body)
 		}
-		if got := failing.Sources[0].FailingArticles; len(got) != 1 || got[0].URL != d.site.URL("/2026/not-yet.html") ||
+		if got := failing.Sources[2].FailingArticles; len(got) != 1 || got[0].URL != d.site.URL("/2026/not-yet.html") ||
 			got[0].Attempts != 1 || got[0].FirstFailure.IsZero() || !strings.Contains(got[0].LastError, "404") {
 			t.Errorf("wire failing_articles = %+v, want the missing page, 1 attempt, its 404", got)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,9 +57,14 @@ type (
 		LastError    string    `json:"last_error"`
 	}
 	// SourcesPage is the /api/v1/sources answer, and what `newshound
-	// sources --json` prints: the configured sources in config order.
+	// sources --json` prints: one page of the configured sources, trouble
+	// first, by name within (SelectSources); Next is the cursor of the
+	// next page ("" at the end); Counts counts all sources by state,
+	// whatever the filter.
 	SourcesPage struct {
 		Sources []SourceJSON `json:"sources"`
+		Next    string       `json:"next"`
+		Counts  SourceCounts `json:"counts"`
 	}
 	// SourceJSON is one source's health and last runs (NewSourceJSON).
 	SourceJSON struct {
@@ -120,22 +126,63 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
+	q, err := parseSourceQuery(r.URL.Query())
+	if err != nil {
+		writeParamError(w, err)
+		return
+	}
 	sources, err := s.backend.Sources()
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, NewSourcesPage(sources))
+	sel, err := SelectSources(sources, q)
+	if errors.Is(err, ErrBadSourceCursor) {
+		writeParamError(w, &paramError{"cursor", "is not a cursor this server handed out"})
+		return
+	}
+	if err != nil { // parseSourceQuery let through what SelectSources refuses
+		s.internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, NewSourcesPage(sel))
 }
 
-// NewSourcesPage turns the sources' status into the /api/v1/sources
-// document, in the same order; Sources is never nil.
-func NewSourcesPage(sources []SourceStatus) SourcesPage {
-	page := SourcesPage{Sources: make([]SourceJSON, 0, len(sources))}
-	for _, src := range sources {
+// NewSourcesPage turns one page of the sources' status into the
+// /api/v1/sources document, in the same order; Sources is never nil.
+func NewSourcesPage(sel SourceSelection) SourcesPage {
+	page := SourcesPage{Sources: make([]SourceJSON, 0, len(sel.Sources)), Next: sel.Next, Counts: sel.Counts}
+	for _, src := range sel.Sources {
 		page.Sources = append(page.Sources, NewSourceJSON(src))
 	}
 	return page
+}
+
+// parseSourceQuery reads the query parameters of /api/v1/sources (and of
+// the status page): filter, limit and cursor.
+func parseSourceQuery(v url.Values) (SourceQuery, error) {
+	for name := range v {
+		switch name {
+		case "filter", "limit", "cursor":
+		default:
+			if len(name) > 40 {
+				name = name[:40] + "…" // it is echoed back: keep it short
+			}
+			return SourceQuery{}, &paramError{name, "is not a parameter of this endpoint (filter, limit, cursor)"}
+		}
+	}
+	q := SourceQuery{Filter: v.Get("filter"), Cursor: v.Get("cursor")}
+	if q.Filter != "" && !slices.Contains(SourceFilters, q.Filter) {
+		return SourceQuery{}, &paramError{"filter", "must be one of " + strings.Join(SourceFilters, ", ")}
+	}
+	if raw := v.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > MaxSourceLimit {
+			return SourceQuery{}, &paramError{"limit", fmt.Sprintf("must be a whole number from 1 to %d", MaxSourceLimit)}
+		}
+		q.Limit = n
+	}
+	return q, nil
 }
 
 // NewSourceJSON turns one source's status into its API form: times in

@@ -63,7 +63,7 @@ func FuzzFailingArticleRow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rawURL, lastError string) {
 		src := SourceStatus{Name: "s", Kind: "feed", URL: "https://s.example/rss.xml",
 			FailingArticles: []FailingArticle{{URL: rawURL, Attempts: 2, First: t0.Add(-time.Hour), LastError: lastError}}}
-		data := pageData{Sources: []sourceRow{viewSource(src, t0)}, FailingNote: fixtureFailingNote}
+		data := pageData{Sources: []sourceRow{viewSource(src, t0)}, Counts: SourceCounts{Total: 1}, FailingNote: fixtureFailingNote}
 		var buf bytes.Buffer
 		if err := page.tmpl.Execute(&buf, data); err != nil {
 			t.Fatalf("render with failing article (%q, %q): %v", rawURL, lastError, err)

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,7 +70,14 @@ type (
 		Sources            []sourceRow
 		SourcesErr         bool
 		Healthy, Unhealthy int
-		FailingNote        string
+		Counts             SourceCounts
+		// Filters are the filter links, the one in force marked; Shown
+		// says which rows the table holds; NextHref is the link to the
+		// next page ("" on the last).
+		Filters     []filterLink
+		Shown       string
+		NextHref    string
+		FailingNote string
 
 		Alerts    []alertRow
 		AlertsErr bool
@@ -97,6 +106,10 @@ type (
 		// pageFailing of FailingTotal; FailingHidden the rest.
 		Failing                     []failingRow
 		FailingTotal, FailingHidden int
+	}
+	filterLink struct {
+		Label, Href string
+		Current     bool
 	}
 	failingRow struct {
 		URL, Href, LastError string
@@ -134,6 +147,12 @@ type (
 
 func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
+	q, err := parseSourceQuery(r.URL.Query())
+	if err != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	data := pageData{Generated: viewTime(now, now), FailingNote: s.failNote}
 	if err := s.backend.Ready(); err != nil {
 		data.ReadyReason = oneLine(err.Error())
@@ -145,14 +164,13 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("status page: read sources", "err", err)
 		data.SourcesErr = true
 	} else {
-		for _, src := range sources {
-			data.Sources = append(data.Sources, viewSource(src, now))
-			if src.Unhealthy {
-				data.Unhealthy++
-			} else {
-				data.Healthy++
-			}
+		sel, err := SelectSources(sources, q)
+		if err != nil {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "cursor: is not a cursor this server handed out", http.StatusBadRequest)
+			return
 		}
+		viewSources(&data, sel, q, now)
 	}
 
 	if page, err := s.backend.Alerts(store.AlertQuery{Limit: pageAlerts}); err != nil {
@@ -179,6 +197,46 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
+}
+
+// viewSources fills the source table: one page of rows, the counts per
+// state over all sources, the filter links and the next page's link.
+func viewSources(data *pageData, sel SourceSelection, q SourceQuery, now time.Time) {
+	for _, src := range sel.Sources {
+		data.Sources = append(data.Sources, viewSource(src, now))
+	}
+	data.Counts = sel.Counts
+	data.Unhealthy = sel.Counts.Unhealthy
+	data.Healthy = sel.Counts.Total - sel.Counts.Unhealthy
+	filter := cmp.Or(q.Filter, FilterAll)
+	for _, f := range SourceFilters {
+		data.Filters = append(data.Filters, filterLink{Label: strings.ReplaceAll(f, "_", " "), Href: pageHref(f, "", 0), Current: f == filter})
+	}
+	if len(sel.Sources) > 0 {
+		data.Shown = fmt.Sprintf("%d %s", len(sel.Sources), strings.ReplaceAll(filter, "_", " "))
+	}
+	if sel.Next != "" {
+		data.NextHref = pageHref(filter, sel.Next, q.Limit)
+	}
+}
+
+// pageHref is the status page's address for a filter, cursor and limit
+// (each left out at its default).
+func pageHref(filter, cursor string, limit int) string {
+	v := url.Values{}
+	if filter != FilterAll {
+		v.Set("filter", filter)
+	}
+	if cursor != "" {
+		v.Set("cursor", cursor)
+	}
+	if limit != 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	if len(v) == 0 {
+		return "/"
+	}
+	return "/?" + v.Encode() + "#sources"
 }
 
 func viewSource(src SourceStatus, now time.Time) sourceRow {

@@ -82,36 +82,37 @@ func checkStatusDOM(t *testing.T, doc *html.Node) {
 		t.Errorf("page has %d viewport metas, want 1", len(metas))
 	}
 
-	// Sources: one row each, in order, health said in words.
+	// Sources: one row each, trouble first (the unhealthy one), then by
+	// name; health said in words.
 	rows := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Tr && hasClass(n, "source") })
 	var names []string
 	for _, r := range rows {
 		name, _ := attr(r, "data-source")
 		names = append(names, name)
 	}
-	if want := []string{"wire", "hostile-site", "fresh"}; !slices.Equal(names, want) {
+	if want := []string{"hostile-site", "fresh", "wire"}; !slices.Equal(names, want) {
 		t.Fatalf("source rows = %v, want %v", names, want)
 	}
-	for i, want := range []string{"✔ healthy", "✖ unhealthy", "✔ healthy"} {
+	for i, want := range []string{"✖ unhealthy", "✔ healthy", "✔ healthy"} {
 		if got := text(rows[i]); !strings.Contains(got, want) {
 			t.Errorf("source row %s text %q lacks %q", names[i], got, want)
 		}
 	}
-	if got := text(rows[1]); !strings.Contains(got, hostileError) || !strings.Contains(got, "4 failed runs in a row") || !strings.Contains(got, "3 · ✖ · ✖") {
+	if got := text(rows[0]); !strings.Contains(got, hostileError) || !strings.Contains(got, "4 failed runs in a row") || !strings.Contains(got, "3 · ✖ · ✖") {
 		t.Errorf("unhealthy source row text %q lacks its error, failures or history", got)
 	}
-	if got := text(rows[2]); strings.Contains(got, "hunter2") || !strings.Contains(got, "https://fresh.example/sitemap.xml") {
+	if got := text(rows[1]); strings.Contains(got, "hunter2") || !strings.Contains(got, "https://fresh.example/sitemap.xml") {
 		t.Errorf("fresh row text %q shows the URL's password or lacks the URL", got)
 	}
 	// A listing cut for its size says so (RELIABILITY.md item 31); one
 	// that was not says nothing.
-	if got := text(rows[1]); !strings.Contains(got, "listing cut: 230000 more entries dropped unread") {
+	if got := text(rows[0]); !strings.Contains(got, "listing cut: 230000 more entries dropped unread") {
 		t.Errorf("hostile-site row text %q lacks the cut listing", got)
 	}
-	if got := text(rows[0]); strings.Contains(got, "listing cut") {
+	if got := text(rows[2]); strings.Contains(got, "listing cut") {
 		t.Errorf("wire row text %q speaks of a cut listing", got)
 	}
-	if got := text(rows[0]); !strings.Contains(got, "5 min ago") || !strings.Contains(got, "in 10 min") {
+	if got := text(rows[2]); !strings.Contains(got, "5 min ago") || !strings.Contains(got, "in 10 min") {
 		t.Errorf("wire row text %q lacks last run (5 min ago) or next run (in 10 min)", got)
 	}
 	checkFailingDOM(t, rows)
@@ -191,20 +192,20 @@ func checkStatusDOM(t *testing.T, doc *html.Node) {
 }
 
 // checkFailingDOM checks the failing article pages of the fixture's
-// source rows (wire, hostile-site, fresh): only hostile-site has some,
+// source rows (hostile-site, fresh, wire): only hostile-site has some,
 // 7, of which the 5 oldest are listed, the hostile one as inert text.
 func checkFailingDOM(t *testing.T, rows []*html.Node) {
 	t.Helper()
-	for i, want := range []int{0, 1, 0} {
+	for i, want := range []int{1, 0, 0} {
 		if got := len(findAll(rows[i], func(n *html.Node) bool { return n.DataAtom == atom.Details && hasClass(n, "failing") })); got != want {
 			t.Errorf("source row %d has %d failing-article blocks, want %d", i, got, want)
 		}
 	}
-	summary := findAll(rows[1], byTag(atom.Summary))
+	summary := findAll(rows[0], byTag(atom.Summary))
 	if want := "7 article pages failing (" + fixtureFailingNote + ")"; len(summary) != 1 || text(summary[0]) != want {
 		t.Fatalf("hostile-site failing summary = %v, want one reading %q", summary, want)
 	}
-	items := findAll(rows[1], func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "failing-article") })
+	items := findAll(rows[0], func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "failing-article") })
 	if len(items) != pageFailing {
 		t.Fatalf("hostile-site lists %d failing articles, want the %d oldest", len(items), pageFailing)
 	}
@@ -219,7 +220,7 @@ func checkFailingDOM(t *testing.T, rows []*html.Node) {
 	if len(links) != 1 || attrOf(links[0], "href") != "https://hostile.example/story-0" {
 		t.Errorf("second failing article links = %d, want one to https://hostile.example/story-0", len(links))
 	}
-	more := findAll(rows[1], func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "more") })
+	more := findAll(rows[0], func(n *html.Node) bool { return n.DataAtom == atom.Li && hasClass(n, "more") })
 	if len(more) != 1 || !strings.Contains(text(more[0]), "and 2 more") {
 		t.Errorf("hostile-site failing list does not end with the 2 not shown")
 	}

@@ -22,23 +22,39 @@ import (
 // it whole.
 const maxErrorCell = 60
 
-// sourcesCmd runs `newshound sources`: each configured source's health,
-// read from the store. Like replay it opens the database, which one
+// sourcesCmd runs `newshound sources`: one page of the configured
+// sources' health (--filter, --limit, --cursor; trouble first, by name
+// within, as /api/v1/sources gives it), read from the store. Like replay it opens the database, which one
 // process at a time may hold, so it says so at once while the daemon
 // runs. Without a database yet every source is "never run", and no file is
 // created.
 func sourcesCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	var g globalFlags
 	var asJSON bool
+	var q web.SourceQuery
 	flags := flag.NewFlagSet("newshound sources", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	g.register(flags, lookupEnv)
 	flags.BoolVar(&asJSON, "json", false, "print one JSON document instead of a table")
+	flags.StringVar(&q.Filter, "filter", web.FilterAll, "which sources: "+strings.Join(web.SourceFilters, ", ")+
+		" (trouble: unhealthy, failing, never succeeded or a cut listing)")
+	flags.IntVar(&q.Limit, "limit", web.DefaultSourceLimit, fmt.Sprintf("sources per page, 1 to %d", web.MaxSourceLimit))
+	flags.StringVar(&q.Cursor, "cursor", "", "the page after this cursor (printed below the previous page)")
 	if err := flags.Parse(args); err != nil {
 		return exitUsage
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "newshound sources: unexpected argument %q\n", flags.Arg(0))
+		return exitUsage
+	}
+	// The query is checked before the config and the database are read;
+	// a limit of 0 would mean the default to SelectSources.
+	if q.Limit == 0 {
+		fmt.Fprintf(stderr, "newshound sources: limit 0: must be from 1 to %d\n", web.MaxSourceLimit)
+		return exitUsage
+	}
+	if _, err := web.SelectSources(nil, q); err != nil {
+		fmt.Fprintf(stderr, "newshound sources: %v\n", err)
 		return exitUsage
 	}
 	cfg, err := app.LoadConfig(g.config, lookupEnv)
@@ -59,10 +75,18 @@ func sourcesCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 		fmt.Fprintf(stderr, "newshound sources: %v\n", err)
 		return exitFailure
 	}
+	sel, err := web.SelectSources(rows, q)
+	if err != nil { // the query was checked: only the cursor is left, and it is just as bad here
+		fmt.Fprintf(stderr, "newshound sources: %v\n", err)
+		return exitUsage
+	}
 	if asJSON {
-		err = writeSourcesJSON(stdout, rows)
+		err = writeSourcesJSON(stdout, sel)
 	} else {
-		err = writeSourcesTable(stdout, rows, threshold)
+		err = writeSourcesTable(stdout, sel.Sources, threshold)
+		if err == nil {
+			err = writeSourcesFooter(stdout, sel, q)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "newshound sources: %v\n", err)
@@ -72,7 +96,7 @@ func sourcesCmd(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 }
 
 // readSourceRows reads the status of every configured source, in config
-// order, as the daemon's /api/v1/sources gives it (web.NewSourceStatus),
+// order (web.SelectSources picks and orders the page), as the daemon's /api/v1/sources gives it (web.NewSourceStatus),
 // without a next run: no scheduler runs here. A missing database means
 // nothing has run.
 func readSourceRows(cfg *config.Config) ([]web.SourceStatus, error) {
@@ -191,10 +215,33 @@ func errorCell(s string) string {
 
 // writeSourcesJSON prints the document /api/v1/sources answers
 // (web.SourcesPage), so a script reads the command and the API alike.
-func writeSourcesJSON(w io.Writer, rows []web.SourceStatus) error {
+func writeSourcesJSON(w io.Writer, sel web.SourceSelection) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(web.NewSourcesPage(rows))
+	return enc.Encode(web.NewSourcesPage(sel))
+}
+
+// writeSourcesFooter prints, below the table, the count of sources per
+// state and, when there are more, the command for the next page:
+//
+//	10000 sources: 9200 ok · 400 degraded · 200 unhealthy · 200 never run; trouble: 800
+//	next page: newshound sources --filter trouble --cursor MDpzcmMtMDQ5OTk
+func writeSourcesFooter(w io.Writer, sel web.SourceSelection, q web.SourceQuery) error {
+	c := sel.Counts
+	_, err := fmt.Fprintf(w, "\n%d sources: %d ok · %d degraded · %d unhealthy · %d never run; trouble: %d (%d failing · %d never succeeded · %d listing cut)\n",
+		c.Total, c.OK, c.Degraded, c.Unhealthy, c.NeverRun, c.Trouble, c.Failing, c.NeverSucceeded, c.Truncated)
+	if err != nil || sel.Next == "" {
+		return err
+	}
+	next := "newshound sources"
+	if q.Filter != "" && q.Filter != web.FilterAll {
+		next += " --filter " + q.Filter
+	}
+	if q.Limit != web.DefaultSourceLimit {
+		next += " --limit " + strconv.Itoa(q.Limit)
+	}
+	_, err = fmt.Fprintf(w, "next page: %s --cursor %s\n", next, sel.Next)
+	return err
 }
 
 func optTime(t time.Time) *time.Time {

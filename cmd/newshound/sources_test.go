@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,10 +157,11 @@ func TestSourcesCommand(t *testing.T) {
 	}
 	// The page that is never published failed on each of the three
 	// passes, the first at 10:00; five are needed to give it up.
+	// Trouble first (broken), then by name.
 	want := []string{
-		`wire ok unhealthy=false failures=0 items=3 history=[3 3 3] ran=true failing=["http://news.test/soon.html×3 since 2026-11-25T10:00:00Z (fetch http://news.test/soon.html: http status 404)"]`,
 		`broken unhealthy unhealthy=true failures=3 items=0 history=[-1 -1 -1] ran=true failing=[]`,
 		`later never run unhealthy=false failures=0 items=0 history=[] ran=false failing=[]`,
+		`wire ok unhealthy=false failures=0 items=3 history=[3 3 3] ran=true failing=["http://news.test/soon.html×3 since 2026-11-25T10:00:00Z (fetch http://news.test/soon.html: http status 404)"]`,
 	}
 	if diff := cmp.Diff(want, summary); diff != "" {
 		t.Errorf("sources --json mismatch (-want +got):\n%s", diff)
@@ -167,8 +169,67 @@ func TestSourcesCommand(t *testing.T) {
 	if !strings.Contains(out.String(), `"failing_articles": []`) {
 		t.Errorf("sources --json gives no failing_articles: [] for the sources without any:\n%s", out.String())
 	}
-	if !strings.Contains(doc[1].LastError, "500") {
-		t.Errorf("sources --json broken last_error = %q, want the 500", doc[1].LastError)
+	if !strings.Contains(doc[0].LastError, "500") {
+		t.Errorf("sources --json broken last_error = %q, want the 500", doc[0].LastError)
+	}
+	wantCounts := web.SourceCounts{Total: 3, OK: 1, Unhealthy: 1, NeverRun: 1, Trouble: 1, NeverSucceeded: 1}
+	if page.Counts != wantCounts || page.Next != "" {
+		t.Errorf("sources --json counts %+v, next %q; want %+v and no next page", page.Counts, page.Next, wantCounts)
+	}
+	checkSourcesPaging(t, path)
+}
+
+// checkSourcesPaging: --filter keeps the sources in trouble, --limit
+// bounds the page and prints the command for the next, whose --cursor
+// goes on where the page ended.
+func checkSourcesPaging(t *testing.T, path string) {
+	t.Helper()
+	page := func(args ...string) (names []string, footer string) {
+		t.Helper()
+		var out, errOut strings.Builder
+		if code := sourcesCmd(append([]string{"--config", path}, args...), &out, &errOut, noEnv); code != exitOK {
+			t.Fatalf("sources %q = %d, stderr %q; want 0", args, code, errOut.String())
+		}
+		table, footer, _ := strings.Cut(out.String(), "\n\n")
+		for _, line := range strings.Split(table, "\n")[1:] {
+			names = append(names, strings.Fields(line)[0])
+		}
+		return names, footer
+	}
+	for _, tt := range []struct {
+		args      []string
+		want      []string
+		wantShell string // the next page's command, "" for none
+		wantNext  []string
+	}{
+		{[]string{"--filter", "trouble"}, []string{"broken"}, "", nil},
+		{[]string{"--filter", "unhealthy"}, []string{"broken"}, "", nil},
+		{[]string{"--filter", "never_succeeded"}, []string{"broken"}, "", nil},
+		{[]string{"--filter", "failing"}, nil, "", nil},
+		{[]string{"--limit", "2"}, []string{"broken", "later"}, "newshound sources --limit 2 --cursor ", []string{"wire"}},
+		{[]string{"--limit", "1", "--filter", "all"}, []string{"broken"}, "newshound sources --limit 1 --cursor ", []string{"later"}},
+	} {
+		names, footer := page(tt.args...)
+		if !slices.Equal(names, tt.want) {
+			t.Errorf("sources %q lists %q, want %q", tt.args, names, tt.want)
+		}
+		if !strings.HasPrefix(footer, "3 sources: 1 ok · 0 degraded · 1 unhealthy · 1 never run; trouble: 1") {
+			t.Errorf("sources %q footer %q lacks the counts", tt.args, footer)
+		}
+		_, next, ok := strings.Cut(footer, "next page: ")
+		if tt.wantShell == "" {
+			if ok {
+				t.Errorf("sources %q offers a next page: %q", tt.args, next)
+			}
+			continue
+		}
+		if !strings.HasPrefix(next, tt.wantShell) {
+			t.Fatalf("sources %q next page %q, want %q…", tt.args, next, tt.wantShell)
+		}
+		rest, _ := page(strings.Fields(strings.TrimPrefix(next, "newshound sources "))...)
+		if !slices.Equal(rest, tt.wantNext) {
+			t.Errorf("sources %q, next page lists %q, want %q", tt.args, rest, tt.wantNext)
+		}
 	}
 }
 
@@ -191,6 +252,9 @@ func TestSourcesCommandErrors(t *testing.T) {
 		{"extra argument", []string{"--config", path, "x"}, exitUsage, "", `unexpected argument "x"`},
 		{"bad flag", []string{"--config", path, "--color"}, exitUsage, "", "flag provided but not defined"},
 		{"missing config", []string{"--config", path + ".nope"}, exitFailure, "", "nope"},
+		{"bad filter", []string{"--config", path, "--filter", "sick"}, exitUsage, "", `filter "sick": must be one of all, trouble`},
+		{"bad limit", []string{"--config", path, "--limit", "0"}, exitUsage, "", "limit 0: must be from 1 to 1000"},
+		{"bad cursor", []string{"--config", path, "--cursor", "x!"}, exitUsage, "", "not a cursor of the source table"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut strings.Builder
