@@ -19,6 +19,9 @@
 //	listen_auth:                  # required unless listen is loopback; one of:
 //	  bearer: ${NEWSHOUND_TOKEN}  # "Authorization: Bearer …", at least 16 characters
 //	  basic: {username: ops, password_file: /run/secrets/nh-password}   # password ≥ 12
+//	metrics:                      # optional; read at start
+//	  per_source: false           # every per-source series on /metrics (large at 1,000s of sources)
+//	  pprof: false                # net/http/pprof under /debug/pprof/; needs listen and listen_auth
 //	defaults:                     # each may be overridden per source
 //	  schedule: "@every 15m"      # cron.ParseStandard: 5 fields, CRON_TZ=, @every, @hourly...
 //	  max_age: 72h                # no alert for older articles; Go duration or days ("3d", "1d12h")
@@ -112,7 +115,9 @@
 // how to authenticate. listen_auth holds exactly one of bearer (a token of
 // at least 16 characters, no spaces) and basic ({username, password}: the
 // username without ":", the password of at least 12 characters), and is
-// only valid with listen.
+// only valid with listen. metrics.pprof is refused without listen and
+// listen_auth: the profiles show stacks and the command line, and are
+// never served unauthenticated, not even on loopback.
 //
 // retention durations must be greater than zero, and seen at least as
 // long as alerts: an alert pruned while its article is still remembered

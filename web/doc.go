@@ -9,11 +9,12 @@
 //	GET /readyz                 200 "ready", or 503 with the reason Backend.Ready gives
 //	GET /metrics                the handler in Options.Metrics (404 when nil)
 //	GET /api/v1/alerts          alert history as JSON, newest first, cursor paging
-//	GET /api/v1/sources         the source health table as JSON
+//	GET /api/v1/sources         one page of the source health table as JSON
 //	GET /watches/<watch>.atom   an Atom 1.0 feed of the watch's newest 50 alerts
 //	GET /                       the status page (server-rendered, no JavaScript)
 //	GET /static/style.css       the page's stylesheet (embedded)
 //	POST /api/v1/backup         a consistent copy of the database (only with Options.Backup)
+//	GET /debug/pprof/...        net/http/pprof's profiles (only with Options.Pprof and Auth)
 //
 // # Online backup
 //
@@ -48,17 +49,38 @@
 //
 // url is the alert's stored URL as it is: a client must check the scheme
 // before it makes a link of it (this server links http and https only).
-// /api/v1/sources answers {"sources": [{"name", "kind", "url",
+// /api/v1/sources takes filter (all, the default; trouble; or one kind
+// of trouble: unhealthy, failing, never_succeeded, truncated), limit
+// (1..1000, default 100) and cursor (the next value of the previous
+// page); the sources come trouble first (unhealthy, failing, never
+// succeeded, a cut listing), by name within each (SelectSources). It
+// answers {"sources": [{"name", "kind", "url",
 // "healthy", "health" ("ok", "degraded", "unhealthy" or "never run"),
 // "unhealthy_since", "last_run", "next_run", "last_success",
 // "consecutive_failures", "consecutive_empty", "items", "new_articles",
 // "history", "last_error", "failing_articles": [{"url", "attempts",
-// "first_failure", "last_error"}]}]}, failing_articles being every article
+// "first_failure", "last_error"}]}], "next": "<cursor, empty on the last
+// page>", "counts": {"total", "ok", "degraded", "unhealthy", "never_run",
+// "trouble", "failing", "never_succeeded", "truncated"}}, counts being
+// over all sources whatever the filter, failing_articles every article
 // page of the source that keeps failing and is retried, oldest first
 // failure first ([] when none; the status page lists the 5 oldest). A
 // failing article's url is as untrusted as an alert's. A bad parameter gives 400 with
 // {"error": "<message>", "param": "<name>"}; a failure behind it 500 with
 // {"error": "internal error"} (the cause is logged, never sent).
+//
+// The status page shows the same counts and one page of the same order
+// (filter, limit and cursor in its query, with links to each filter and
+// to the next page), so that 10,000 sources never make a page of
+// megabytes.
+//
+// # Profiles
+//
+// With Options.Pprof the net/http/pprof handlers answer under
+// /debug/pprof/ (the index, the named profiles, cmdline, profile, symbol,
+// trace), behind the same auth as everything else. Without Auth they stay
+// unrouted whatever Options.Pprof says: goroutine stacks and the command
+// line are no one's business but an authenticated operator's.
 //
 // # Atom feeds
 //
