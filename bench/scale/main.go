@@ -42,12 +42,20 @@
 //     answered 304 in the steady window (-steady: from then to the end; by
 //     default the second half of the run). New items arrive during the
 //     window too, so it is an upper bound of what a poll that finds nothing
-//     costs.
+//     costs; the report says when the window still drains the cold start's
+//     backlog.
+//
+// With -warm D the daemon first runs its cold start until the backlog has
+// drained (a whole minute fetched no more than about twice the new items)
+// or D has passed, and that phase is reported; then it is stopped and
+// started again on the same store, and -duration of that run is measured
+// as the steady state (its window from the second minute on).
 //
 // Usage, from the repository root:
 //
 //	go run ./bench/scale -sources 1000 -schedule "@every 1m" -duration 5m
 //	go run ./bench/scale -sources 10000 -schedule "@every 15m" -duration 15m
+//	go run ./bench/scale -sources 1000 -schedule "@every 1m" -warm 20m -duration 5m
 //	go run ./bench/scale -sources 200 -duration 2m -corpus ""
 package main
 
@@ -88,6 +96,7 @@ type options struct {
 	bin         string
 	daemonLog   string
 	built       string
+	warm        time.Duration
 }
 
 func run(args []string, out io.Writer) error {
@@ -103,6 +112,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&o.scrapeEvery, "scrape-every", time.Minute, "how often /metrics is scraped for go_goroutines (0: never)")
 	fs.StringVar(&o.bin, "bin", "", "newshound binary (default: go build ./cmd/newshound)")
 	fs.StringVar(&o.built, "built", "", "what -bin was built from, for the report (default: this tree's commit)")
+	fs.DurationVar(&o.warm, "warm", 0, "first run the daemon until the cold start's backlog drains (at most this long), then measure a restarted daemon's steady state for -duration (0: measure from the cold start)")
 	fs.StringVar(&o.daemonLog, "daemon-log", "", "also write the daemon's JSON log to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -112,6 +122,9 @@ func run(args []string, out io.Writer) error {
 	}
 	if o.steady == 0 {
 		o.steady = o.duration / 2
+		if o.warm > 0 {
+			o.steady = min(time.Minute, o.duration/2)
+		}
 	}
 
 	dir, err := os.MkdirTemp("", "newshound-scale-")
@@ -149,11 +162,6 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 
-	cmd := exec.Command(o.bin, "run", "--config", cfgPath, "--log-format", "json")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return err
-	}
 	var logCopy io.Writer = io.Discard
 	if o.daemonLog != "" {
 		f, err := os.Create(o.daemonLog)
@@ -163,13 +171,71 @@ func run(args []string, out io.Writer) error {
 		defer f.Close()
 		logCopy = f
 	}
-	if err := cmd.Start(); err != nil {
+	r := report{
+		opts: o, commit: strings.TrimSpace(string(commit)), dirty: len(dirty) > 0,
+		web: w, hook: hook, cpus: runtime.NumCPU(),
+	}
+	if o.warm > 0 {
+		// The cold start: until the backlog has drained (a whole minute
+		// fetched no more articles than about twice the new items) or
+		// -warm has passed; then the daemon stops and starts again on the
+		// same store, and the measured run is its steady state.
+		perMinute := float64(o.sources) * time.Minute.Seconds() / o.newEvery.Seconds()
+		drained := func(now, epoch time.Time) bool {
+			m := int(now.Sub(epoch) / time.Minute)
+			if now.Sub(epoch) >= o.warm {
+				return true
+			}
+			c := w.counts()
+			return m >= 2 && len(c) >= m && float64(c[m-1][article]) <= 2*perMinute+20
+		}
+		ph, err := runDaemon(o, cfgPath, listen, w, logCopy, drained)
+		if err != nil {
+			return err
+		}
+		r.phase = ph
+		r.print(out, "Cold start (until the backlog drained or -warm passed)")
+		fmt.Fprintln(out)
+	}
+	ph, err := runDaemon(o, cfgPath, listen, w, logCopy, func(now, epoch time.Time) bool { return now.Sub(epoch) >= o.duration })
+	if err != nil {
 		return err
 	}
-	daemonStart := time.Now()
-	w.setEpoch(daemonStart)
-	hook.setEpoch(daemonStart)
-	logs := newLogStats(daemonStart)
+	r.phase = ph
+	title := "Cold start and what follows"
+	if o.warm > 0 {
+		title = "Steady state (the daemon restarted on the warmed store)"
+	}
+	r.print(out, title)
+	return nil
+}
+
+// phase is one run of the daemon, measured.
+type phase struct {
+	epoch    time.Time // the daemon's start
+	ran      time.Duration
+	exitTook time.Duration
+	exitErr  error
+	hwm      int64
+	counts   [][kinds]int // the site's requests per minute
+	logs     *logStats
+	smp      *sampler
+}
+
+// runDaemon starts the daemon on cfgPath, samples it each second until
+// stop says so, then stops it with SIGTERM.
+func runDaemon(o options, cfgPath, listen string, w *web, logCopy io.Writer, stop func(now, epoch time.Time) bool) (*phase, error) {
+	cmd := exec.Command(o.bin, "run", "--config", cfgPath, "--log-format", "json")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	ph := &phase{epoch: time.Now()}
+	w.setEpoch(ph.epoch)
+	ph.logs = newLogStats(ph.epoch)
 	logsDone := make(chan struct{})
 	var tail bytes.Buffer // the last lines, for an early exit
 	go func() {
@@ -180,7 +246,7 @@ func run(args []string, out io.Writer) error {
 			line := sc.Bytes()
 			logCopy.Write(line)
 			logCopy.Write([]byte{'\n'})
-			logs.add(time.Now(), line)
+			ph.logs.add(time.Now(), line)
 			if tail.Len() > 64<<10 {
 				tail.Reset()
 			}
@@ -192,55 +258,49 @@ func run(args []string, out io.Writer) error {
 	go func() { <-logsDone; exited <- cmd.Wait() }()
 
 	pid := cmd.Process.Pid
-	smp := newSampler(pid, daemonStart, "http://"+listen+"/metrics")
+	ph.smp = newSampler(pid, ph.epoch, "http://"+listen+"/metrics")
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var nextScrape time.Time
 	if o.scrapeEvery > 0 {
-		nextScrape = daemonStart.Add(10 * time.Second)
+		nextScrape = ph.epoch.Add(10 * time.Second)
 	}
-	deadline := time.After(o.duration)
 sample:
 	for {
 		select {
 		case now := <-tick.C:
-			smp.sample(now)
+			ph.smp.sample(now)
 			if !nextScrape.IsZero() && !now.Before(nextScrape) {
-				smp.scrape(now)
+				ph.smp.scrape(now)
 				nextScrape = nextScrape.Add(o.scrapeEvery)
 			}
-			if ld := smp.load(); ld != "" {
-				smp.loadAvg = append(smp.loadAvg, ld)
+			if ld := ph.smp.load(); ld != "" {
+				ph.smp.loadAvg = append(ph.smp.loadAvg, ld)
 			}
-		case <-deadline:
-			break sample
+			if stop(now, ph.epoch) {
+				break sample
+			}
 		case err := <-exited:
-			return fmt.Errorf("daemon exited early: %v\n%s", err, tail.String())
+			return nil, fmt.Errorf("daemon exited early: %v\n%s", err, tail.String())
 		}
 	}
-	smp.sample(time.Now())
-	hwm, _ := procStatus(pid, "VmHWM")
-	ran := time.Since(daemonStart)
+	ph.smp.sample(time.Now())
+	ph.hwm, _ = procStatus(pid, "VmHWM")
+	ph.ran = time.Since(ph.epoch)
+	ph.counts = w.counts()
 	stopAt := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return err
+		return nil, err
 	}
-	var exitErr error
 	select {
-	case exitErr = <-exited:
+	case ph.exitErr = <-exited:
 	case <-time.After(2 * time.Minute):
 		cmd.Process.Kill()
-		exitErr = errors.New("still running two minutes after SIGTERM (killed)")
+		<-exited
+		ph.exitErr = errors.New("still running two minutes after SIGTERM (killed)")
 	}
-	exitTook := time.Since(stopAt)
-
-	r := report{
-		opts: o, commit: strings.TrimSpace(string(commit)), dirty: len(dirty) > 0,
-		ran: ran, exitTook: exitTook, exitErr: exitErr, hwm: hwm,
-		web: w, hook: hook, logs: logs, smp: smp, cpus: runtime.NumCPU(),
-	}
-	r.print(out)
-	return nil
+	ph.exitTook = time.Since(stopAt)
+	return ph, nil
 }
 
 func config(o options, dir, listen, site, hook string) string {

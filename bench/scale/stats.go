@@ -235,19 +235,14 @@ func (s *sampler) scrapeCPU(from, to time.Time) time.Duration {
 }
 
 type report struct {
-	opts     options
-	commit   string
-	dirty    bool
-	ran      time.Duration
-	exitTook time.Duration
-	exitErr  error
-	hwm      int64
-	cpus     int
+	opts   options
+	commit string
+	dirty  bool
+	cpus   int
+	web    *web
+	hook   *hook
 
-	web  *web
-	hook *hook
-	logs *logStats
-	smp  *sampler
+	*phase
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
@@ -266,13 +261,14 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return d[min(int(p*float64(len(d))), len(d)-1)]
 }
 
-func (r report) print(out io.Writer) {
+func (r report) print(out io.Writer, title string) {
 	o := r.opts
 	epoch := r.smp.epoch
 	dirty := ""
 	if r.dirty {
 		dirty = " (working tree has uncommitted changes)"
 	}
+	fmt.Fprintf(out, "## %s\n\n", title)
 	fmt.Fprintf(out, "newshound scale: %d sources, schedule %q, a new item per feed every %s, corpus %q\n", o.sources, o.schedule, o.newEvery, o.corpus)
 	built := "commit " + r.commit + dirty
 	if o.built != "" {
@@ -284,8 +280,8 @@ func (r report) print(out io.Writer) {
 	}
 	fmt.Fprintf(out, "\nload average (1/5/15 min) per minute: %s\n\n", strings.Join(r.smp.loadAvg, " | "))
 
-	counts := r.web.counts()
-	alerts, otherAlerts := r.hook.alerts()
+	counts := r.counts
+	alerts, otherAlerts := r.hook.alerts(epoch, epoch.Add(r.ran+r.exitTook))
 	// A last minute of a few seconds (the stop) has no rates worth a row.
 	minutes := int((r.ran + time.Minute - 5*time.Second) / time.Minute)
 

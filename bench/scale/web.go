@@ -55,7 +55,7 @@ func newWeb(n int, every time.Duration, matchEvery int, pages [][]byte, start ti
 
 func (w *web) setEpoch(t time.Time) {
 	w.mu.Lock()
-	w.epoch = t
+	w.epoch, w.count = t, nil
 	w.mu.Unlock()
 }
 
@@ -166,19 +166,10 @@ func (w *web) article(rw http.ResponseWriter, r *http.Request) {
 type hook struct {
 	*testreceiver.HTTP
 	w *web
-
-	mu    sync.Mutex
-	epoch time.Time
 }
 
 func newHook(w *web) *hook {
 	return &hook{HTTP: testreceiver.StartHTTP(testreceiver.HTTPOptions{}, testreceiver.Always(testreceiver.Answer{Status: http.StatusOK})), w: w}
-}
-
-func (h *hook) setEpoch(t time.Time) {
-	h.mu.Lock()
-	h.epoch = t
-	h.mu.Unlock()
 }
 
 // alert is one webhook arrival for an item of the simulated web.
@@ -188,15 +179,15 @@ type alert struct {
 	delay  time.Duration // arrival − appearance, for fresh items
 }
 
-// alerts returns every arrival whose url names an item, and the number
-// of arrivals that did not.
-func (h *hook) alerts() ([]alert, int) {
-	h.mu.Lock()
-	epoch := h.epoch
-	h.mu.Unlock()
+// alerts returns every arrival from epoch to end whose url names an
+// item, and the number of arrivals that did not.
+func (h *hook) alerts(epoch, end time.Time) ([]alert, int) {
 	var out []alert
 	other := 0
 	for _, r := range h.Requests() {
+		if r.At.Before(epoch) || r.At.After(end) {
+			continue
+		}
 		u, _ := r.Payload["url"].(string)
 		var i, n int
 		p := strings.Index(u, "/a/")
