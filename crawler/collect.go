@@ -164,6 +164,9 @@ func (s *session) plan(p *pass, it item, id identity) (job, bool) {
 // the limiter keeps the per-host, per-delay and global limits. Once ctx is
 // done no new fetch starts.
 func (s *session) fetchAll(ctx context.Context, jobs []job) {
+	// From here on the session's requests queue behind other sources'
+	// listing polls.
+	s.opts.articles.Store(true)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(s.c.workers, len(jobs)) {

@@ -17,6 +17,12 @@ import (
 	"github.com/newshound/newshound/news"
 )
 
+// ErrDeferred is wrapped by the error of a Crawl whose listing (or its
+// robots.txt) never got a request slot before the budget (Source.Budget)
+// ran out: the limiter was busy with other sources, the source itself did
+// not fail. The caller should run it again without counting a failure.
+var ErrDeferred = errors.New("deferred: no request slot before the pass's deadline")
+
 // Source kinds.
 const (
 	KindFeed    = "feed"    // RSS, Atom, RDF or JSON Feed
@@ -120,8 +126,9 @@ func New(opts Options) *Crawler {
 	if opts.Transport == nil {
 		resolve := func(ctx context.Context, host string) ([]netip.Addr, error) { return c.lookup(ctx, host) }
 		c.rt.lookup = resolve
-		c.rt.guarded = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow})
-		c.rt.pinned = newHTTPTransport(&dialer{allow: c.allow, pinned: true})
+		lim := c.rt.limit
+		c.rt.guarded = newHTTPTransport(&dialer{lookup: resolve, allow: c.allow}, lim.perHost, lim.global.free)
+		c.rt.pinned = newHTTPTransport(&dialer{allow: c.allow, pinned: true}, lim.perHost, lim.global.free)
 	}
 	return c
 }
@@ -133,8 +140,12 @@ type Source struct {
 	URL  string
 	// Links is the CSS selector picking article links, for KindPage.
 	Links     string
-	UserAgent string        // "" = Options.UserAgent
-	Timeout   time.Duration // whole-request timeout per HTTP request; 0 = 30s
+	UserAgent string // "" = Options.UserAgent
+	// Timeout bounds each HTTP request (each redirect hop) from the moment
+	// it gets its request slots until its body is read; time queued for a
+	// slot or a host delay never counts against it (that wait is bounded
+	// by the context and Budget alone). 0 = 30s.
+	Timeout time.Duration
 	// MaxItems caps the new items one Crawl handles, pages fetched and
 	// items without a link taken from the listing alike; 0 = 200. Items
 	// over the cap are deferred: not marked seen, so the next pass picks
@@ -259,6 +270,9 @@ func (c *Crawler) Crawl(ctx context.Context, src Source, prev crawlstate.FetchSt
 	if err != nil {
 		if bctx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", context.Cause(bctx), err)
+			if errors.Is(err, errNoSlot) {
+				err = fmt.Errorf("%w: %w", ErrDeferred, err)
+			}
 		}
 		return Result{}, prev, fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
@@ -326,7 +340,9 @@ func (c *Crawler) FetchArticle(ctx context.Context, src Source, rawURL string) (
 	if err != nil {
 		return news.Article{}, fmt.Errorf("fetch article: %w", err)
 	}
-	art, err = c.newSession(ctx, src, configured).article(rawURL)
+	s := c.newSession(ctx, src, configured)
+	s.opts.articles.Store(true)
+	art, err = s.article(rawURL)
 	if err != nil {
 		return news.Article{}, err
 	}

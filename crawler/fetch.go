@@ -36,8 +36,11 @@ type session struct {
 	c   *Crawler
 	src Source
 	pol *fetchPolicy
-	col *colly.Collector
-	ua  string
+	// opts carry the request timeout and the queue priority to the
+	// transport: listing first, article pages once articles is set.
+	opts *requestOpts
+	col  *colly.Collector
+	ua   string
 	// listed are the validators of the listing response; deferred counts
 	// new items left for the next pass (fetch cap). Both decide whether
 	// the next fetch state carries validators.
@@ -85,9 +88,12 @@ func (c *Crawler) newSession(ctx context.Context, src Source, configured *url.UR
 	col.DetectCharset = false         // charset is ours: BOM, header, <meta>
 	col.CheckHead = false
 	col.TraceHTTP = false
-	col.Context = context.WithValue(ctx, policyKey{}, s.pol)
+	s.opts = &requestOpts{timeout: timeout}
+	col.Context = context.WithValue(context.WithValue(ctx, policyKey{}, s.pol), requestOptsKey{}, s.opts)
 	col.WithTransport(c.rt)
-	col.SetRequestTimeout(timeout)
+	// No http.Client.Timeout: it would also run while the request waits
+	// for the limiter. The transport times each request from its slot.
+	col.SetRequestTimeout(0)
 	col.SetRedirectHandler(c.checkRedirect)
 	jar, _ := cookiejar.New(nil) // per session: consent redirects need cookies, nothing may persist
 	col.SetCookieJar(jar)

@@ -20,24 +20,24 @@ func cancelled() context.Context {
 
 func TestLimiterSlots(t *testing.T) {
 	l := newLimiter(3, 2, 0)
-	a1, err1 := l.acquire(cancelled(), "a.example")
-	a2, err2 := l.acquire(cancelled(), "A.example")
+	a1, err1 := l.acquire(cancelled(), "a.example", priListing)
+	a2, err2 := l.acquire(cancelled(), "A.example", priListing)
 	if err1 != nil || err2 != nil {
 		t.Fatalf("acquire(a.example) twice = %v, %v; want two slots", err1, err2)
 	}
-	if _, err := l.acquire(cancelled(), "a.example"); !errors.Is(err, context.Canceled) {
+	if _, err := l.acquire(cancelled(), "a.example", priListing); !errors.Is(err, context.Canceled) {
 		t.Errorf("third acquire(a.example) with PerHost 2 = %v, want it to wait (context canceled)", err)
 	}
-	b1, err := l.acquire(cancelled(), "b.example")
+	b1, err := l.acquire(cancelled(), "b.example", priListing)
 	if err != nil {
 		t.Fatalf("acquire(b.example) = %v, want the last global slot", err)
 	}
-	if _, err := l.acquire(cancelled(), "c.example"); !errors.Is(err, context.Canceled) {
+	if _, err := l.acquire(cancelled(), "c.example", priListing); !errors.Is(err, context.Canceled) {
 		t.Errorf("acquire(c.example) with MaxInFlight 3 all taken = %v, want it to wait", err)
 	}
 	a1()
 	a1() // release is idempotent
-	if _, err := l.acquire(cancelled(), "c.example"); err != nil {
+	if _, err := l.acquire(cancelled(), "c.example", priListing); err != nil {
 		t.Errorf("acquire(c.example) after one release = %v, want a slot", err)
 	}
 	a2()
@@ -59,7 +59,7 @@ func TestLimiterDelay(t *testing.T) {
 		return nil
 	}
 	for _, host := range []string{"a.example", "a.example", "b.example", "a.example"} {
-		release, err := l.acquire(context.Background(), host)
+		release, err := l.acquire(context.Background(), host, priListing)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestLimiterDelay(t *testing.T) {
 		t.Errorf("waits = %v, want %v", waits, want)
 	}
 	now = now.Add(time.Minute)
-	release, _ := l.acquire(context.Background(), "a.example")
+	release, _ := l.acquire(context.Background(), "a.example", priListing)
 	release()
 	if got := waits[len(waits)-1]; got != 0 {
 		t.Errorf("wait a minute after the last request = %v, want 0", got)
@@ -191,7 +191,7 @@ func TestLimiterCrawlDelay(t *testing.T) {
 		l.setCrawlDelay("A.example", 7*time.Second)
 		l.setCrawlDelay("a.example", tt.crawl)
 		for _, host := range []string{"a.example", "a.example", "b.example", "b.example"} {
-			release, err := l.acquire(context.Background(), host)
+			release, err := l.acquire(context.Background(), host, priListing)
 			if err != nil {
 				t.Fatal(err)
 			}

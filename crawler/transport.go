@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,8 +30,12 @@ var ErrBodyTooLarge = errors.New("body too large")
 //     size cap counts decompressed bytes (colly's MaxBodySize counts
 //     compressed ones, colly #923);
 //   - caps the body, failing loudly once it passes the limit;
-//   - waits for the limiter (per-host and global slots, per-host delay)
-//     and holds the slots until the body is closed.
+//   - waits for the limiter (per-host and global slots, per-host delay;
+//     listing requests ahead of article requests) and holds the slots
+//     until the body is closed;
+//   - starts the request's own timeout (requestOpts) once its slots are
+//     granted, so time spent queued never counts against it: the queue
+//     is bounded by the request's context alone (the pass budget).
 type transport struct {
 	// guarded carries every request but those to a local origin, pinned
 	// those (its dialer connects only to a originPin's addresses). A
@@ -77,13 +82,24 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	opts, _ := ctx.Value(requestOptsKey{}).(*requestOpts)
 	release := func() {}
 	if t.limit != nil {
+		pri := priListing
+		if opts != nil && opts.articles.Load() {
+			pri = priArticle
+		}
 		var err error
-		if release, err = t.limit.acquire(ctx, req.URL.Host); err != nil {
+		if release, err = t.limit.acquire(ctx, req.URL.Host, pri); err != nil {
 			closeBody(req)
 			return nil, err
 		}
+	}
+	if opts != nil && opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opts.timeout, &RequestTimeoutError{After: opts.timeout})
+		slots := release
+		release = func() { cancel(); slots() }
 	}
 	// A RoundTripper must not modify the caller's request.
 	r2 := req.Clone(ctx)
@@ -92,6 +108,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r2.Header.Set("Accept-Encoding", "gzip")
 	resp, err := next.RoundTrip(r2)
 	if err != nil {
+		err = timedOut(ctx, err)
 		release()
 		return nil, err
 	}
@@ -103,12 +120,51 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		release()
 		return nil, fmt.Errorf("unsupported content-encoding %q", enc)
 	}
-	resp.Body = &cappedBody{raw: resp.Body, gzipped: enc != "" && enc != "identity", limit: t.maxBody, release: release}
+	resp.Body = &cappedBody{ctx: ctx, raw: resp.Body, gzipped: enc != "" && enc != "identity", limit: t.maxBody, release: release}
 	resp.Header.Del("Content-Encoding")
 	resp.Header.Del("Content-Length")
 	resp.ContentLength = -1
 	resp.Uncompressed = true
 	return resp, nil
+}
+
+// requestOpts is what a session tells the transport about its requests,
+// through the request context (requestOptsKey).
+type requestOpts struct {
+	// timeout bounds one request (a redirect hop) from the moment its
+	// slots are granted until its body is closed; 0 = none.
+	timeout time.Duration
+	// articles is set once the session fetches article pages: they queue
+	// behind every waiting listing request.
+	articles atomic.Bool
+}
+
+type requestOptsKey struct{}
+
+// RequestTimeoutError is wrapped by the error of a request that ran past
+// Source.Timeout after it got its slots. It is a timeout (net.Error) and
+// wraps context.DeadlineExceeded.
+type RequestTimeoutError struct{ After time.Duration }
+
+func (e *RequestTimeoutError) Error() string {
+	return fmt.Sprintf("request timed out after %s", e.After)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) see a timeout.
+func (e *RequestTimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// Timeout reports true, as a net.Error timeout does.
+func (e *RequestTimeoutError) Timeout() bool { return true }
+
+// timedOut names the request's own timeout in err when that is what cut
+// it (ctx is the request's context), rather than the bare "context
+// deadline exceeded" net/http reports.
+func timedOut(ctx context.Context, err error) error {
+	var rt *RequestTimeoutError
+	if err != nil && !errors.As(err, &rt) && errors.As(context.Cause(ctx), &rt) {
+		return fmt.Errorf("%w: %w", rt, err)
+	}
+	return err
 }
 
 func closeBody(req *http.Request) {
@@ -120,6 +176,7 @@ func closeBody(req *http.Request) {
 // cappedBody decompresses lazily (so a slow server cannot stall RoundTrip
 // itself) and fails with ErrBodyTooLarge after limit decompressed bytes.
 type cappedBody struct {
+	ctx     context.Context // the request's, for timedOut
 	raw     io.ReadCloser
 	gzipped bool
 	limit   int64
@@ -184,7 +241,7 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		return n - int(b.read-b.limit), b.err
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		err = fmt.Errorf("read body: %w", err)
+		err = fmt.Errorf("read body: %w", timedOut(b.ctx, err))
 	}
 	return n, err
 }
@@ -215,15 +272,19 @@ func byteSize(n int64) string {
 // pinned dialer learns the origin's addresses. Its idle connections are
 // shared by the sessions routed to it: for the guarded one they go to
 // allowed addresses only, for the pinned one to a local origin's own
-// addresses, reused only by requests to that same origin.
-func newHTTPTransport(d *dialer) *http.Transport {
+// addresses, reused only by requests to that same origin. It keeps as
+// many idle connections per host as the limiter lets be in flight to one
+// (perHost), and at least as many in all as may be in flight
+// (maxInFlight): with fewer, every burst of polls to one host would close
+// the surplus connections and dial new ones on the next burst.
+func newHTTPTransport(d *dialer, perHost, maxInFlight int) *http.Transport {
 	return &http.Transport{
 		Proxy:                 nil,
 		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
 		DisableCompression:    true,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConns:          max(64, maxInFlight, perHost),
+		MaxIdleConnsPerHost:   max(4, perHost),
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
