@@ -195,7 +195,7 @@ func (a *App) buildRun(c *compiled, src config.Source, state store.SourceState, 
 		r.next.LastError = cerr.Error()
 	} else {
 		r.next.LastSuccess, r.next.ConsecutiveFailures, r.next.LastError = started, 0, ""
-		r.found = passOf{articles: crawled.Articles, alerts: a.alertsFor(c, src, crawled.Articles), givenUp: crawled.GivenUp}
+		r.found = passOf{articles: crawled.Articles, alerts: a.alertsFor(c, src, crawled.Articles), givenUp: slices.Concat(crawled.GivenUp, crawled.Expired)}
 		r.held, err = a.holdBack(&r.found, maxAlerts(src))
 	}
 	r.notices = a.trackHealth(c, src, state, &r.next, crawled, cerr)

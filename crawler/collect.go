@@ -80,8 +80,17 @@ type pass struct {
 // the items not fetched are deferred.
 func (s *session) collect(ctx, bctx context.Context, items []item, seen SeenFunc, res *Result) error {
 	p := &pass{res: res, now: s.c.now(), handled: map[string]bool{}, unfinished: map[string]bool{}, byID: map[string]int{}}
+	var cutoff time.Time
+	if s.src.MaxAge > 0 {
+		cutoff = p.now.Add(-s.src.MaxAge)
+	}
 	lookups := make([]string, len(items))
-	var jobs []job
+	type newItem struct {
+		it   item
+		id   identity
+		date time.Time // zero when the listing gives none
+	}
+	var fresh []newItem
 	for i, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -99,8 +108,44 @@ func (s *session) collect(ctx, bctx context.Context, items []item, seen SeenFunc
 		if known {
 			continue
 		}
-		if j, ok := s.plan(p, it, id); ok {
-			jobs = append(jobs, j)
+		date := firstPlausible(p.now, it.Published, it.Modified)
+		if !cutoff.IsZero() && !date.IsZero() && date.Before(cutoff) {
+			// Older than MaxAge: never fetched, handed back to be marked
+			// seen so it does not come back on every pass.
+			res.Expired = append(res.Expired, news.Article{
+				Source: s.src.Name, Found: p.now, Keys: compactKeys([]string{id.lookup, id.guidKey}),
+			})
+			continue
+		}
+		fresh = append(fresh, newItem{it: it, id: id, date: date})
+	}
+	// MaxItems takes the oldest news first (undated items last, in listing
+	// order), so a backlog drains in the order it was published over the
+	// passes; the articles still come back in listing order.
+	order := make([]int, len(fresh))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		da, db := fresh[a].date, fresh[b].date
+		if da.IsZero() != db.IsZero() {
+			if da.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return da.Compare(db)
+	})
+	planned := make([]*job, len(fresh))
+	for _, i := range order {
+		if j, ok := s.plan(p, fresh[i].it, fresh[i].id); ok {
+			planned[i] = &j
+		}
+	}
+	var jobs []job
+	for _, j := range planned {
+		if j != nil {
+			jobs = append(jobs, *j)
 		}
 	}
 	s.fetchAll(bctx, jobs)

@@ -156,8 +156,12 @@ type Source struct {
 	// fetches under way are cut, and their items are deferred as over
 	// MaxItems; a listing not read by then fails the Crawl.
 	Budget time.Duration
-	// MaxAge skips sitemap entries whose publication date (else lastmod)
-	// is older, without fetching them; 0 = no limit.
+	// MaxAge skips listed entries whose publication date (else lastmod)
+	// is older, without fetching them; 0 = no limit. A sitemap's are
+	// dropped unread; a feed's new items are returned in Result.Expired
+	// to be marked seen. Entries without a date are always taken.
+	// Within MaxAge the oldest new items are fetched first, so MaxItems
+	// drains a backlog in the order it was published.
 	MaxAge time.Duration
 	// IgnoreRobots opts the source out of robots.txt (config robots:
 	// false). The zero value honours it, for the listing too.
@@ -197,6 +201,11 @@ type Result struct {
 	// them seen: Source, Found and Keys only, no ID and no text, so nothing
 	// is stored for replay and no alert can come of them.
 	GivenUp []news.Article
+	// Expired are the new items dated older than Source.MaxAge, not
+	// fetched, which the caller must mark seen (as GivenUp, but no
+	// failure): Source, Found and Keys only. They never count against
+	// MaxItems.
+	Expired []news.Article
 	// NotModified is set when the listing answered 304 to the source's
 	// validators: nothing was parsed or fetched, Items is 0.
 	NotModified bool
