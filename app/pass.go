@@ -54,6 +54,10 @@ type PassResult struct {
 	// BackingOff is set when the pass did not run because the source is
 	// backing off after failures until the time in its fetch state.
 	BackingOff bool
+	// Deferred is set when the crawl's listing got no request slot before
+	// the pass's budget ran out (crawler.ErrDeferred): not a failure,
+	// nothing recorded; the source runs at its next time.
+	Deferred bool
 }
 
 // Summary is the outcome of RunOnce.
@@ -119,6 +123,14 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	if ctx.Err() != nil {
 		// Shutting down: a cancelled pass is not a failure of the source.
 		return PassResult{Source: src.Name, Err: ctx.Err()}
+	}
+	if errors.Is(cerr, crawler.ErrDeferred) {
+		// The listing never got a request slot before the pass's budget
+		// ran out: other sources held them, this one did not fail. Nothing
+		// is recorded (no failure, no back-off, the fetch state stands); it
+		// runs at its next scheduled time.
+		a.log.Info("source deferred: no request slot before its budget ran out", "source", src.Name, "err", cerr)
+		return PassResult{Source: src.Name, Deferred: true}
 	}
 	run, err := a.buildRun(c, src, state, started, crawled, cerr)
 	var queued []string

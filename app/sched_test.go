@@ -115,3 +115,61 @@ func TestColdStartRunsThroughBoundedPool(t *testing.T) {
 		t.Errorf("log holds no deferral at info:\n%s", logs.String())
 	}
 }
+
+// TestStarvedListingIsDeferred: a source whose listing gets no request
+// slot before its pass's budget runs out (another source holds the only
+// one) is deferred: no failure, no back-off, nothing recorded, logged at
+// info.
+func TestStarvedListingIsDeferred(t *testing.T) {
+	site := testsite.New(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	site.Handle("/hog.xml", func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		w.WriteHeader(http.StatusNotModified)
+	})
+	site.Handle("/starved.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	})
+	hook := testreceiver.NewWebhook(t)
+	sources := fmt.Sprintf("  - name: hog\n    feed: %[1]s/hog.xml\n    robots: false\n"+
+		"  - name: starved\n    feed: %[1]s/starved.xml\n    robots: false\n    pass_timeout: 300ms\n", site.URL(""))
+	text := strings.Replace(fmt.Sprintf(schedConfig, site.URL(""), hook.URL, sources),
+		"max_in_flight: 4, per_host: 4", "max_in_flight: 1, per_host: 1", 1)
+	cfg := loadConfig(t, text)
+	var logs testlog.Buffer
+	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	defer a.Close()
+	c := a.current()
+	hogDone := make(chan PassResult, 1)
+	go func() { hogDone <- a.runPass(context.Background(), c, c.sources["hog"].src, true) }()
+	<-entered
+	p := a.runPass(context.Background(), c, c.sources["starved"].src, true)
+	close(release)
+	if hog := <-hogDone; hog.Err != nil {
+		t.Errorf("runPass(hog) = %+v, want it to run", hog)
+	}
+	if !p.Deferred || p.Err != nil {
+		t.Fatalf("runPass(starved) with the only slot held = %+v, want Deferred and no error", p)
+	}
+	st, _, err := a.Store().SourceState("starved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ConsecutiveFailures != 0 || st.LastError != "" {
+		t.Errorf("SourceState(starved) = %+v, want no failure", st)
+	}
+	fetch, _, err := a.Store().FetchState("starved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fetch.NotBefore.IsZero() {
+		t.Errorf("FetchState(starved).NotBefore = %v, want no back-off", fetch.NotBefore)
+	}
+	if !strings.Contains(logs.String(), `level=INFO msg="source deferred`) || strings.Contains(logs.String(), "source failed") {
+		t.Errorf("log = %s, want the deferral at info and no failure", logs.String())
+	}
+}
