@@ -22,8 +22,13 @@
 //     body fails with "body exceeds 10 MiB" (ErrBodyTooLarge), never
 //     truncated. gzip is undone for Content-Encoding and for gzip bytes
 //     (sitemap.xml.gz), at most two layers.
-//   - Every request has a whole-request timeout (Source.Timeout, 30 s), and
-//     the Crawl's ctx. Redirects stop after Options.MaxRedirects (5); a
+//   - Every request (every redirect hop) has a timeout (Source.Timeout,
+//     30 s) that starts when the limiter grants its slots and ends when
+//     its body is read (RequestTimeoutError); time queued for a slot, a
+//     host delay or a robots.txt fetch never counts against it and is
+//     bounded by the Crawl's ctx and Source.Budget alone. A listing that
+//     gets no slot before the budget ends fails with ErrDeferred: the
+//     source was crowded out, it did not fail. Redirects stop after Options.MaxRedirects (5); a
 //     loop is reported as such (one redirect of a URL to itself, the cookie
 //     dance, is allowed).
 //   - Charset is ours (colly's conversion is bypassed): BOM, then a body
@@ -41,7 +46,11 @@
 //     in flight and the larger of Options.HostDelay and the host's
 //     robots.txt Crawl-delay (capped at MaxCrawlDelay, 60 s) between request
 //     starts, at most Options.MaxInFlight in all, shared by every Crawl of
-//     the Crawler.
+//     the Crawler. Both queues serve every waiting listing request (feed,
+//     page, sitemap, robots.txt) before any article page, so one pass's
+//     backlog never starves other sources' polls; a waiting request costs
+//     no goroutine beyond the one that asked. The transport keeps
+//     Options.PerHost idle connections per host, so polls reuse them.
 //   - A source's crawl state is one crawlstate.FetchState, and the crawler
 //     owns it: Crawl takes the one the last Crawl returned (prev) and
 //     returns the next. What prev remembers of a listing (validators,
@@ -162,9 +171,12 @@
 // # Limits
 //
 // One Crawl fetches at most Source.MaxItems (200) article pages; the rest
-// are not marked seen and wait for the next pass. Sitemap entries older
-// than Source.MaxAge (by news publication date, else lastmod) are skipped
-// unfetched. A sitemap index is followed two levels deep, 50 child
+// are not marked seen and wait for the next pass. The pages taken are the
+// oldest new items first (undated last), so a cold start's backlog drains
+// in news order over the passes. Sitemap entries older than Source.MaxAge
+// (by news publication date, else lastmod) are skipped unfetched; new feed
+// items older than it are not fetched either but returned in
+// Result.Expired for the caller to mark seen, so they never come back. A sitemap index is followed two levels deep, 50 child
 // sitemaps at most. Article pages of one Crawl are fetched Options.PerHost
 // at a time; results keep listing order.
 //

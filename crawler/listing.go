@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -12,7 +14,12 @@ import (
 
 // compileSelector checks a listing page's CSS selector. goquery would
 // silently match nothing for an invalid one; a typo must be an error.
+// Compiled selectors are cached by their text: a source's selector is
+// compiled once, not on every poll.
 func compileSelector(sel string) (cascadia.Selector, error) {
+	if m, ok := selectors.Load(sel); ok {
+		return m.(cascadia.Selector), nil
+	}
 	if strings.TrimSpace(sel) == "" {
 		return nil, fmt.Errorf("links selector is empty")
 	}
@@ -20,8 +27,24 @@ func compileSelector(sel string) (cascadia.Selector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("links selector %q: %w", sel, err)
 	}
+	if selectorCount.Add(1) > maxCachedSelectors {
+		// Only reachable through ever-changing configs: start afresh.
+		selectors.Clear()
+		selectorCount.Store(1)
+	}
+	selectors.Store(sel, m)
 	return m, nil
 }
+
+// selectors caches compiled listing selectors (string → cascadia.Selector,
+// which is safe for concurrent matching); selectorCount bounds it.
+var (
+	selectors     sync.Map
+	selectorCount atomic.Int64
+)
+
+// maxCachedSelectors bounds the selector cache, far above any config.
+const maxCachedSelectors = 10000
 
 // parseListing returns the links a CSS selector picks on a listing page:
 // the href of each matched element, or of every a[href] inside it,
