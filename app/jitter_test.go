@@ -45,41 +45,6 @@ func TestJitterSpreadsSources(t *testing.T) {
 	}
 }
 
-// TestCatchUpSpreads: sources that never ran are caught up at their
-// offset's phase, over the spread and never all at once; "@every"
-// sources are left to their schedule, whose next run comes first (within
-// the interval, at the same phase).
-func TestCatchUpSpreads(t *testing.T) {
-	now := time.Date(2026, 3, 14, 9, 7, 30, 0, time.UTC)
-	slots := map[time.Duration]int{}
-	for i := range 10000 {
-		name := fmt.Sprintf("source-%d", i)
-		daily, err := sourceSchedule(config.Source{Name: name, Schedule: "0 3 * * *"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, ok := daily.catchUpDelay(now)
-		if !ok || d < 0 || d >= time.Hour {
-			t.Fatalf("catchUpDelay(%q, daily at 03:00) = %v, %v, want a delay under an hour", name, d, ok)
-		}
-		slots[d.Truncate(time.Second)]++
-		every, _ := sourceSchedule(config.Source{Name: name, Schedule: "@every 15m"})
-		// Only a source whose slot is this very second runs now; the
-		// others' next run comes first.
-		if d, ok := every.catchUpDelay(now); ok && d != 0 {
-			t.Fatalf("catchUpDelay(%q, @every 15m) = %v, true, want false: the next run comes first", name, d)
-		}
-	}
-	if len(slots) < 3000 {
-		t.Errorf("10000 daily sources are caught up at %d distinct seconds, want them spread over the hour", len(slots))
-	}
-	for d, n := range slots {
-		if n > 20 {
-			t.Errorf("%d sources are caught up %v after the start, want at most 20 (about 3 each)", n, d)
-		}
-	}
-}
-
 // TestPassBudget: a scheduled pass's budget ends no later than the
 // source's next run.
 func TestPassBudget(t *testing.T) {

@@ -85,7 +85,6 @@ type scheduler struct {
 	mu      sync.Mutex
 	cron    *cron.Cron
 	entries map[cron.EntryID]string // source of each entry of cron; guarded by mu
-	catchUp []*time.Timer           // pending catch-up runs of the config in force; guarded by mu
 	stopped bool                    // guarded by mu; nothing is queued once set
 }
 
@@ -121,19 +120,16 @@ func (s *scheduler) start() {
 
 // reschedule replaces every cron entry with the sources of cfg. A source
 // that has never run, or whose next run after its last one is already
-// past (the daemon was down, or the source is new), and whose next
-// scheduled run is further away than its jitter spread, is caught up
-// within that spread at its offset's phase (catchUpDelay), so a restart
-// never queues every source at once. Passes still running keep going;
-// the queue stops overlaps.
+// past (the daemon was down, or the source is new), is queued at once:
+// an operator who starts the daemon or adds a source sees it work now,
+// and the queue's fixed pool drains a cold start of thousands of sources
+// at the crawler's rate, each source queued once (robfig/cron never
+// catches up by itself). Passes still running keep going; the queue
+// stops overlaps.
 func (s *scheduler) reschedule(cfg *config.Config) error {
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{s.app.log})))
 	now := s.app.now()
-	type catchUp struct {
-		name  string
-		delay time.Duration
-	}
-	var overdue []catchUp
+	var overdue []string
 	entries := make(map[cron.EntryID]string, len(cfg.Sources))
 	for _, src := range cfg.Sources {
 		name := src.Name
@@ -147,9 +143,7 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 			return fmt.Errorf("source %s: %w", name, err)
 		}
 		if !ok || state.LastRun.IsZero() || !sched.Next(state.LastRun).After(now) {
-			if d, ok := sched.catchUpDelay(now); ok {
-				overdue = append(overdue, catchUp{name, d})
-			}
+			overdue = append(overdue, name)
 		}
 	}
 	s.mu.Lock()
@@ -157,16 +151,12 @@ func (s *scheduler) reschedule(cfg *config.Config) error {
 		s.mu.Unlock()
 		return nil
 	}
-	old, oldTimers := s.cron, s.catchUp
-	s.cron, s.entries, s.catchUp = c, entries, nil
-	for _, o := range overdue {
-		// A timer, not a goroutine, per source waiting for its turn.
-		s.catchUp = append(s.catchUp, time.AfterFunc(o.delay, func() { s.enqueue(o.name, s.app.now()) }))
-	}
+	old := s.cron
+	s.cron, s.entries = c, entries
 	c.Start()
 	s.mu.Unlock()
-	for _, t := range oldTimers {
-		t.Stop()
+	for _, name := range overdue {
+		s.enqueue(name, now)
 	}
 	if old != nil {
 		old.Stop()
@@ -260,12 +250,8 @@ func (s *scheduler) running() bool {
 func (s *scheduler) stop() {
 	s.mu.Lock()
 	s.stopped = true
-	c, timers := s.cron, s.catchUp
-	s.catchUp = nil
+	c := s.cron
 	s.mu.Unlock()
-	for _, t := range timers {
-		t.Stop()
-	}
 	if c != nil {
 		<-c.Stop().Done()
 	}
@@ -349,22 +335,6 @@ func (j jittered) Next(t time.Time) time.Time {
 		return base.Add(j.every + j.offset)
 	}
 	return j.inner.Next(t.Add(-j.offset)).Add(j.offset)
-}
-
-// catchUpDelay is when, from now, an overdue source runs: at its offset's
-// phase in the spread (the first moment from now that lies offset past
-// a multiple of the spread since Go's zero time, as for "@every"), so the sources caught
-// up at a start are spread as their schedules are. ok is false when the
-// next scheduled run comes first: then the schedule itself catches up
-// (always so for "@every" schedules, whose spread is their interval).
-func (j jittered) catchUpDelay(now time.Time) (d time.Duration, ok bool) {
-	if j.spread > 0 {
-		d = (j.offset - now.Sub(now.Truncate(j.spread))) % j.spread
-		if d < 0 {
-			d += j.spread
-		}
-	}
-	return d, now.Add(d).Before(j.Next(now))
 }
 
 // sourceSchedule parses src's schedule and shifts it by src's offset.

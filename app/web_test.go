@@ -117,8 +117,8 @@ func startWebDaemon(t *testing.T, edit ...func(*config.Config)) *webDaemon {
 	for _, e := range edit {
 		e(cfg)
 	}
-	// Every source ran a moment ago, so Run's catch-up (spread over up to
-	// an hour by the jitter) stays out of the test; RunOnce below
+	// Every source ran a moment ago, so Run's catch-up stays out of the
+	// test; RunOnce below
 	// makes the passes, and the schedule's next run is years away.
 	seed, err := store.Open(cfg.Data, store.Options{})
 	if err != nil {
