@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -261,7 +259,7 @@ func (s *session) settle(ctx, bctx context.Context, p *pass, j job) (news.Articl
 		return news.Article{}, false, nil
 	}
 	art := j.art
-	if j.fetch && j.it.Title != "" && (art.Title == "" || sameOrigin(s.src.URL, j.id.fetch)) {
+	if j.fetch && j.it.Title != "" && (art.Title == "" || s.onOrigin(j.id.fetch)) {
 		// The listing's title is the editor's headline, so it wins for
 		// the source's own pages. For a page on another site the page's
 		// own title wins: otherwise any source could list a real site's
@@ -321,26 +319,9 @@ func (s *session) maxItems() int {
 	return DefaultMaxItems
 }
 
-// sameOrigin reports whether two absolute URLs share scheme, host and
-// port (a missing port is the scheme's default).
-func sameOrigin(a, b string) bool {
-	ua, err := url.Parse(a)
-	if err != nil {
-		return false
-	}
-	ub, err := url.Parse(b)
-	if err != nil {
-		return false
-	}
-	return origin(ua) == origin(ub)
-}
-
-// origin is scheme://host:port of u, lower case, with the default port
-// made explicit.
-func origin(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
-	}
-	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(hostKey(u), port)
+// onOrigin reports whether link is on the source's configured origin
+// (scheme, host and port; fetchPolicy.isOrigin, the address guard's rule).
+func (s *session) onOrigin(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && s.pol.isOrigin(u)
 }

@@ -187,25 +187,6 @@ func TestItem35_ForgedTitleOnAnotherSite(t *testing.T) {
 	}
 }
 
-func TestSameOrigin(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want bool
-	}{
-		{"https://news.example/feed", "https://news.example/a/1", true},
-		{"https://news.example/feed", "https://NEWS.example:443/a", true},
-		{"http://news.example/feed", "http://news.example:80/a", true},
-		{"https://news.example/feed", "http://news.example/a", false},
-		{"https://news.example/feed", "https://news.example:8443/a", false},
-		{"https://news.example/feed", "https://other.example/a", false},
-		{"https://news.example/feed", "://bad", false},
-	} {
-		if got := sameOrigin(tc.a, tc.b); got != tc.want {
-			t.Errorf("sameOrigin(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 // TestItem40_CrawlErrorsMaskCredentials: every crawler error that names a
 // URL (they are stored as the source's last error and shown) masks its
 // user info and credential parameters, the redirect-loop error included.

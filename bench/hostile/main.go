@@ -51,6 +51,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/newshound/newshound/internal/benchkit"
 	"github.com/newshound/newshound/internal/testlog"
 	"github.com/newshound/newshound/internal/testreceiver"
 	"github.com/newshound/newshound/internal/testsite"
@@ -80,11 +81,8 @@ func run(args []string, out io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	if *bin == "" {
-		*bin = filepath.Join(dir, "newshound")
-		build := exec.Command("go", "build", "-o", *bin, "./cmd/newshound")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build newshound: %w", err)
+		if *bin, err = benchkit.BuildNewshound(dir); err != nil {
+			return err
 		}
 	}
 
@@ -156,7 +154,7 @@ sample:
 	for {
 		select {
 		case <-tick.C:
-			if rss, err := procStatus(cmd.Process.Pid, "VmRSS"); err == nil {
+			if rss, err := benchkit.ProcStatus(cmd.Process.Pid, "VmRSS"); err == nil {
 				peakRSS = max(peakRSS, rss)
 			}
 		case <-deadline:
@@ -166,7 +164,7 @@ sample:
 		}
 	}
 	tick.Stop()
-	hwm, err := procStatus(cmd.Process.Pid, "VmHWM")
+	hwm, err := benchkit.ProcStatus(cmd.Process.Pid, "VmHWM")
 	if err != nil {
 		return err
 	}
@@ -255,21 +253,6 @@ func field(line, name string) string {
 		return rest[:j]
 	}
 	return ""
-}
-
-// procStatus reads a "kB" field of /proc/PID/status, in bytes.
-func procStatus(pid int, name string) (int64, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.Lines(string(raw)) {
-		if v, ok := strings.CutPrefix(line, name+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb * 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", name, pid)
 }
 
 // healthySite is a feed that gains one article per request.

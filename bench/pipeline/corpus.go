@@ -2,20 +2,16 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/newshound/newshound/crawler/extracteval"
 	"github.com/newshound/newshound/internal/testsite"
 )
 
@@ -25,57 +21,24 @@ type page struct {
 	body []byte
 }
 
-// loadCorpus reads every html/*.html.gz of the benchmark corpus and the
-// article bodies of its ground truth (for picking watch terms).
+// loadCorpus reads every page of the benchmark corpus and the article
+// bodies of its ground truth (for picking watch terms), in id order.
 func loadCorpus(dir string) ([]page, []string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
+	c, err := extracteval.Load(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w: pass -corpus with the article-extraction-benchmark folder", err)
 	}
-	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("no html/*.html.gz under %s: pass -corpus with the article-extraction-benchmark folder", dir)
-	}
-	slices.Sort(files)
-	pages := make([]page, 0, len(files))
-	for _, f := range files {
-		body, err := gunzipFile(f)
+	pages := make([]page, 0, len(c.Pages))
+	bodies := make([]string, 0, len(c.Pages))
+	for _, p := range c.Pages {
+		body, err := c.HTML(p.ID)
 		if err != nil {
 			return nil, nil, err
 		}
-		pages = append(pages, page{id: strings.TrimSuffix(filepath.Base(f), ".html.gz"), body: body})
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read ground truth: %w", err)
-	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		return nil, nil, fmt.Errorf("read ground truth: %w", err)
-	}
-	bodies := make([]string, 0, len(truth))
-	for _, p := range pages {
-		bodies = append(bodies, truth[p.id].ArticleBody)
+		pages = append(pages, page{id: p.ID, body: body})
+		bodies = append(bodies, p.Body)
 	}
 	return pages, bodies, nil
-}
-
-func gunzipFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return b, nil
 }
 
 var wordRE = regexp.MustCompile(`^\p{L}{5,}$`)

@@ -75,6 +75,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/newshound/newshound/crawler/extracteval"
+	"github.com/newshound/newshound/internal/benchkit"
 )
 
 func main() {
@@ -133,11 +136,8 @@ func run(args []string, out io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	if o.bin == "" {
-		o.bin = filepath.Join(dir, "newshound")
-		build := exec.Command("go", "build", "-o", o.bin, "./cmd/newshound")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build newshound: %w", err)
+		if o.bin, err = benchkit.BuildNewshound(dir); err != nil {
+			return err
 		}
 	}
 	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
@@ -285,7 +285,7 @@ sample:
 		}
 	}
 	ph.smp.sample(time.Now())
-	ph.hwm, _ = procStatus(pid, "VmHWM")
+	ph.hwm, _ = benchkit.ProcStatus(pid, "VmHWM")
 	ph.ran = time.Since(ph.epoch)
 	ph.counts = w.counts()
 	stopAt := time.Now()
@@ -337,16 +337,13 @@ func loadPages(dir string) ([][]byte, error) {
 	if dir == "" {
 		return nil, nil
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "html", "*.html.gz"))
+	c, err := extracteval.Load(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: pass -corpus with the article-extraction-benchmark folder, or -corpus \"\" for generated pages", err)
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no html/*.html.gz under %s: pass -corpus with the article-extraction-benchmark folder, or -corpus \"\" for generated pages", dir)
-	}
-	var pages [][]byte
-	for _, f := range files {
-		b, err := gunzipFile(f)
+	pages := make([][]byte, 0, len(c.Pages))
+	for _, p := range c.Pages {
+		b, err := c.HTML(p.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -95,18 +94,6 @@ func TestFeeds(t *testing.T) {
 	c := w.counts()
 	if len(c) != 1 || c[0][feed200] != 1 || c[0][feed304] != 2 {
 		t.Errorf("counts = %v, want one feed 200 and two 304 in minute 0", c)
-	}
-}
-
-func TestProcCPU(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
-	if _, err := procCPU(os.Getpid()); err != nil {
-		t.Errorf("procCPU(self): %v", err)
-	}
-	if rss, err := procStatus(os.Getpid(), "VmHWM"); err != nil || rss <= 0 {
-		t.Errorf("procStatus(self, VmHWM) = %d, %v, want > 0", rss, err)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/newshound/newshound/internal/benchkit"
 )
 
 // Log line kinds counted per minute.
@@ -137,18 +139,18 @@ func newSampler(pid int, epoch time.Time, metrics string) *sampler {
 }
 
 func (s *sampler) sample(now time.Time) {
-	cpu, err := procCPU(s.pid)
+	cpu, err := benchkit.ProcCPU(s.pid)
 	if err != nil {
 		return
 	}
-	rss, _ := procStatus(s.pid, "VmRSS")
+	rss, _ := benchkit.ProcStatus(s.pid, "VmRSS")
 	s.samples = append(s.samples, sample{at: now, cpu: cpu, rss: rss})
 }
 
 func (s *sampler) scrape(now time.Time) {
-	before, _ := procCPU(s.pid)
+	before, _ := benchkit.ProcCPU(s.pid)
 	body, err := get(s.metrics)
-	after, _ := procCPU(s.pid)
+	after, _ := benchkit.ProcCPU(s.pid)
 	sc := scrape{at: now, cpu: after - before, bytes: len(body), err: err, goroutines: -1}
 	for line := range strings.Lines(string(body)) {
 		if v, ok := strings.CutPrefix(line, "go_goroutines "); ok {
@@ -174,42 +176,6 @@ func (s *sampler) load() string {
 		return ""
 	}
 	return strings.Join(f[:3], " ")
-}
-
-// procCPU is utime+stime of /proc/PID/stat.
-func procCPU(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name may hold spaces: the fields start after its ')'.
-	rest := string(raw[bytes.LastIndexByte(raw, ')')+1:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("parse /proc/%d/stat: %q %q", pid, f[11], f[12])
-	}
-	const clkTck = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / clkTck, nil
-}
-
-// procStatus reads a "kB" field of /proc/PID/status, in bytes.
-func procStatus(pid int, name string) (int64, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.Lines(string(raw)) {
-		if v, ok := strings.CutPrefix(line, name+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb * 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", name, pid)
 }
 
 // cpuAt is the daemon's CPU at the last sample no later than t.

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -206,21 +204,4 @@ func (h *hook) alerts(epoch, end time.Time) ([]alert, int) {
 		out = append(out, a)
 	}
 	return out, other
-}
-
-func gunzipFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return b, nil
 }

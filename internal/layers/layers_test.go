@@ -21,6 +21,7 @@ var tier = map[string]int{
 	// Pure helpers that import nothing of the module.
 	"internal/textsafe": 0,
 	"internal/httpx":    0,
+	"internal/benchkit": 0, // for the bench commands only
 
 	// The types that cross every stage.
 	"news": 1,
