@@ -149,23 +149,23 @@ func maxAlerts(src config.Source) int {
 	return cmp.Or(max(src.MaxAlerts, 0), config.DefaultMaxAlerts)
 }
 
-// recordRun stores one run: p's articles and alerts in transactions of at
-// most recordBatch articles, then the source's state next (with the health
-// notices) and its next fetch state (nil: unchanged) in the last one;
-// earlier ones carry prev unchanged. A run that changed nothing but the
+// recordRun stores one run: its articles and alerts (r.found) in
+// transactions of at most recordBatch articles, then the source's state
+// r.next (with the health notices) and its next fetch state (nil:
+// unchanged) in the last one; earlier ones carry r.prev unchanged. A run that changed nothing but the
 // source's run times is thus one Record that the store may keep from
 // costing a write transaction (store.Record). It returns the IDs of the
 // alerts newly stored. Between transactions it stops when ctx is done:
 // what is not recorded is found again next run.
-func (a *App) recordRun(ctx context.Context, src config.Source, p passOf, held map[string]store.QueuedAlert,
-	prev, next store.SourceState, notices []store.QueuedAlert, fetch *store.FetchState) ([]string, error) {
+func (a *App) recordRun(ctx context.Context, r run, fetch *store.FetchState) ([]string, error) {
+	src, p, held := r.src, r.found, r.held
 	var queued []string
 	noticed := false
 	seen := slices.Concat(p.articles, p.givenUp)
 	for start := 0; ; start += recordBatch {
 		end := min(start+recordBatch, len(seen))
 		last := end == len(seen)
-		batch := store.Pass{Source: src.Name, Seen: seen[start:end], State: prev}
+		batch := store.Pass{Source: src.Name, Seen: seen[start:end], State: r.prev}
 		for i := start; i < min(end, len(p.alerts)); i++ {
 			for _, q := range p.alerts[i] {
 				batch.Alerts = append(batch.Alerts, q)
@@ -177,8 +177,8 @@ func (a *App) recordRun(ctx context.Context, src config.Source, p passOf, held m
 			}
 		}
 		if last {
-			batch.State, batch.Fetch = next, fetch
-			batch.Alerts = append(batch.Alerts, notices...)
+			batch.State, batch.Fetch = r.next, fetch
+			batch.Alerts = append(batch.Alerts, r.notices...)
 		}
 		ids, err := a.store.Record(batch)
 		if err != nil {

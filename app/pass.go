@@ -135,8 +135,7 @@ func (a *App) runPass(ctx context.Context, c *compiled, src config.Source, sched
 	run, err := a.buildRun(c, src, state, started, crawled, cerr)
 	var queued []string
 	if err == nil {
-		queued, err = a.recordRun(ctx, src, run.found, run.held, run.prev, run.next, run.notices,
-			a.nextFetchState(src, fetch, next, started, run.next.ConsecutiveFailures, cerr))
+		queued, err = a.recordRun(ctx, run, a.nextFetchState(src, fetch, next, started, run.next.ConsecutiveFailures, cerr))
 	}
 	if err != nil {
 		return a.runNotRecorded(ctx, run, err)
